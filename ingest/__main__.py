@@ -1,0 +1,103 @@
+"""`python -m ingest`: look at documents the way the index will see them."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from . import catalog as cat
+from .passages import tokenizer_counter
+from .pipeline import corpus_files, ingest_corpus, ingest_file
+from .records import IngestError
+from .settings import Settings, add_common_flags, resolve_model, settings_from_args
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Turn source documents (TXT, MD, PDF, HTML) into citable passages. "
+                    "Use `inspect` to check one new document before adding it to a corpus folder, "
+                    "`scan` to check a whole corpus, and `fetch` to download the catalogue's documents.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("inspect", help="print the passages of one document with labels, citations and pages",
+                       description="Print each passage of FILE with its label, citation and page, "
+                                   "so you can check a document before adding it.")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true", help="print a JSON list of passages instead")
+    add_common_flags(p)
+    p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser("scan", help="ingest every file of the corpus folders and report what was skipped",
+                       description="Ingest all corpus files (without indexing) and print "
+                                   "'N ingested, M skipped' with a reason for each skipped file.")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--strict", action="store_true", help="exit non-zero if any file is skipped")
+    add_common_flags(p)
+    p.set_defaults(func=cmd_scan)
+
+    try:
+        from . import fetch
+        fetch.register_cli(sub)
+    except ImportError:
+        pass
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except cat.CatalogError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _counter(settings: Settings):
+    return tokenizer_counter(resolve_model(settings.model))
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    catalog = cat.Catalog(cat.load_catalog(settings.sources))
+    try:
+        doc = ingest_file(args.file, catalog, settings, _counter(settings))
+    except (IngestError, OSError) as exc:
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return 1
+    rows = [dict(asdict(p), citation=p.citation(doc.source)) for p in doc.passages]
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    s = doc.source
+    print(f"{args.file}: {s.display_symbol} — {s.title} ({s.body}, {s.date}, {s.type}"
+          f"{', uncatalogued' if not s.catalogued else ''}); {len(rows)} passages")
+    for r in rows:
+        print(f"\n[{r['citation']}]" + (f"  ({r['heading']})" if r["heading"] else ""))
+        print(r["text"])
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    files = corpus_files(settings.corpus)
+    result = ingest_corpus(settings, _counter(settings), files=files)
+    for s in result.skipped:
+        print(f"skipped: {s}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({
+            "ingested": [{"file": str(d.path), "id": d.source.id, "passages": len(d.passages)}
+                         for d in result.documents],
+            "skipped": [{"file": s.path, "reason": s.reason} for s in result.skipped],
+        }, ensure_ascii=False))
+    else:
+        for d in result.documents:
+            print(f"{len(d.passages):5d} passages  {d.source.display_symbol}  ({d.path.name})")
+        print(result.summary())
+    if not result.documents or (args.strict and result.skipped):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The source catalogue (`corpus/sources.toml`): loading, validation, matching.
+
+The catalogue holds facts only (symbol, title, body, date, type, language,
+official URL, file name). A document found on disk is matched to its entry by
+file name, then by symbol; a file with no entry is still ingested with
+metadata inferred from its header block or its text, marked uncatalogued.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import replace
+from datetime import date as _date
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .records import BODIES, DOC_TYPES, IngestError, SourceEntry
+
+REQUIRED = ("id", "title", "body", "date", "type", "language")
+OPTIONAL = ("symbol", "url", "file", "sha256")
+# Header-block bodies (as the mirror writes them) mapped to catalogue bodies.
+BODY_ALIASES = {"other": "other", "paris call": "Paris Call", "gge": "UN GGE", "oewg": "UN OEWG",
+                "un gge": "UN GGE", "un oewg": "UN OEWG", "unga": "UNGA", "osce": "OSCE",
+                "oas": "OAS", "asean": "ASEAN/ARF", "arf": "ASEAN/ARF", "asean/arf": "ASEAN/ARF",
+                "workshop": "workshop"}
+
+SYMBOL_RE = re.compile(
+    r"\b(A/RES/\d+/\d+|A/AC\.\d+/\d{4}/[A-Z]+(?:/\d+)?(?:/Rev\.\d+)?|A/\d+/\d+(?:/Add\.\d+)?|"
+    r"PC\.DEC/\d+|S/RES/\d+)\b"
+)
+
+
+class CatalogError(IngestError):
+    """The catalogue itself is wrong; the message names the entry and the field."""
+
+
+def undocs_url(symbol: str) -> str:
+    return f"https://undocs.org/{symbol}" if symbol else ""
+
+
+def validate_entry(raw: dict, position: int) -> SourceEntry:
+    """One `[[document]]` table -> SourceEntry, or CatalogError naming entry and field."""
+    name = raw.get("id") or f"#{position}"
+    for key in REQUIRED:
+        if not str(raw.get(key, "")).strip():
+            raise CatalogError(f"sources.toml: entry {name}: missing required field '{key}'")
+    unknown = set(raw) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise CatalogError(f"sources.toml: entry {name}: unknown field(s) {', '.join(sorted(unknown))}")
+    d = str(raw["date"])
+    try:
+        _date.fromisoformat(d)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", d):
+            raise ValueError
+    except ValueError:
+        raise CatalogError(f"sources.toml: entry {name}: field 'date' is not YYYY-MM-DD: {d!r}") from None
+    if raw["body"] not in BODIES:
+        raise CatalogError(f"sources.toml: entry {name}: field 'body' is unknown: {raw['body']!r} "
+                           f"(one of {', '.join(BODIES)})")
+    if raw["type"] not in DOC_TYPES:
+        raise CatalogError(f"sources.toml: entry {name}: field 'type' is unknown: {raw['type']!r} "
+                           f"(one of {', '.join(DOC_TYPES)})")
+    sha = str(raw.get("sha256", ""))
+    if sha and not re.fullmatch(r"[0-9a-f]{64}", sha):
+        raise CatalogError(f"sources.toml: entry {name}: field 'sha256' is not 64 hex digits")
+    return SourceEntry(**{k: str(raw[k]) for k in REQUIRED + OPTIONAL if k in raw})
+
+
+def parse_catalog(text: str) -> list[SourceEntry]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"sources.toml: not valid TOML: {exc}") from None
+    docs = data.get("document", [])
+    if not isinstance(docs, list):
+        raise CatalogError("sources.toml: 'document' must be an array of tables ([[document]])")
+    entries, seen = [], set()
+    for i, raw in enumerate(docs, 1):
+        entry = validate_entry(raw, i)
+        if entry.id in seen:
+            raise CatalogError(f"sources.toml: entry {entry.id}: field 'id' is a duplicate")
+        seen.add(entry.id)
+        entries.append(entry)
+    return entries
+
+
+def load_catalog(path: Path) -> list[SourceEntry]:
+    """An absent catalogue is an empty one: every file is then uncatalogued."""
+    if not path.exists():
+        return []
+    return parse_catalog(path.read_text(encoding="utf-8"))
+
+
+class Catalog:
+    """Lookup of entries by file name and by symbol."""
+
+    def __init__(self, entries: Iterable[SourceEntry]):
+        self.entries = list(entries)
+        self._by_file = {e.file: e for e in self.entries if e.file}
+        self._by_symbol = {e.symbol.upper(): e for e in self.entries if e.symbol}
+
+    def match(self, path: Path, header: dict[str, str]) -> Optional[SourceEntry]:
+        entry = self._by_file.get(path.name)
+        if entry is None and header.get("symbol"):
+            entry = self._by_symbol.get(header["symbol"].strip().upper())
+        return entry
+
+    def by_symbol(self, symbol: str) -> Optional[SourceEntry]:
+        return self._by_symbol.get(symbol.upper())
+
+
+def infer_entry(path: Path, header: dict[str, str], text: str) -> SourceEntry:
+    """Metadata for a file with no catalogue entry: header block first, then the text."""
+    symbol = header.get("symbol", "").strip()
+    if not symbol:
+        m = SYMBOL_RE.search(text[:3000])
+        symbol = m.group(1) if m else ""
+    title = header.get("title", "").strip() or _first_line(text) or path.stem
+    body = BODY_ALIASES.get(header.get("body", "").strip().lower(), "")
+    if not body:
+        body = "UNGA" if symbol.startswith("A/RES/") else "OSCE" if symbol.startswith("PC.DEC") else "other"
+    date = header.get("date", "").strip() or _infer_date(text)
+    dtype = "resolution" if "/RES/" in symbol else "decision" if symbol.startswith("PC.DEC") else "outcome"
+    return SourceEntry(
+        id=path.stem, symbol=symbol, title=title[:300], body=body, date=date, type=dtype,
+        language=header.get("language", "en"), url=header.get("official_url", "") or undocs_url(symbol),
+        file=path.name, catalogued=False,
+    )
+
+
+def enrich(entry: SourceEntry, header: dict[str, str]) -> SourceEntry:
+    """Fill gaps in a catalogued entry (URL) from the file's header block."""
+    if not entry.url:
+        entry = replace(entry, url=header.get("official_url", "") or undocs_url(entry.symbol))
+    return entry
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if len(line) > 3:
+            return line
+    return ""
+
+
+_MONTH_NAMES = ("january february march april may june july august september "
+                "october november december").split()
+_DATE_RE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTH_NAMES) + r") ((?:19|20)\d\d)\b", re.I)
+
+
+def _infer_date(text: str) -> str:
+    m = _DATE_RE.search(text[:5000])
+    if m:
+        return f"{m.group(3)}-{_MONTH_NAMES.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
+    m = re.search(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b", text[:5000])
+    return m.group(0) if m else ""

@@ -1,0 +1,348 @@
+"""Turning raw extracted text into clean paragraphs without touching a sentence.
+
+What goes: UN job numbers, barcodes, page-number lines, running page headers
+(the symbol and the repeated title), masthead lines, tables of contents.
+What is mended: line wrapping (lines of one paragraph are joined with a
+space), words hyphenated at a line end (only when the document itself spells
+them unbroken elsewhere), and paragraphs cut by a page break. Footnotes are
+kept as paragraphs of their own, after the paragraph they interrupted.
+
+Every paragraph keeps a map back to the raw text and to its page, so each
+passage can be checked verbatim against its source.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .loaders import PAGE_BREAK
+
+JOB_RE = re.compile(r"^\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?$")
+BARCODE_RE = re.compile(r"^\*\d{6,}\*$")
+PAGE_RE = re.compile(r"^(?:\d{2}-\d{5}\s+)?(\d{1,4})/(\d{1,4})(?:\s+\d{2}-\d{5})?$")
+BARE_PAGE_RE = re.compile(r"^(?:-\s*)?(?:page\s+)?\d{1,4}(?:\s*-)?$", re.I)
+FOOTNOTE_RULE_RE = re.compile(r"^_{5,}$")
+FOOTNOTE_START_RE = re.compile(r"^(\d{1,3}|\*{1,3})\s+\S")
+LEADER_RE = re.compile(r"\.{5,}\s*\d*$")
+ENUM_ONLY_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.|\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,3})\))"
+                          r"(?:\s+\((?:[a-z]{1,2}|[ivxl]{1,6})\))*$")
+MASTHEAD_RE = re.compile(
+    r"^(?:United Nations(?:\s+[A-Z]\S*/\S+)?|General Assembly|Security Council|Economic and Social Council|"
+    r"Distr\.?:\s*\w+|English|Original:.*|\w+(?:-\w+)? session|Eleventh substantive session|"
+    r".*\bsubstantive session|Agenda items? [\d, and]+|(?:Arabic|Chinese|English|French|Russian|Spanish)"
+    r"(?:/(?:Arabic|Chinese|English|French|Russian|Spanish)?)*/?)$"
+)
+DATE_LINE_RE = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}$")
+TERMINAL = tuple(".;:!?")
+MASTHEAD_LINES = 40
+
+
+@dataclass
+class Paragraph:
+    start: int  # offsets into Cleaned.text
+    end: int
+    kind: str = "body"  # "body" or "footnote"
+    indented: bool = False  # first line began with white space (a new-paragraph cue)
+
+
+@dataclass
+class Cleaned:
+    text: str
+    paragraphs: list[Paragraph]
+    has_pages: bool
+    contents: list[str] = field(default_factory=list)  # table-of-contents entries, if any
+    _clean_pos: list[int] = field(default_factory=list)
+    _raw_pos: list[int] = field(default_factory=list)
+    _page_pos: list[int] = field(default_factory=list)
+    _page_no: list[int] = field(default_factory=list)
+
+    def raw_offset(self, pos: int) -> int:
+        i = bisect.bisect_right(self._clean_pos, pos) - 1
+        if i < 0:
+            return 0
+        return self._raw_pos[i] + (pos - self._clean_pos[i])
+
+    def page_at(self, pos: int) -> Optional[int]:
+        if not self.has_pages:
+            return None
+        i = bisect.bisect_right(self._page_pos, pos) - 1
+        return self._page_no[i] if i >= 0 else 1
+
+    def para_text(self, p: Paragraph) -> str:
+        return self.text[p.start:p.end]
+
+
+@dataclass
+class _Line:
+    raw_start: int
+    text: str  # stripped
+    indented: bool
+    page: int
+    kind: str = "content"  # content | blank | drop | rule | footnote
+
+
+def _split_lines(raw: str) -> list[_Line]:
+    lines, pos, page = [], 0, 1
+    for chunk in raw.split("\n"):
+        if PAGE_BREAK in chunk:  # PDF page boundaries: count them, then treat as blank
+            parts = chunk.split(PAGE_BREAK)
+            for j, part in enumerate(parts):
+                if j:
+                    page += 1
+                    lines.append(_Line(pos, "", False, page, "blank"))
+                lines.append(_line(pos, part, page))
+                pos += len(part) + 1
+            continue
+        lines.append(_line(pos, chunk, page))
+        pos += len(chunk) + 1
+    return lines
+
+
+def _line(pos: int, chunk: str, page: int) -> _Line:
+    stripped = chunk.strip()
+    lead = len(chunk) - len(chunk.lstrip())
+    return _Line(pos + lead, stripped, chunk[:1] in (" ", "\t"), page, "content" if stripped else "blank")
+
+
+def clean(raw: str, *, symbol: str = "", has_pages: bool = False) -> Cleaned:
+    lines = _split_lines(raw)
+    txt_pages = _mark_artefacts(lines, symbol)
+    has_pages = has_pages or txt_pages
+    _mark_running_headers(lines, symbol)
+    _mark_masthead(lines)
+    contents = _mark_contents(lines)
+    _mark_footnotes(lines)
+    cleaned = _assemble(lines, has_pages, _unbroken_words(raw))
+    cleaned.contents = contents
+    return cleaned
+
+
+def _mark_artefacts(lines: list[_Line], symbol: str) -> bool:
+    """Drop print artefacts; where a text file carries `N/M` page lines, use them as pages."""
+    saw_page, page = False, 1
+    sym = symbol.strip()
+    for ln in lines:
+        t = ln.text
+        if ln.kind == "blank":
+            ln.page = max(ln.page, page)
+            continue
+        m = PAGE_RE.match(t)
+        if m and int(m.group(1)) <= int(m.group(2)):
+            saw_page, page = True, max(page, int(m.group(1)))
+            ln.kind = "drop"
+        elif JOB_RE.match(t) or BARCODE_RE.match(t) or (sym and t == sym) or BARE_PAGE_RE.match(t):
+            ln.kind = "drop"
+        ln.page = max(ln.page, page)
+    return saw_page
+
+
+def _near_marker(lines: list[_Line], i: int, reach: int = 6) -> bool:
+    lo, hi = max(0, i - reach), min(len(lines), i + reach + 1)
+    return any(lines[j].kind == "drop" for j in range(lo, hi) if j != i)
+
+
+def _mark_running_headers(lines: list[_Line], symbol: str) -> None:
+    """Repeated lines that sit next to page markers are running headers (title, symbol)."""
+    counts = Counter(ln.text for ln in lines if ln.kind == "content")
+    for i, ln in enumerate(lines):
+        if ln.kind != "content" or counts[ln.text] < 2 or len(ln.text) < 12 or ENUM_ONLY_RE.match(ln.text):
+            continue
+        if (symbol and symbol in ln.text and len(ln.text) < len(symbol) + 4) or (
+            _near_marker(lines, i) and not ln.text.endswith(TERMINAL) and len(ln.text) < 120
+        ):
+            ln.kind = "drop"
+
+
+def _mark_masthead(lines: list[_Line]) -> None:
+    prev_distr = in_agenda = False
+    for ln in lines[:MASTHEAD_LINES]:
+        if ln.kind == "blank":
+            in_agenda = False
+            continue
+        if ln.kind != "content":
+            continue
+        t = ln.text
+        if MASTHEAD_RE.match(t) or (prev_distr and DATE_LINE_RE.match(t)) or in_agenda:
+            ln.kind = "drop"
+            in_agenda = in_agenda or t.startswith("Agenda item")
+        prev_distr = t.startswith("Distr")
+
+
+def _mark_contents(lines: list[_Line]) -> list[str]:
+    """A table of contents: from a `Contents` line to its last dot-leader line.
+
+    Returns its entries (wrapped entries joined), which name the sections
+    that follow: the delegations of a statement compendium, for instance.
+    """
+    entries: list[str] = []
+    for i, ln in enumerate(lines):
+        if ln.kind == "content" and ln.text.lower() in ("contents", "table of contents"):
+            last = max((j for j in range(i, min(len(lines), i + 120)) if LEADER_RE.search(lines[j].text)),
+                       default=None)
+            if last is None:
+                continue
+            pending = ""
+            for j in range(i + 1, last + 1):
+                if lines[j].kind != "content":
+                    continue
+                lines[j].kind = "drop"
+                text = f"{pending} {lines[j].text}".strip()
+                if LEADER_RE.search(text):
+                    entries.append(LEADER_RE.sub("", text).strip(" .\t"))
+                    pending = ""
+                elif text.lower() != "page":
+                    pending = text
+    return entries
+
+
+def _mark_footnotes(lines: list[_Line]) -> None:
+    """Lines after a `_____` rule, up to the next page's header, are footnotes."""
+    in_notes, page = False, None
+    for ln in lines:
+        if ln.kind == "content" and FOOTNOTE_RULE_RE.match(ln.text):
+            ln.kind, in_notes, page = "rule", True, ln.page
+            continue
+        if in_notes:
+            if ln.kind == "drop" or ln.page != page:
+                in_notes = False
+            elif ln.kind == "content":
+                ln.kind = "footnote"
+
+
+def _unbroken_words(raw: str) -> set[str]:
+    """Words as the document spells them on one line, hyphenated compounds included."""
+    return {w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", raw) if len(w) > 3}
+
+
+@dataclass
+class _Builder:
+    """Appends pieces of text while recording where each came from."""
+
+    text: list[str] = field(default_factory=list)
+    length: int = 0
+    clean_pos: list[int] = field(default_factory=list)
+    raw_pos: list[int] = field(default_factory=list)
+    page_pos: list[int] = field(default_factory=list)
+    page_no: list[int] = field(default_factory=list)
+
+    def add(self, piece: str, raw_start: int = -1, page: int | None = None) -> None:
+        if raw_start >= 0:
+            self.clean_pos.append(self.length)
+            self.raw_pos.append(raw_start)
+        if page is not None and (not self.page_no or self.page_no[-1] != page):
+            self.page_pos.append(self.length)
+            self.page_no.append(page)
+        self.text.append(piece)
+        self.length += len(piece)
+
+
+def _group(lines: list[_Line]) -> list[tuple[str, list[_Line], bool]]:
+    """Consecutive lines -> raw paragraphs, each flagged when it starts on a new page."""
+    groups: list[tuple[str, list[_Line], bool]] = []
+    current: list[_Line] = []
+    kind, last_body_page = "body", None
+    widths = sorted(len(ln.text) for ln in lines if ln.kind == "content")
+    short = 0.7 * widths[int(len(widths) * 0.9)] if widths else 0
+
+    def flush():
+        nonlocal current, last_body_page
+        if current:
+            broke = kind == "body" and last_body_page is not None and current[0].page != last_body_page
+            groups.append((kind, current, broke))
+            if kind == "body":
+                last_body_page = current[-1].page
+        current = []
+
+    for ln in lines:
+        if ln.kind in ("drop", "rule"):
+            continue
+        if ln.kind == "blank":
+            flush()
+            continue
+        this_kind = "footnote" if ln.kind == "footnote" else "body"
+        if (not current or this_kind != kind or current[-1].page != ln.page
+                or (this_kind == "footnote" and FOOTNOTE_START_RE.match(ln.text))
+                or (this_kind == "body" and _starts_paragraph(ln, current[-1], short))):
+            flush()
+            kind = this_kind
+        current.append(ln)
+    flush()
+    return groups
+
+
+def _starts_paragraph(ln: _Line, prev: _Line, short: float) -> bool:
+    """Cues for a new paragraph inside a block: indent, bullet, enumerator, or a
+    sentence that ended on a short line (ragged-right text without blank lines)."""
+    return (ln.indented or ln.text.startswith(("- ", "* ", "• ", "#")) or prev.text.startswith("#")
+            or bool(ENUM_ONLY_RE.match(ln.text))
+            or (prev.text.endswith((".", "!", "?", ":", ".”", '."')) and len(prev.text) < short
+                and ln.text[:1].isupper() and not ENUM_ONLY_RE.match(prev.text)))
+
+
+def _continues(prev: list[_Line], nxt: list[_Line]) -> bool:
+    """Is `nxt` the rest of `prev`, cut by a page break?"""
+    last, first = prev[-1].text, nxt[0].text
+    if ENUM_ONLY_RE.match(last):
+        return True
+    if ENUM_ONLY_RE.match(first) or first.startswith(("- ", "* ", "#")) or nxt[0].indented and not first[:1].islower():
+        return False
+    if first[:1].islower():
+        return True
+    return not last.endswith(TERMINAL + (",", ")", "”", '"'))
+
+
+def _assemble(lines: list[_Line], has_pages: bool, vocab: set[str]) -> Cleaned:
+    groups = _group(lines)
+    merged: list[tuple[str, list[_Line], bool]] = []
+    held_notes: list[tuple[str, list[_Line], bool]] = []
+    for kind, group, broke in groups:
+        if kind == "footnote":
+            held_notes.append((kind, group, broke))
+            continue
+        body = [g for g in merged if g[0] == "body"]
+        if broke and body and _continues(body[-1][1], group):
+            # Join across the break; footnotes seen meanwhile follow the joined paragraph.
+            idx = max(i for i, g in enumerate(merged) if g[0] == "body")
+            k, prev_lines, b = merged[idx]
+            merged[idx] = (k, prev_lines + group, b)
+            continue
+        merged.extend(held_notes)
+        held_notes = []
+        merged.append((kind, group, broke))
+    merged.extend(held_notes)
+
+    out = _Builder()
+    paragraphs: list[Paragraph] = []
+    for kind, group, _ in merged:
+        if paragraphs:
+            out.add("\n\n")
+        start = out.length
+        for j, ln in enumerate(group):
+            piece = ln.text
+            if j:
+                prev = group[j - 1].text
+                if _dehyphenate(prev, piece, vocab):
+                    # Drop the line-end hyphen: remove it from what was already written.
+                    out.text[-1] = out.text[-1][:-1]
+                    out.length -= 1
+                else:
+                    out.add(" ")
+            out.add(piece, ln.raw_start, ln.page if has_pages else None)
+        paragraphs.append(Paragraph(start, out.length, kind, group[0].indented))
+    cleaned = Cleaned("".join(out.text), paragraphs, has_pages)
+    cleaned._clean_pos, cleaned._raw_pos = out.clean_pos, out.raw_pos
+    cleaned._page_pos, cleaned._page_no = out.page_pos, out.page_no
+    return cleaned
+
+
+def _dehyphenate(prev: str, nxt: str, vocab: set[str]) -> bool:
+    """`informa-` + `tion` -> `information`, only if the document spells it so elsewhere."""
+    m1 = re.search(r"([A-Za-z]+)-$", prev)
+    m2 = re.match(r"([a-z]+)", nxt)
+    if not (m1 and m2) or len(prev) > 1 and prev[-2] == "-":
+        return False
+    joined = (m1.group(1) + m2.group(1)).lower()
+    return joined in vocab and f"{m1.group(1)}-{m2.group(1)}".lower() not in vocab

@@ -1,0 +1,86 @@
+"""From units to passages: splitting what does not fit the model window.
+
+A unit that fits stays whole. A longer one is split with langchain's
+recursive splitter on sentence and clause boundaries; every part keeps the
+unit's label and citation and gains a part marker ("part 2/3"). Parts never
+overlap, so a quotation is never doubled, and each part is still a verbatim
+slice of the cleaned source.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Callable
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from .clean import Cleaned
+from .records import Passage, SourceEntry
+from .structure import Unit
+
+WINDOW = 256  # word pieces the default model reads
+TEXT_BUDGET = 200  # leaves room for the title and context the embedding adds
+SEPARATORS = ["\n\n", "; ", ". ", ", ", " "]
+
+TokenCounter = Callable[[str], int]
+
+
+def approx_tokens(text: str) -> int:
+    """A word-piece estimate for when no tokenizer file is at hand (about 1.3 per word)."""
+    return int(len(text.split()) * 1.3) + 1
+
+
+@functools.lru_cache(maxsize=4)
+def tokenizer_counter(model_dir: str) -> TokenCounter:
+    """Count word pieces with the model's own tokenizer when its files are local."""
+    path = Path(model_dir) / "tokenizer.json"
+    if not path.is_file():
+        return approx_tokens
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_truncation()
+    tok.no_padding()
+    return lambda text: len(tok.encode(text, add_special_tokens=False).ids)
+
+
+def build_passages(cleaned: Cleaned, units: list[Unit], source: SourceEntry,
+                   count_tokens: TokenCounter = approx_tokens, budget: int = TEXT_BUDGET) -> list[Passage]:
+    passages: list[Passage] = []
+    for unit in units:
+        pieces = split_unit(cleaned.text[unit.start:unit.end], count_tokens, budget)
+        for i, (offset, piece) in enumerate(pieces, 1):
+            start = unit.start + offset
+            passages.append(Passage(
+                doc_id=source.id,
+                ordinal=len(passages),
+                label=unit.label,
+                text=piece,
+                start=start,
+                end=start + len(piece),
+                heading=unit.heading,
+                context=unit.context,
+                page=cleaned.page_at(start),
+                part=f"part {i}/{len(pieces)}" if len(pieces) > 1 else "",
+                delegation=unit.delegation,
+                language=unit.language,
+                source_start=cleaned.raw_offset(start),
+                source_end=cleaned.raw_offset(start + len(piece) - 1) + 1,
+            ))
+    return passages
+
+
+def split_unit(text: str, count_tokens: TokenCounter, budget: int) -> list[tuple[int, str]]:
+    """(offset, piece) pairs; one pair when the text fits."""
+    if count_tokens(text) <= budget:
+        return [(0, text)]
+    splitter = RecursiveCharacterTextSplitter(
+        separators=SEPARATORS, keep_separator="end", chunk_size=budget, chunk_overlap=0,
+        length_function=count_tokens, add_start_index=True, strip_whitespace=True,
+    )
+    pieces = [(d.metadata["start_index"], d.page_content) for d in splitter.create_documents([text])]
+    if len(pieces) > 1 and count_tokens(pieces[-1][1]) < budget // 5:
+        # A short tail reads better joined to the part before it; the window still has room.
+        (start, _), (last_start, last) = pieces[-2], pieces[-1]
+        pieces[-2:] = [(start, text[start:last_start + len(last)])]
+    return pieces

@@ -1,0 +1,112 @@
+"""One file, or a whole corpus, from bytes on disk to passages.
+
+Errors are per file: a bad file becomes a `Skipped` with a one-line reason
+and the rest of the corpus is ingested. Duplicates (the same content under
+another name) are skipped too, naming the file they duplicate.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from . import catalog as cat
+from .clean import Cleaned, clean
+from .loaders import SUFFIXES, load
+from .passages import TokenCounter, approx_tokens, build_passages
+from .records import IngestError, Passage, Skipped, SourceEntry
+from .settings import Settings
+from .structure import segment
+
+IGNORED_NAMES = {"readme.md", "readme.txt", "license.txt", "license.md"}
+
+
+@dataclass
+class Document:
+    source: SourceEntry
+    path: Path
+    sha256: str
+    cleaned: Cleaned
+    passages: list[Passage]
+
+
+@dataclass
+class CorpusResult:
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{len(self.documents)} ingested, {len(self.skipped)} skipped"
+
+
+def corpus_files(dirs: Iterable[Path]) -> list[Path]:
+    """Supported files in the corpus folders, in a stable order; hidden files and READMEs ignored."""
+    found: dict[Path, None] = {}
+    for d in dirs:
+        d = Path(d)
+        if not d.is_dir():
+            continue
+        for p in sorted(d.rglob("*")):
+            if (p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+                    and p.name.lower() not in IGNORED_NAMES):
+                found[p.resolve()] = None
+    return list(found)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def ingest_file(path: Path, catalog: cat.Catalog, settings: Settings,
+                count_tokens: TokenCounter = approx_tokens, sha256: str = "") -> Document:
+    """Raises IngestError with a reason (without the file name) when the file cannot be used."""
+    loaded = load(path, max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
+    entry = catalog.match(path, loaded.header)
+    source = cat.enrich(entry, loaded.header) if entry else cat.infer_entry(path, loaded.header, loaded.text)
+    cleaned = clean(loaded.text, symbol=source.symbol, has_pages=loaded.has_pages)
+    passages = build_passages(cleaned, segment(cleaned, source), source, count_tokens)
+    if not passages:
+        raise IngestError("no citable text found")
+    return Document(source, path, sha256 or file_sha256(path), cleaned, passages)
+
+
+def ingest_corpus(settings: Settings, count_tokens: TokenCounter = approx_tokens,
+                  files: Optional[list[Path]] = None,
+                  progress: Callable[[Path], None] = lambda p: None) -> CorpusResult:
+    catalog = cat.Catalog(cat.load_catalog(settings.sources))
+    result, seen_hash, seen_ids = CorpusResult(), {}, {}
+    for path in corpus_files(settings.corpus) if files is None else files:
+        progress(path)
+        try:
+            sha = file_sha256(path)
+            if sha in seen_hash:
+                raise IngestError(f"duplicate of {seen_hash[sha].name} (same content)")
+            doc = ingest_file(path, catalog, settings, count_tokens, sha)
+        except IngestError as exc:
+            result.skipped.append(Skipped(str(path), str(exc)))
+            continue
+        except OSError as exc:
+            result.skipped.append(Skipped(str(path), f"cannot read ({exc.strerror or exc})"))
+            continue
+        seen_hash[sha] = path
+        doc = _unique_id(doc, seen_ids)
+        result.documents.append(doc)
+    return result
+
+
+def _unique_id(doc: Document, seen: dict[str, Path]) -> Document:
+    """Two files claiming one catalogue id (e.g. a TXT and a PDF of it): the second gets a suffix."""
+    base, n = doc.source.id, 2
+    new_id = base
+    while new_id in seen:
+        new_id, n = f"{base}-{n}", n + 1
+    seen[new_id] = doc.path
+    if new_id != base:
+        source = replace(doc.source, id=new_id)
+        doc = replace(doc, source=source, passages=[replace(p, doc_id=new_id) for p in doc.passages])
+    return doc

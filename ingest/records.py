@@ -1,0 +1,153 @@
+"""The records that cross module boundaries, defined once.
+
+Everything that travels from `ingest` to `index` and on to the app is one of
+these dataclasses, so that a newcomer can read the whole data model here and
+so that a field renamed in one place is renamed everywhere.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+BODIES = ("UN GGE", "UN OEWG", "UNGA", "OSCE", "OAS", "ASEAN/ARF", "Paris Call", "workshop", "other")
+DOC_TYPES = ("report", "resolution", "decision", "convention", "statement", "outcome")
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One document as the catalogue (or inference, for uncatalogued files) knows it."""
+
+    id: str
+    title: str
+    body: str
+    date: str  # YYYY-MM-DD
+    type: str
+    language: str = "en"
+    symbol: str = ""
+    url: str = ""
+    file: str = ""
+    sha256: str = ""
+    catalogued: bool = True
+
+    @property
+    def year(self) -> Optional[int]:
+        return int(self.date[:4]) if self.date[:4].isdigit() else None
+
+    @property
+    def display_symbol(self) -> str:
+        """What a citation names the document by: its symbol, else its title."""
+        return self.symbol or self.title
+
+
+@dataclass
+class Passage:
+    """One citable unit: verbatim text plus everything needed to cite it.
+
+    `text` is exactly the cleaned source between `start` and `end` (offsets
+    into the cleaned text of the document), so every passage can be checked
+    against its source. `context` is what the embedding sees in addition
+    (heading path, lead-in sentence); it is never shown as quoted text.
+    """
+
+    doc_id: str
+    ordinal: int  # position in the document, for context and stable order
+    label: str  # e.g. "OP 1.6", "para. 13 (f)", "art. 14 (2)"
+    text: str
+    start: int
+    end: int
+    heading: str = ""  # heading path, " > " separated
+    context: str = ""
+    page: Optional[int] = None
+    part: str = ""  # "part 2/3" for a unit split to fit the model window
+    delegation: str = ""
+    language: str = "en"
+    source_start: int = -1  # offsets into the raw file text (before cleaning)
+    source_end: int = -1
+
+    def citation(self, source: SourceEntry) -> str:
+        return format_citation(source, self.label, self.page, self.part)
+
+    def embed_text(self, source: SourceEntry) -> str:
+        """The text the model encodes: title and context around the verbatim text."""
+        lead = " | ".join(x for x in (source.title, self.context) if x)
+        return f"{lead}\n{self.text}" if lead else self.text
+
+
+def format_citation(source: SourceEntry, label: str, page: Optional[int], part: str = "") -> str:
+    """`A/RES/73/27, OP 1.6, p. 4 (5 December 2018)`: the form a briefing note quotes."""
+    bits = [source.display_symbol]
+    if label:
+        bits.append(label + (f" [{part}]" if part else ""))
+    if page is not None:
+        bits.append(f"p. {page}")
+    return ", ".join(bits) + (f" ({human_date(source.date)})" if source.date else "")
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+def human_date(iso: str) -> str:
+    """`2018-12-05` -> `5 December 2018`, the UN's own style; other strings pass through."""
+    try:
+        y, m, d = iso.split("-")
+        return f"{int(d)} {_MONTHS[int(m) - 1]} {y}"
+    except (ValueError, IndexError):
+        return iso
+
+
+@dataclass(frozen=True)
+class AlsoIn:
+    """Another place where the same (or near-identical) wording appears."""
+
+    symbol: str
+    label: str
+    citation: str
+    doc_id: str = ""
+    date: str = ""
+
+
+@dataclass
+class Hit:
+    """One search result as the CLI, the API and the app all see it."""
+
+    rank: int
+    score: float
+    doc_id: str
+    symbol: str
+    title: str
+    body: str
+    date: str
+    type: str
+    language: str
+    label: str
+    page: Optional[int]
+    citation: str
+    url: str
+    text: str
+    heading: str = ""
+    delegation: str = ""
+    ordinal: int = 0
+    passage_id: int = 0
+    highlights: list[list[int]] = field(default_factory=list)
+    also_in: list[AlsoIn] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that could not be ingested, and the one-line reason why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+class IngestError(Exception):
+    """A problem with one input file; the message is shown to the user as is."""

@@ -1,0 +1,332 @@
+"""Finding the units people cite, and their labels in the document's own style.
+
+A resolution is cited by preambular (PP) and operative (OP) paragraph, a
+report by paragraph and sub-item ("para. 13 (f)"), a convention by article and
+paragraph ("art. 14 (2)"), an OSCE decision by CBM, a statement compendium by
+delegation. The walk below reads cleaned paragraphs in order, tracks headings
+and the current numbering, and emits one `Unit` per citable paragraph.
+Headings are never units: they become the heading path of what follows.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import language
+from .clean import Cleaned, Paragraph
+from .records import SourceEntry
+
+NUM_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.\s+(?=\S)")
+LETTER_RE = re.compile(r"^\(([a-z]{1,2})\)\s+(?=\S)")
+ROMAN_ITEM_RE = re.compile(r"^\(([ivxl]{1,6})\)\s+(?=\S)")
+ROMAN_HEADING_RE = re.compile(r"^([IVXL]{1,6})\.\s+(\S.*)$")
+LETTER_HEADING_RE = re.compile(r"^([A-H])\.\s+(\S.*)$")
+ARTICLE_RE = re.compile(r"^Article\s+(\d{1,3})\.?$", re.I)
+CHAPTER_RE = re.compile(r"^Chapter\s+([IVXL]+|\d+)\.?$", re.I)
+NOTES_ARTICLES_RE = re.compile(r"^Articles?\s+(\d{1,3}(?:(?:,\s*|\s+and\s+)\d{1,3})*)\b.{0,80}$")
+ANNEX_RE = re.compile(r"^Annex(?:\s+[IVX]+)?\.?$", re.I)
+MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
+ASSEMBLY_RE = re.compile(r"^The (?:General Assembly|Security Council|Human Rights Council|Permanent Council)"
+                         r"(?:,|\.|$)|^The States Parties to (?:the present|this) Convention,$")
+NOISE_RE = re.compile(r"^\d+(?:st|nd|rd|th)\s+(?:\(resumed\)\s+)?plenary meeting\b|^\[on the report of|"
+                      r"^Resolution adopted by the|^Note by the Secretariat$|^\d+\s+/\s*\d+$", re.I)
+LEAD_WORDS = 45  # how much of a parent paragraph a sub-item carries as context
+
+
+@dataclass
+class Unit:
+    label: str
+    start: int
+    end: int
+    heading: str = ""
+    context: str = ""
+    delegation: str = ""
+    language: str = "en"
+
+
+def is_heading(text: str) -> bool:
+    """Short, no sentence punctuation at the end, not a numbered item."""
+    if MD_HEADING_RE.match(text) or ARTICLE_RE.match(text) or CHAPTER_RE.match(text) or ANNEX_RE.match(text):
+        return True
+    if NUM_RE.match(text) or LETTER_RE.match(text) or text.startswith(("- ", "* ", "[")):
+        return False
+    words = text.split()
+    return 0 < len(words) <= 14 and len(text) <= 160 and not text.rstrip().endswith(
+        (".", ",", ";", ":", "!", "?", "”", '"')) or bool(
+        ROMAN_HEADING_RE.match(text) and len(words) <= 16 and not text.endswith((";", ",")))
+
+
+@dataclass
+class _Numbering:
+    """The current position in a numbered hierarchy: 13 -> (f) -> (ii)."""
+
+    num: str = ""
+    letter: str = ""
+    roman: str = ""
+    lead: dict[str, str] = field(default_factory=dict)  # level -> lead-in text of the parent
+    numbered: dict[str, str] = field(default_factory=dict)  # "1" -> lead-in of OP 1, for "1.6"
+
+    def read(self, text: str) -> tuple[Optional[str], str]:
+        """Advance on the enumerator that opens `text`; returns (level, body) or (None, text)."""
+        m = NUM_RE.match(text)
+        if m:
+            self.num, self.letter, self.roman = m.group(1), "", ""
+            self.lead = {"num": _lead(text[m.end():])}
+            self.numbered[self.num] = self.lead["num"]
+            return "num", text[m.end():]
+        m = ROMAN_ITEM_RE.match(text)
+        if m and self.letter and not _next_letter(self.letter, m.group(1)):
+            self.roman = m.group(1)
+            return "roman", text[m.end():]
+        m = LETTER_RE.match(text)
+        if m:
+            self.letter, self.roman = m.group(1), ""
+            rest = text[m.end():]
+            self.lead["letter"] = _lead(rest)
+            r = ROMAN_ITEM_RE.match(rest)  # "(a) (i) The conversion ..."
+            if r:
+                self.roman = r.group(1)
+                return "roman", rest[r.end():]
+            return "letter", rest
+        return None, text
+
+    def lead_in(self, text: str) -> None:
+        """An unnumbered paragraph ending in a colon introduces the items that follow."""
+        self.letter = self.roman = ""
+        self.lead = {"num": _lead(text)} if text.rstrip().endswith(":") else {}
+
+    def suffix(self) -> str:
+        return "".join(f" ({x})" for x in (self.letter, self.roman) if x)
+
+    def context(self, level: Optional[str]) -> str:
+        parts = []
+        if level == "num" and "." in self.num:
+            parts.append(self.numbered.get(self.num.rsplit(".", 1)[0], ""))
+        if level in ("letter", "roman") and self.lead.get("num"):
+            parts.append(self.lead["num"])
+        if level == "roman" and self.lead.get("letter"):
+            parts.append(self.lead["letter"])
+        return " … ".join(p for p in parts if p)
+
+
+def _next_letter(prev: str, cand: str) -> bool:
+    """`(i)` after `(h)` is a letter, not a roman numeral."""
+    return len(prev) == 1 and len(cand) == 1 and ord(cand) == ord(prev) + 1
+
+
+def _lead(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:LEAD_WORDS]) + (" …" if len(words) > LEAD_WORDS else "")
+
+
+@dataclass
+class _Headings:
+    stack: list[tuple[int, str]] = field(default_factory=list)
+
+    def push(self, level: int, title: str) -> None:
+        self.stack = [h for h in self.stack if h[0] < level] + [(level, title)]
+
+    def append_to_top(self, text: str) -> None:
+        level, title = self.stack[-1]
+        self.stack[-1] = (level, f"{title}. {text}" if not title.endswith((".", ";")) else f"{title} {text}")
+
+    def path(self) -> str:
+        return " > ".join(t for _, t in self.stack)
+
+
+def segment(cleaned: Cleaned, source: SourceEntry) -> list[Unit]:
+    """All citable units of one document, in order."""
+    paras = [p for p in cleaned.paragraphs if cleaned.para_text(p).strip()]
+    if source.type == "statement":
+        return _Compendium(cleaned, source).walk(paras)
+    return _Structured(cleaned, source).walk(paras)
+
+
+class _Walker:
+    def __init__(self, cleaned: Cleaned, source: SourceEntry):
+        self.c, self.source = cleaned, source
+        self.units: list[Unit] = []
+        self.heads = _Headings()
+
+    def emit(self, p: Paragraph, label: str, context: str = "", **kw) -> None:
+        self.units.append(Unit(label, p.start, p.end, self.heads.path(), context, **kw))
+
+    def footnote(self, p: Paragraph, text: str) -> None:
+        m = re.match(r"^(\d{1,3}|\*{1,3})\s", text)
+        self.emit(p, f"fn. {m.group(1)}" if m else "fn.", language=language.detect(text, self.source.language))
+
+
+class _Structured(_Walker):
+    """Resolutions, reports, conventions, decisions and free text."""
+
+    def walk(self, paras: list[Paragraph]) -> list[Unit]:
+        texts = [self.c.para_text(p) for p in paras]
+        self.mode = "front" if any(ASSEMBLY_RE.match(t) for t in texts) else "body"
+        self.pp = self.free = 0
+        self.num = _Numbering()
+        self.article = ""
+        self.in_notes = self.annex = False
+        self.last_label = ""
+        self.title_slots = 0
+        self.after_article = False
+        self.lead_in = ""
+        for p, text in zip(paras, texts):
+            if p.kind == "footnote":
+                self.footnote(p, text)
+            elif NOISE_RE.match(text):
+                continue
+            elif self.mode == "front":
+                if ASSEMBLY_RE.match(text):
+                    self.mode = "preamble"
+            elif not self._heading(text):
+                self._paragraph(p, text)
+        return self.units
+
+    def _heading(self, text: str) -> bool:
+        if ASSEMBLY_RE.match(text):
+            self.mode, self.pp, self.title_slots = "preamble", 0, 0
+            return True
+        if text.strip().lower() == "preamble":
+            self.heads.push(2, "Preamble")
+            self.title_slots = 0
+            return True
+        if ANNEX_RE.match(text):
+            self.heads.push(1, text.rstrip("."))
+            self.annex, self.mode, self.title_slots = True, "annex", 3
+            self.article, self.num = "", _Numbering()
+            return True
+        if (self.title_slots and self.mode == "annex" and len(text.split()) < 45 and not text.endswith(".")
+                and not ARTICLE_RE.match(text) and not CHAPTER_RE.match(text)):
+            self.heads.append_to_top(text) if len(self.heads.stack) > 0 else self.heads.push(1, text)
+            self.in_notes = self.in_notes or "interpretative note" in text.lower()
+            self.title_slots -= 1
+            return True
+        self.title_slots = 0
+        if self.after_article and is_heading(text) and not ARTICLE_RE.match(text):
+            self.heads.append_to_top(text)
+            self.after_article = False
+            return True
+        self.after_article = False
+        m = ARTICLE_RE.match(text) or (self.in_notes and NOTES_ARTICLES_RE.match(text))
+        if m:
+            self.article, self.mode = m.group(1), "article"
+            if not self.in_notes:  # interpretative notes are numbered straight through
+                self.num = _Numbering()
+            self.heads.push(3, text if self.in_notes else f"Article {m.group(1)}")
+            self.after_article = not self.in_notes
+            return True
+        if CHAPTER_RE.match(text):
+            self.heads.push(2, text.rstrip("."))
+            self.after_article = True  # the chapter title follows on the next line
+            return True
+        m = MD_HEADING_RE.match(text)
+        if m:
+            self.heads.push(len(m.group(1)), m.group(2).strip())
+            return True
+        if ROMAN_HEADING_RE.match(text) and is_heading(text):
+            self.heads.push(2 if self.annex else 1, text)
+            return True
+        if LETTER_HEADING_RE.match(text) and is_heading(text):
+            self.heads.push(3 if self.annex else 2, text)
+            return True
+        if is_heading(text):
+            self.heads.push(4, text)
+            return True
+        return False
+
+    def _paragraph(self, p: Paragraph, text: str) -> None:
+        lang = language.detect(text, self.source.language)
+        level, _ = self.num.read(text)
+        if level is None:
+            self.num.lead_in(text)
+            if self.mode == "article":
+                label = self._label() if self.in_notes else f"art. {self.article}"
+            elif self.mode == "preamble":
+                self.pp += 1
+                label = f"PP {self.pp}" if not self.annex else f"annex, PP {self.pp}"
+            elif self.last_label and self.mode != "body":
+                label = self.last_label
+            else:
+                self.free += 1
+                label = f"para. {self.free}"
+            bullet = text.startswith(("- ", "* "))
+            self.emit(p, label, _lead(self.lead_in) if bullet else "", language=lang)
+            if not bullet:
+                self.lead_in = text if text.endswith(":") else ""
+            self.last_label = label
+            return
+        if self.mode == "preamble":
+            self.mode = "operative"
+        label = self._label()
+        self.emit(p, label, self.num.context(level), language=lang)
+        self.last_label = label
+
+    def _label(self) -> str:
+        n = self.num
+        if self.in_notes:
+            arts = f"art{'s' if ' ' in self.article else ''}. {self.article}" if self.article else "annex"
+            return f"note {n.num}{n.suffix()} ({arts})".replace("note  ", "note ")
+        if self.mode == "article":
+            inner = f" ({n.num})" if n.num else ""
+            return f"art. {self.article}{inner}{n.suffix()}"
+        if self.mode == "operative" and not self.annex:
+            return f"OP {n.num}{n.suffix()}" if n.num else f"OP{n.suffix()}"
+        prefix = {"decision": "CBM", "resolution": "annex, para."}.get(self.source.type, "para.")
+        if self.source.type == "decision" and not self.annex:
+            prefix = "para."
+        return f"{prefix} {n.num}{n.suffix()}".replace("  ", " ").strip()
+
+
+class _Compendium(_Walker):
+    """Statements grouped by delegation, each in its own language.
+
+    Where the compendium has a table of contents, only headings it lists open
+    a new delegation; other headings ("Courtesy translation") stay inside the
+    statement, so a translation is found under the delegation it belongs to.
+    """
+
+    def _is_delegation(self, heading: str) -> bool:
+        names = [_squash(e) for e in self.c.contents]
+        h = _squash(heading)
+        return not names or any(n == h or (len(h) > 25 and n.startswith(h)) for n in names if n)
+
+    def walk(self, paras: list[Paragraph]) -> list[Unit]:
+        delegation, count, num = "", 0, _Numbering()
+        for p in paras:
+            text = self.c.para_text(p)
+            if p.kind == "footnote":
+                self.footnote(p, text)
+                continue
+            if NOISE_RE.match(text) and not delegation:
+                continue
+            if self.c.contents and self.heads.stack and len(text.split()) < 60 and self._is_delegation(text):
+                self.heads.push(2, text)
+                delegation, count = text.strip(), 0
+                continue
+            if is_heading(text):
+                m = ROMAN_HEADING_RE.match(text)
+                if m:
+                    self.heads.push(1, text)
+                    delegation, count = m.group(2).strip(), 0
+                elif self.heads.stack and self._is_delegation(text):
+                    self.heads.push(2, text)
+                    delegation, count = text.strip(), 0
+                elif self.heads.stack:
+                    self.heads.push(3, text)  # a sub-heading inside one statement
+                continue
+            if not delegation:
+                level, _ = num.read(text)
+                label = f"para. {num.num}" if level else "para."
+                self.emit(p, label, language=language.detect(text, self.source.language))
+                continue
+            if len(text.split()) < 4:
+                continue  # salutations ("Mr. Chair,", "Thank you.") are not citable content
+            count += 1
+            self.emit(p, f"{delegation}, para. {count}", delegation=delegation,
+                      language=language.detect(text, "en"))
+        return self.units
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.lower())
