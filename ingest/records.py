@@ -151,3 +151,29 @@ class Skipped:
 
 class IngestError(Exception):
     """A problem with one input file; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search may be restricted to; empty means no restriction."""
+
+    bodies: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()  # symbols or document ids
+    types: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    year_from: Optional[int] = None
+    year_to: Optional[int] = None
+
+    def __bool__(self) -> bool:
+        return bool(self.bodies or self.documents or self.types or self.languages
+                    or self.year_from is not None or self.year_to is not None)
+
+
+@dataclass
+class Answer:
+    """Hits plus what the user should be told about how the query was handled."""
+
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    mode: str = "hybrid"

@@ -1,0 +1,11 @@
+"""The engine: embeddings in FAISS beside SQLite FTS5, hybrid search with citations.
+
+    from index import Searcher
+    hits = Searcher.open("data/index").search("supply chain integrity", k=5)
+"""
+from ingest.records import Answer, Filters, Hit
+
+from .manifest import IndexError_ as IndexUnavailable
+from .search import Searcher
+
+__all__ = ["Answer", "Filters", "Hit", "IndexUnavailable", "Searcher"]

@@ -1,0 +1,129 @@
+"""`python -m index`: build the index and search it from the command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from ingest.records import Filters
+from ingest.settings import Settings, add_common_flags, settings_from_args
+
+from .manifest import IndexError_
+from .search import MODES, Searcher
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m index",
+        description="Build the normbase index and search it. Settings come from flags, then "
+                    "environment (NORMBASE_INDEX, NORMBASE_CORPUS, NORMBASE_MODEL), then defaults.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build or update the index from the corpus folders",
+                       description="Ingest every corpus file, embed new or changed passages and swap "
+                                   "the new index in atomically. Unchanged corpora take seconds.")
+    _index_flags(p)
+    p.add_argument("--force", action="store_true", help="rebuild even if the corpus is unchanged")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("search", help="search the index",
+                       description="Hybrid search with citations. Quote a phrase to match it exactly.")
+    p.add_argument("query", nargs="?", help="the question or keywords")
+    p.add_argument("--queries", type=Path, metavar="FILE",
+                   help="read one query per line and print one JSON line per query (model loaded once)")
+    p.add_argument("--k", type=int, default=10, help="number of hits (default 10)")
+    p.add_argument("--mode", choices=MODES, default="hybrid", help="retrieval mode (default hybrid)")
+    p.add_argument("--body", action="append", default=[], help="only this body, e.g. UNGA (repeatable)")
+    p.add_argument("--doc", action="append", default=[], metavar="SYMBOL",
+                   help="only this document, by symbol or id (repeatable)")
+    p.add_argument("--type", action="append", default=[], dest="types", help="only this document type (repeatable)")
+    p.add_argument("--language", action="append", default=[], help="only passages in this language (repeatable)")
+    p.add_argument("--year-from", type=int, help="only documents from this year on")
+    p.add_argument("--year-to", type=int, help="only documents up to this year")
+    p.add_argument("--json", action="store_true", help='print {"query": ..., "hits": [...]}')
+    _index_flags(p)
+    p.set_defaults(func=cmd_search)
+
+    for extra in ("evaluate", "bench"):
+        try:
+            module = __import__(f"index.{extra}", fromlist=["register_cli"])
+            module.register_cli(sub)
+        except ImportError:
+            pass
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except IndexError_ as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _index_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", type=Path, metavar="DIR", help="index folder (env NORMBASE_INDEX, default data/index)")
+    p.add_argument("--model", metavar="NAME_OR_PATH",
+                   help="sentence-transformers model (env NORMBASE_MODEL, default the bundled all-MiniLM-L6-v2)")
+    add_common_flags(p)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .progress import TerminalProgress
+
+    settings = settings_from_args(args)
+    with TerminalProgress(enabled=not args.json) as bar:
+        report = build(settings, force=args.force, progress=bar)
+    for s in report.skipped:
+        print(f"skipped: {s}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"index": str(report.index), "documents": report.documents, "passages": report.passages,
+                          "embedded": report.embedded, "reused": report.reused, "up_to_date": report.up_to_date,
+                          "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+                          "seconds": round(report.seconds, 2)}))
+    else:
+        print(report.summary())
+    return 0
+
+
+def filters_from_args(args: argparse.Namespace) -> Filters:
+    return Filters(bodies=tuple(args.body), documents=tuple(args.doc), types=tuple(args.types),
+                   languages=tuple(args.language), year_from=args.year_from, year_to=args.year_to)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if not args.query and not args.queries:
+        print("error: give a QUERY or --queries FILE", file=sys.stderr)
+        return 2
+    settings = settings_from_args(args)
+    searcher = Searcher.open(settings.index, settings=settings)
+    filters = filters_from_args(args)
+    if args.queries:
+        for line in args.queries.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                print(json.dumps(_answer_json(searcher.answer(line, args.k, filters, args.mode)), ensure_ascii=False))
+        return 0
+    answer = searcher.answer(args.query, args.k, filters, args.mode)
+    if args.json:
+        print(json.dumps(_answer_json(answer), ensure_ascii=False))
+        return 0
+    for notice in answer.notices:
+        print(f"note: {notice}")
+    for h in answer.hits:
+        print(f"\n{h.rank}. {h.citation}   [{h.body}; score {h.score:.4f}]")
+        print(f"   {h.url}")
+        print("   " + h.text)
+        if h.also_in:
+            print("   also in: " + "; ".join(f"{a.symbol} {a.label}" for a in h.also_in))
+    return 0
+
+
+def _answer_json(answer) -> dict:
+    return {"query": answer.query, "mode": answer.mode, "notices": answer.notices,
+            "hits": [asdict(h) for h in answer.hits]}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

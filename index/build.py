@@ -1,0 +1,215 @@
+"""Building an index: incremental, atomic, and with visible progress.
+
+Unchanged corpus: the fingerprint (file names, sizes, mtimes, catalogue,
+model, ingest code) matches the live manifest and nothing is done.
+Changed corpus: every file is re-ingested (cheap), and only passages whose
+embedding input is new are sent to the model; the rest reuse their vectors
+from the live version. The result is written to a new folder and swapped in.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+from ingest.passages import tokenizer_counter
+from ingest.pipeline import CorpusResult, corpus_files, ingest_corpus
+from ingest.records import Skipped
+from ingest.settings import Settings, resolve_model
+
+from . import group, store, vectors
+from .embed import Embedder
+from .manifest import (Manifest, IndexError_, check_compatible, current_version, fsync_tree,
+                       prune, publish, read_manifest, version_name, FORMAT_VERSION)
+
+# progress(stage, done, total): stages are "ingest", "embed", "write".
+Progress = Callable[[str, int, int], None]
+CODE_DIRS = (Path(__file__).resolve().parent.parent / "ingest",)
+
+
+@dataclass
+class BuildReport:
+    index: Path
+    documents: int = 0
+    passages: int = 0
+    embedded: int = 0
+    reused: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    up_to_date: bool = False
+    dimension: int = 0
+    vector_index: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        if self.up_to_date:
+            return f"index {self.index} is up to date ({self.documents} documents, {self.passages} passages)"
+        return (f"{self.documents} documents, {self.passages} passages ({self.embedded} embedded, "
+                f"{self.reused} reused), {len(self.skipped)} skipped, {self.seconds:.1f} s")
+
+
+def fingerprint(settings: Settings, files: list[Path]) -> str:
+    h = hashlib.sha256()
+    h.update(f"format={FORMAT_VERSION} model={settings.model} exact={settings.exact_search_limit} "
+             f"max_mb={settings.max_file_mb} pages={settings.max_pages}\n".encode())
+    for p in files:
+        st = p.stat()
+        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for path in [settings.sources] + sorted(f for d in CODE_DIRS for f in d.glob("*.py")):
+        with contextlib.suppress(FileNotFoundError):
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def _build_lock(root: Path):
+    """One build at a time per index folder; a second one fails fast with a clear message."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexError_(f"another build of {root} is running; wait for it to finish") from None
+        yield
+
+
+def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: bool = False,
+          progress: Progress = lambda stage, done, total: None) -> BuildReport:
+    started = time.monotonic()
+    root = settings.index
+    report = BuildReport(root)
+    with _build_lock(root):
+        files = corpus_files(settings.corpus)
+        fp = fingerprint(settings, files)
+        old = _live(root, settings.model)
+        if old is not None and not force and old[1].fingerprint == fp:
+            m = old[1]
+            report.documents, report.passages, report.up_to_date = m.documents, m.passages, True
+            report.skipped = [Skipped(**s) for s in m.skipped]
+            report.seconds = time.monotonic() - started
+            return report
+        if not files:
+            raise IndexError_("no documents found in the corpus folders: "
+                              + ", ".join(str(d) for d in settings.corpus))
+
+        counter = tokenizer_counter(resolve_model(settings.model))
+        done = [0]
+
+        def ingest_progress(path: Path) -> None:
+            done[0] += 1
+            progress("ingest", done[0], len(files))
+
+        corpus = ingest_corpus(settings, counter, files=files, progress=ingest_progress)
+        report.skipped = corpus.skipped
+        if not corpus.documents:
+            raise IndexError_("no document could be ingested: "
+                              + "; ".join(str(s) for s in corpus.skipped[:5]))
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+        tmp = root / f".build-{stamp}-{os.getpid()}"
+        tmp.mkdir()
+        try:
+            _write(tmp, corpus, settings, old, embedder, report, progress)
+            report.seconds = time.monotonic() - started
+            manifest = Manifest(
+                format_version=FORMAT_VERSION, model=settings.model, dimension=report.dimension,
+                fingerprint=fp, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                documents=report.documents, passages=report.passages,
+                vector_index=report.vector_index,
+                files={str(d.path): d.sha256 for d in corpus.documents},
+                skipped=[{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+                build_seconds=round(report.seconds, 2), embedded=report.embedded,
+                settings={"corpus": [str(c) for c in settings.corpus], "sources": str(settings.sources)},
+            )
+            (tmp / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+            fsync_tree(tmp)
+            publish(root, tmp, version_name(settings.model, stamp))
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        prune(root)
+    return report
+
+
+def _live(root: Path, model: str) -> Optional[tuple[Path, Manifest]]:
+    """The live version if it is readable and compatible; otherwise build from scratch."""
+    try:
+        folder = current_version(root)
+        if folder is None:
+            return None
+        m = read_manifest(folder)
+        check_compatible(m, folder, model)
+        return folder, m
+    except IndexError_:
+        return None
+
+
+def embed_hash(model: str, text: str) -> str:
+    return hashlib.sha1(f"{model}\0{text}".encode()).hexdigest()
+
+
+def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: Optional[Embedder],
+           report: BuildReport, progress: Progress) -> None:
+    rows = [(p, d.source) for d in corpus.documents for p in d.passages]
+    texts = [p.embed_text(s) for p, s in rows]
+    hashes = [embed_hash(settings.model, t) for t in texts]
+    reuse_vectors, reuse_ids = _reusable(old, hashes)
+    todo = [i for i, h in enumerate(hashes) if h not in reuse_ids]
+    if todo:
+        embedder = embedder or Embedder(settings.model)
+        fresh = embedder.encode([texts[i] for i in todo], settings.batch_size,
+                                progress=lambda done, total: progress("embed", done, total))
+        dim = fresh.shape[1]
+    else:
+        fresh, dim = None, reuse_vectors.shape[1]
+    vecs = np.empty((len(rows), dim), dtype=np.float32)
+    if fresh is not None:
+        vecs[todo] = fresh
+    reused = [i for i, h in enumerate(hashes) if h in reuse_ids]
+    if reused:
+        vecs[reused] = reuse_vectors[[reuse_ids[hashes[i]] for i in reused]]
+    report.embedded, report.reused = len(todo), len(reused)
+
+    progress("write", 0, 3)
+    groups = group.group_ids([p.text for p, _ in rows], [p.doc_id for p, _ in rows], vecs)
+    conn = store.create(tmp / "passages.sqlite")
+    with conn:
+        store.insert_documents(conn, [(d.source, str(d.path), d.sha256, len(d.passages)) for d in corpus.documents])
+        store.insert_passages(conn, [(i, p, s, hashes[i], groups[i]) for i, (p, s) in enumerate(rows)])
+    conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
+    conn.commit()
+    conn.close()
+    progress("write", 1, 3)
+    np.save(tmp / "embeddings.npy", vecs, allow_pickle=False)
+    params = vectors.choose_params(len(vecs), settings.exact_search_limit)
+    vectors.save(vectors.build(vecs, params), tmp / "vectors.faiss")
+    progress("write", 3, 3)
+    report.documents, report.passages = len(corpus.documents), len(rows)
+    report.dimension, report.vector_index = dim, params.to_json()
+
+
+def _reusable(old, hashes: list[str]):
+    """Vectors of the live version by embedding-input hash, or nothing if it cannot be read."""
+    if old is None:
+        return None, {}
+    folder, _ = old
+    try:
+        conn = store.open_readonly(folder / "passages.sqlite")
+        known = store.embed_hashes(conn)
+        conn.close()
+        wanted = set(hashes)
+        known = {h: i for h, i in known.items() if h in wanted}
+        vecs = np.load(folder / "embeddings.npy", mmap_mode="r", allow_pickle=False)
+        if known and max(known.values()) >= len(vecs):
+            return None, {}
+        return vecs, known
+    except Exception:  # a damaged old version only costs us the reuse
+        return None, {}

@@ -1,0 +1,138 @@
+"""The on-disk layout of an index folder, and its manifest.
+
+    <index>/CURRENT              name of the live version folder (replaced atomically)
+    <index>/v3-<time>-<model>/   one complete, never-modified build:
+        manifest.json            format, model, dimension, fingerprint, counts, parameters
+        passages.sqlite          documents, passages, FTS5
+        vectors.faiss            the vector index
+        embeddings.npy           the raw vectors, reused by the next incremental build
+    <index>/.build-*/            a build in progress (removed if a build dies)
+
+A build writes a new version folder, fsyncs it, then replaces CURRENT. A
+reader resolves CURRENT once and then reads only that folder, so it never
+sees a mix; the previous version is kept so that open readers keep working.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Optional
+
+FORMAT_VERSION = 3
+FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
+
+
+class IndexError_(Exception):
+    """The index cannot be used; the message says which file and how to rebuild."""
+
+
+@dataclass
+class Manifest:
+    format_version: int
+    model: str
+    dimension: int
+    fingerprint: str
+    built_at: str
+    documents: int
+    passages: int
+    vector_index: dict
+    lexical: dict = field(default_factory=lambda: {"engine": "sqlite-fts5", "tokenizer": "porter unicode61"})
+    files: dict = field(default_factory=dict)  # file path -> sha256
+    skipped: list = field(default_factory=list)  # [{"path", "reason"}]
+    build_seconds: float = 0.0
+    embedded: int = 0  # passages embedded by this build (the rest were reused)
+    settings: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, ensure_ascii=False)
+
+
+REBUILD_HINT = "rebuild it with `python -m index build` (or the app's Rebuild button)"
+
+
+def read_manifest(folder: Path) -> Manifest:
+    path = folder / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Manifest(**data)
+    except FileNotFoundError:
+        raise IndexError_(f"{path} is missing; {REBUILD_HINT}") from None
+    except (ValueError, TypeError) as exc:
+        raise IndexError_(f"{path} is damaged ({str(exc)[:80]}); {REBUILD_HINT}") from None
+
+
+def check_compatible(m: Manifest, folder: Path, model: Optional[str]) -> None:
+    if m.format_version != FORMAT_VERSION:
+        raise IndexError_(f"{folder} was built by index format {m.format_version}, this is format "
+                          f"{FORMAT_VERSION}; {REBUILD_HINT}")
+    if model is not None and m.model != model:
+        raise IndexError_(f"{folder} was built with model {m.model!r}, but {model!r} is configured; "
+                          f"{REBUILD_HINT} --model {model}, or set NORMBASE_MODEL={m.model}")
+
+
+def current_version(root: Path) -> Optional[Path]:
+    """The live version folder, or None when no index has been built yet."""
+    pointer = root / "CURRENT"
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    if not re.fullmatch(r"v\d+-[\w.-]+", name):
+        raise IndexError_(f"{pointer} is damaged; {REBUILD_HINT}")
+    folder = root / name
+    if not folder.is_dir():
+        raise IndexError_(f"{pointer} names {name}, which is missing; {REBUILD_HINT}")
+    return folder
+
+
+def version_name(model: str, stamp: str) -> str:
+    """Time first, so names sort by age; the model tag tells versions of different models apart."""
+    tag = hashlib.sha1(model.encode()).hexdigest()[:8]
+    return f"v{FORMAT_VERSION}-{stamp}-{tag}"
+
+
+def fsync_tree(folder: Path) -> None:
+    for p in folder.iterdir():
+        with open(p, "rb") as fh:
+            os.fsync(fh.fileno())
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(root: Path, built: Path, name: str) -> Path:
+    """Move a finished build into place and point CURRENT at it, atomically."""
+    final = root / name
+    os.replace(built, final)
+    tmp = root / f".CURRENT.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / "CURRENT")
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return final
+
+
+def prune(root: Path, keep: int = 2) -> None:
+    """Remove dead builds and all but the newest `keep` versions (the live one always stays)."""
+    live = current_version(root)
+    versions = sorted((p for p in root.glob("v*-*") if p.is_dir()), key=lambda p: p.name)
+    for old in versions[:-keep]:
+        if old != live:
+            shutil.rmtree(old, ignore_errors=True)
+    for dead in root.glob(".build-*"):
+        shutil.rmtree(dead, ignore_errors=True)
+    for stale in root.glob(".CURRENT.*"):
+        stale.unlink(missing_ok=True)

@@ -1,0 +1,200 @@
+"""The Searcher: hybrid dense + lexical retrieval with citations.
+
+One object per index version, shared by the CLI, the Python API and the app.
+A query is parsed (never trusted as syntax), run through FAISS and FTS5,
+fused by weighted reciprocal rank, collapsed so that repeated wording shows
+once with `also_in`, and returned as typed `Hit`s with highlight spans.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from ingest.records import AlsoIn, Answer, Filters, Hit
+from ingest.settings import Settings
+
+from . import store, vectors
+from .embed import Embedder
+from .highlight import best_sentences
+from .manifest import REBUILD_HINT, IndexError_, Manifest, check_compatible, current_version, read_manifest
+from .query import ParsedQuery, fts_expression, parse
+
+MODES = ("hybrid", "dense", "lexical")
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Fusion and gating constants, chosen by measurement (docs/quality.md)."""
+
+    candidates: int = 100  # taken from each retriever before fusion
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    dense_floor: float = 0.25  # below this cosine, a passage with no lexical match is noise
+
+
+class Searcher:
+    def __init__(self, folder: Path, manifest: Manifest, embedder: Optional[Embedder], settings: Settings,
+                 tuning: Tuning = Tuning()):
+        self.folder, self.manifest, self.settings, self.tuning = folder, manifest, settings, tuning
+        self._embedder = embedder
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        try:
+            self.vectors = vectors.load(folder / "vectors.faiss", vectors.VectorParams(**manifest.vector_index))
+        except Exception as exc:
+            raise IndexError_(f"{folder / 'vectors.faiss'} is missing or damaged ({str(exc)[:80]}); "
+                              f"{REBUILD_HINT}") from None
+        if self.vectors.ntotal != manifest.passages or self.vectors.d != manifest.dimension:
+            raise IndexError_(f"{folder / 'vectors.faiss'} does not match its manifest "
+                              f"({self.vectors.ntotal} vectors, {manifest.passages} passages); {REBUILD_HINT}")
+        try:
+            n = self._db().execute("SELECT count(*) FROM passages").fetchone()[0]
+        except Exception as exc:
+            raise IndexError_(f"{folder / 'passages.sqlite'} is missing or damaged ({str(exc)[:80]}); "
+                              f"{REBUILD_HINT}") from None
+        if n != manifest.passages:
+            raise IndexError_(f"{folder / 'passages.sqlite'} does not match its manifest; {REBUILD_HINT}")
+
+    @classmethod
+    def open(cls, path: Optional[Path | str] = None, *, settings: Optional[Settings] = None,
+             embedder: Optional[Embedder] = None, tuning: Tuning = Tuning()) -> "Searcher":
+        settings = settings or Settings.from_env()
+        root = Path(path) if path is not None else settings.index
+        folder = current_version(root)
+        if folder is None:
+            raise IndexError_(f"no index at {root}; build it with `python -m index build`")
+        manifest = read_manifest(folder)
+        check_compatible(manifest, folder, embedder.name if embedder else settings.model)
+        return cls(folder, manifest, embedder, settings, tuning)
+
+    # -- resources -------------------------------------------------------
+    def _db(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            path = self.folder / "passages.sqlite"
+            if not path.is_file():
+                raise IndexError_(f"{path} is missing; {REBUILD_HINT}")
+            conn = self._local.conn = store.open_readonly(path)
+        return conn
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = Embedder(self.manifest.model)
+        return self._embedder
+
+    def _encode(self, text: str) -> np.ndarray:
+        with self._lock:
+            vec = self._query_cache.get(text)
+            if vec is None:
+                if self._embedder is None:
+                    self._embedder = Embedder(self.manifest.model)
+                vec = self._embedder.encode_query(text)
+                self._query_cache[text] = vec
+                if len(self._query_cache) > 512:  # bounded: memory stays flat under load
+                    self._query_cache.popitem(last=False)
+            return vec
+
+    def is_stale(self) -> bool:
+        """Has a newer build been swapped in since this Searcher was opened?"""
+        try:
+            return current_version(self.folder.parent) != self.folder
+        except IndexError_:
+            return False
+
+    # -- search ----------------------------------------------------------
+    def search(self, query: str, k: int = 10, filters: Optional[Filters] = None, mode: str = "hybrid") -> list[Hit]:
+        return self.answer(query, k, filters, mode).hits
+
+    def answer(self, query: str, k: int = 10, filters: Optional[Filters] = None, mode: str = "hybrid") -> Answer:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        filters = filters or Filters()
+        q = parse(query, self.settings.max_query_chars)
+        out = Answer(q.text, mode=mode)
+        if q.truncated:
+            out.notices.append(f"The query was cut to its first {self.settings.max_query_chars} characters.")
+        if not q.text or not (q.terms or q.phrases):
+            out.notices.append("Type a few words to search for." if not q.text else
+                               "The query has no words to search for.")
+            return out
+        k = max(1, min(int(k), 100))
+        ranked = self._rank(q, filters, mode, k)
+        out.hits = self._hits(ranked, q, k)
+        if not out.hits:
+            out.notices.append("Nothing relevant was found" + (" with these filters" if filters else "") +
+                               ". Try removing filters or rephrasing.")
+        return out
+
+    def _rank(self, q: ParsedQuery, f: Filters, mode: str, k: int) -> list[tuple[int, float]]:
+        t = self.tuning
+        db = self._db()
+        allowed = store.allowed_ids(db, f)
+        if allowed is not None and len(allowed) == 0:
+            return []
+        n = max(t.candidates, 3 * k)
+        dense = lexical = []
+        if mode in ("dense", "hybrid"):
+            dense = vectors.search(self.vectors, self._encode(q.dense_text), n, allowed)
+        if mode in ("lexical", "hybrid"):
+            lexical = store.lexical(db, fts_expression(q), n, store.filter_sql(f))
+        if mode == "dense":
+            return [(i, s) for i, s in dense if s >= t.dense_floor]
+        if mode == "lexical":
+            return lexical
+        fused: dict[int, float] = {}
+        cosine = dict(dense)
+        for rank, (i, _) in enumerate(dense):
+            fused[i] = fused.get(i, 0.0) + t.dense_weight / (t.rrf_k + rank + 1)
+        lexical_ids = set()
+        for rank, (i, _) in enumerate(lexical):
+            fused[i] = fused.get(i, 0.0) + t.lexical_weight / (t.rrf_k + rank + 1)
+            lexical_ids.add(i)
+        keep = [(i, s) for i, s in fused.items() if i in lexical_ids or cosine.get(i, 0.0) >= t.dense_floor]
+        if dense and cosine and max(cosine.values()) < t.dense_floor and not lexical:
+            return []
+        return sorted(keep, key=lambda x: -x[1])
+
+    def _hits(self, ranked: list[tuple[int, float]], q: ParsedQuery, k: int) -> list[Hit]:
+        db = self._db()
+        rows = store.passages_by_id(db, [i for i, _ in ranked[: 4 * k + 20]])
+        chosen, seen_groups = [], set()
+        for i, score in ranked:
+            row = rows.get(i)
+            if row is None:
+                continue
+            if row["group_id"] in seen_groups:
+                continue
+            seen_groups.add(row["group_id"])
+            chosen.append((row, score))
+            if len(chosen) == k:
+                break
+        members = store.group_members(db, [r["group_id"] for r, _ in chosen])
+        hits = []
+        for rank, (r, score) in enumerate(chosen, 1):
+            also = [AlsoIn(m["symbol"] or m["title"], m["label"], m["citation"], m["doc_id"], m["date"])
+                    for m in members.get(r["group_id"], []) if m["id"] != r["id"]]
+            hits.append(Hit(
+                rank=rank, score=round(float(score), 6), doc_id=r["doc_id"], symbol=r["symbol"] or "",
+                title=r["title"], body=r["body"], date=r["date"], type=r["type"], language=r["language"],
+                label=r["label"], page=r["page"], citation=r["citation"], url=r["url"] or "", text=r["text"],
+                heading=r["heading"] or "", delegation=r["delegation"] or "", ordinal=r["ordinal"],
+                passage_id=r["id"], highlights=best_sentences(r["text"], q), also_in=also,
+            ))
+        return hits
+
+    # -- browsing --------------------------------------------------------
+    def context(self, hit: Hit, before: int = 2, after: int = 2) -> list[dict]:
+        """The passages around a hit in its document, the hit included."""
+        return [dict(r) for r in store.neighbours(self._db(), hit.doc_id, hit.ordinal, before, after)]
+
+    def documents(self) -> list[dict]:
+        return [dict(r) for r in store.documents(self._db())]

@@ -1,0 +1,165 @@
+"""The metadata store and the lexical index: one SQLite file with FTS5.
+
+Passage ids are row numbers of the FAISS index. The FTS5 table is
+contentless (the text lives once, in `passages`) and uses the Porter stemmer.
+All SQL is parameterized; user text only ever reaches FTS5 through
+`index.query.fts_expression`, which quotes every term.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+from ingest.records import Filters, Passage, SourceEntry
+
+SCHEMA = """
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY, symbol TEXT, title TEXT, body TEXT, date TEXT, year INTEGER,
+    type TEXT, language TEXT, url TEXT, file TEXT, path TEXT, sha256 TEXT, catalogued INTEGER,
+    passages INTEGER
+);
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id), ordinal INTEGER,
+    label TEXT, text TEXT, start INTEGER, "end" INTEGER, heading TEXT, context TEXT, page INTEGER,
+    part TEXT, delegation TEXT, language TEXT, citation TEXT, source_start INTEGER,
+    source_end INTEGER, embed_hash TEXT, group_id INTEGER
+);
+CREATE INDEX passages_doc ON passages(doc_id, ordinal);
+CREATE INDEX passages_group ON passages(group_id);
+CREATE INDEX passages_hash ON passages(embed_hash);
+CREATE VIRTUAL TABLE passages_fts USING fts5(
+    text, heading, title, context, tokenize='porter unicode61 remove_diacritics 2', content=''
+);
+"""
+# Column weights for bm25(): the verbatim text counts most, headings and title help.
+BM25_WEIGHTS = (1.0, 0.3, 0.2, 0.3)
+
+PASSAGE_COLUMNS = ("id, doc_id, ordinal, label, text, start, \"end\", heading, context, page, part, "
+                   "delegation, language, citation, group_id")
+
+
+def create(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=OFF")  # a fresh file in a build folder: no journal needed
+    conn.execute("PRAGMA synchronous=OFF")  # made durable by fsync before the swap
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    # immutable=1: the file of a finished index never changes, so no locking is needed.
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def insert_documents(conn: sqlite3.Connection, rows: Iterable[tuple[SourceEntry, str, str, int]]) -> None:
+    conn.executemany(
+        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(s.id, s.symbol, s.title, s.body, s.date, s.year, s.type, s.language, s.url, s.file, path,
+          sha, int(s.catalogued), n) for s, path, sha, n in rows],
+    )
+
+
+def insert_passages(conn: sqlite3.Connection, rows: Sequence[tuple[int, Passage, SourceEntry, str, int]]) -> None:
+    """rows: (id, passage, source, embed_hash, group_id), in one transaction."""
+    conn.executemany(
+        "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(i, p.doc_id, p.ordinal, p.label, p.text, p.start, p.end, p.heading, p.context, p.page, p.part,
+          p.delegation, p.language, p.citation(s), p.source_start, p.source_end, h, g)
+         for i, p, s, h, g in rows],
+    )
+    conn.executemany(
+        "INSERT INTO passages_fts(rowid, text, heading, title, context) VALUES (?,?,?,?,?)",
+        [(i, p.text, p.heading, s.title, p.context) for i, p, s, _, _ in rows],
+    )
+
+
+def embed_hashes(conn: sqlite3.Connection) -> dict[str, int]:
+    return {h: i for i, h in conn.execute("SELECT id, embed_hash FROM passages")}
+
+
+def lexical(conn: sqlite3.Connection, expression: str, k: int,
+            allowed_sql: Optional[tuple[str, list]] = None) -> list[tuple[int, float]]:
+    """(id, score) best first; scores are negated bm25 so that larger is better."""
+    if not expression:
+        return []
+    sql = (f"SELECT rowid, -bm25(passages_fts, {', '.join(map(str, BM25_WEIGHTS))}) AS s "
+           "FROM passages_fts WHERE passages_fts MATCH ?")
+    params: list = [expression]
+    if allowed_sql:
+        sql += f" AND rowid IN (SELECT id FROM passages p JOIN documents d USING(doc_id) WHERE {allowed_sql[0]})"
+        params += allowed_sql[1]
+    sql += " ORDER BY s DESC LIMIT ?"
+    return [(int(r[0]), float(r[1])) for r in conn.execute(sql, params + [k])]
+
+
+def filter_sql(f: Filters) -> Optional[tuple[str, list]]:
+    """A WHERE clause over passages p JOIN documents d, with its parameters."""
+    if not f:
+        return None
+    clauses, params = [], []
+
+    def any_of(column: str, values: tuple[str, ...]):
+        clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+        params.extend(values)
+
+    if f.bodies:
+        any_of("d.body", f.bodies)
+    if f.types:
+        any_of("d.type", f.types)
+    if f.languages:
+        any_of("p.language", f.languages)
+    if f.documents:
+        marks = ",".join("?" * len(f.documents))
+        clauses.append(f"(d.symbol IN ({marks}) OR d.doc_id IN ({marks}))")
+        params.extend(f.documents + f.documents)
+    if f.year_from is not None:
+        clauses.append("d.year >= ?")
+        params.append(f.year_from)
+    if f.year_to is not None:
+        clauses.append("d.year <= ?")
+        params.append(f.year_to)
+    return " AND ".join(clauses), params
+
+
+def allowed_ids(conn: sqlite3.Connection, f: Filters) -> Optional[np.ndarray]:
+    where = filter_sql(f)
+    if where is None:
+        return None
+    rows = conn.execute(f"SELECT p.id FROM passages p JOIN documents d USING(doc_id) WHERE {where[0]}", where[1])
+    return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+
+def passages_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+    if not ids:
+        return {}
+    cols = ", ".join(f"p.{c.strip()}" for c in PASSAGE_COLUMNS.split(","))
+    sql = (f"SELECT {cols}, d.symbol, d.title, d.body, d.date, d.type, "
+           f"d.url FROM passages p JOIN documents d USING(doc_id) WHERE p.id IN ({','.join('?' * len(ids))})")
+    return {r["id"]: r for r in conn.execute(sql, list(ids))}
+
+
+def group_members(conn: sqlite3.Connection, group_ids: Sequence[int]) -> dict[int, list[sqlite3.Row]]:
+    if not group_ids:
+        return {}
+    sql = ("SELECT p.id, p.group_id, p.doc_id, p.label, p.citation, d.symbol, d.title, d.date "
+           "FROM passages p JOIN documents d USING(doc_id) "
+           f"WHERE p.group_id IN ({','.join('?' * len(group_ids))}) ORDER BY d.date, d.doc_id, p.ordinal")
+    out: dict[int, list[sqlite3.Row]] = {}
+    for r in conn.execute(sql, list(group_ids)):
+        out.setdefault(r["group_id"], []).append(r)
+    return out
+
+
+def neighbours(conn: sqlite3.Connection, doc_id: str, ordinal: int, before: int, after: int) -> list[sqlite3.Row]:
+    return list(conn.execute(
+        "SELECT id, ordinal, label, text, page, citation FROM passages WHERE doc_id = ? AND ordinal BETWEEN ? AND ? "
+        "ORDER BY ordinal", (doc_id, ordinal - before, ordinal + after)))
+
+
+def documents(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return list(conn.execute("SELECT * FROM documents ORDER BY date, doc_id"))

@@ -1,0 +1,83 @@
+"""Accepting a document from the app: checked, safely named, never overwriting.
+
+The file name a browser sends is only a hint. The saved name is rebuilt from
+its letters and digits, the type is checked against the content, and a name
+already taken gets a numbered suffix instead of replacing the existing file.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from .loaders import SUFFIXES, load_bytes
+from .records import IngestError
+
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def safe_name(filename: str) -> str:
+    """`../../etc/passwd.txt` -> `etc-passwd.txt`; never a path, never hidden, never reserved."""
+    base = filename.replace("\\", "/").split("/")[-1].replace("\x00", "")
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_.")[:80] or "document"
+    if stem.lower() in RESERVED:
+        stem = f"{stem}-file"
+    suffix = suffix.lower()
+    if f".{suffix}" not in SUFFIXES:
+        raise IngestError(f"unsupported file type .{suffix or '(none)'} (supported: {', '.join(SUFFIXES)})")
+    return f"{stem}.{suffix}"
+
+
+def sniff(data: bytes, suffix: str) -> None:
+    """Refuse content that does not match the extension (a PDF renamed .txt, HTML renamed .pdf...)."""
+    head = data[:1024].lstrip().lower()
+    if suffix == ".pdf" and not data.startswith(b"%PDF-"):
+        raise IngestError("the file is named .pdf but is not a PDF")
+    if suffix != ".pdf" and data.startswith(b"%PDF-"):
+        raise IngestError(f"the file is a PDF but is named {suffix}")
+    if suffix in (".txt", ".md") and (head.startswith((b"<!doctype html", b"<html"))):
+        raise IngestError(f"the file is HTML but is named {suffix}")
+    if data[:4] in (b"PK\x03\x04", b"\x7fELF") or data[:2] == b"MZ":
+        raise IngestError("the file is an archive or a program, not a document")
+
+
+def check_upload(data: bytes, filename: str, *, max_bytes: int, max_pages: int) -> str:
+    """Validate an upload completely before anything touches the disk; returns the safe name."""
+    name = safe_name(filename)
+    if len(data) > max_bytes:
+        raise IngestError(f"the file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB upload limit")
+    sniff(data, Path(name).suffix)
+    load_bytes(data, Path(name).suffix, max_pages=max_pages)  # raises on unreadable content
+    return name
+
+
+def save_upload(data: bytes, name: str, dest: Path) -> Path:
+    """Write under a free name in `dest`; refuse content that is already there under any name."""
+    dest.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(data).hexdigest()
+    for existing in dest.iterdir():
+        if existing.is_file() and existing.stat().st_size == len(data) and \
+                hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
+            raise IngestError(f"the same document is already in the corpus as {existing.name}")
+    stem, suffix = os.path.splitext(name)
+    tmp = dest / f".upload-{digest[:12]}"
+    tmp.write_bytes(data)
+    try:
+        for n in range(1, 1000):
+            target = dest / (name if n == 1 else f"{stem}-{n}{suffix}")
+            if target.resolve().parent != dest.resolve():
+                raise IngestError("refused: the saved name escaped the corpus folder")
+            try:
+                os.link(tmp, target)  # fails if the name is taken: nothing is ever overwritten
+                return target
+            except FileExistsError:
+                continue
+        raise IngestError(f"too many files named {name}")
+    finally:
+        tmp.unlink(missing_ok=True)
