@@ -115,7 +115,7 @@ def infer_entry(path: Path, header: dict[str, str], text: str) -> SourceEntry:
     if not symbol:
         m = SYMBOL_RE.search(text[:3000])
         symbol = m.group(1) if m else ""
-    title = header.get("title", "").strip() or _first_line(text) or path.stem
+    title = header.get("title", "").strip() or _infer_title(text, symbol) or path.stem
     body = BODY_ALIASES.get(header.get("body", "").strip().lower(), "")
     if not body:
         body = "UNGA" if symbol.startswith("A/RES/") else "OSCE" if symbol.startswith("PC.DEC") else "other"
@@ -135,10 +135,19 @@ def enrich(entry: SourceEntry, header: dict[str, str]) -> SourceEntry:
     return entry
 
 
-def _first_line(text: str) -> str:
+_MASTHEAD = {"united nations", "general assembly", "security council", "distr.: general", "english"}
+_RES_TITLE_RE = re.compile(r"^\s*\d+/\d+\.\s+(\S.*)$", re.M)
+
+
+def _infer_title(text: str, symbol: str) -> str:
+    """A resolution's own title line ("73/27. Developments in ..."), else the first real line."""
+    m = _RES_TITLE_RE.search(text[:8000])
+    if m:
+        return m.group(1).strip()
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()
-        if len(line) > 3:
+        low = line.lower()
+        if len(line) > 3 and low not in _MASTHEAD and line != symbol and not low.startswith(("distr", "united nations ")):
             return line
     return ""
 
@@ -148,8 +157,13 @@ _MONTH_NAMES = ("january february march april may june july august september "
 _DATE_RE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTH_NAMES) + r") ((?:19|20)\d\d)\b", re.I)
 
 
+_ADOPTED_RE = re.compile(r"adopted by the [A-Z][\w ]+?\s+on\s+(\d{1,2} \w+ (?:19|20)\d\d)", re.I)
+
+
 def _infer_date(text: str) -> str:
-    m = _DATE_RE.search(text[:5000])
+    """The adoption date where the text states one (the distribution date comes first, and is not it)."""
+    adopted = _ADOPTED_RE.search(" ".join(text[:8000].split()))
+    m = _DATE_RE.search(adopted.group(1) if adopted else text[:5000])
     if m:
         return f"{m.group(3)}-{_MONTH_NAMES.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
     m = re.search(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b", text[:5000])

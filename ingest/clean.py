@@ -35,6 +35,12 @@ MASTHEAD_RE = re.compile(
     r".*\bsubstantive session|Agenda items? [\d, and]+|(?:Arabic|Chinese|English|French|Russian|Spanish)"
     r"(?:/(?:Arabic|Chinese|English|French|Russian|Spanish)?)*/?)$"
 )
+# The opening formula of a resolution or convention stands alone before its first paragraph.
+FORMULA_RE = re.compile(r"^The (?:General Assembly|Security Council|Human Rights Council|Permanent Council|"
+                        r"States Parties to (?:the present|this) Convention),$")
+# Preambular paragraphs open with a participle or adjective: "Recalling", "Noting", "Mindful".
+PP_OPENER_RE = re.compile(r"^(?:[A-Z][a-z]+(?:ing|ed)|Mindful|Aware|Conscious|Cognizant|Deeply|Gravely)\b")
+ITEM_START_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.|\((?:[a-z]{1,2}|[ivxl]{1,6})\))\s+\S")
 DATE_LINE_RE = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}$")
 TERMINAL = tuple(".;:!?")
 MASTHEAD_LINES = 40
@@ -107,11 +113,11 @@ def _line(pos: int, chunk: str, page: int) -> _Line:
     return _Line(pos + lead, stripped, chunk[:1] in (" ", "\t"), page, "content" if stripped else "blank")
 
 
-def clean(raw: str, *, symbol: str = "", has_pages: bool = False) -> Cleaned:
+def clean(raw: str, *, symbol: str = "", title: str = "", has_pages: bool = False) -> Cleaned:
     lines = _split_lines(raw)
     txt_pages = _mark_artefacts(lines, symbol)
     has_pages = has_pages or txt_pages
-    _mark_running_headers(lines, symbol)
+    _mark_running_headers(lines, symbol, title)
     _mark_masthead(lines)
     contents = _mark_contents(lines)
     _mark_footnotes(lines)
@@ -139,21 +145,54 @@ def _mark_artefacts(lines: list[_Line], symbol: str) -> bool:
     return saw_page
 
 
-def _near_marker(lines: list[_Line], i: int, reach: int = 6) -> bool:
-    lo, hi = max(0, i - reach), min(len(lines), i + reach + 1)
-    return any(lines[j].kind == "drop" for j in range(lo, hi) if j != i)
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def _mark_running_headers(lines: list[_Line], symbol: str) -> None:
-    """Repeated lines that sit next to page markers are running headers (title, symbol)."""
+def _mark_running_headers(lines: list[_Line], symbol: str, title: str = "") -> None:
+    """The title lines printed beside the symbol and page number at the top of each page.
+
+    A header block is anchored on a page-number line. Title-like lines (no
+    sentence punctuation at the end) that touch one of its marker lines are
+    header lines if the block is closed by a blank line and its lines recur
+    elsewhere in the document or are part of the document's title. Body text
+    never counts as an anchor, so one dropped line cannot pull its neighbours
+    along, and a body line that happens to touch a header is kept.
+    """
     counts = Counter(ln.text for ln in lines if ln.kind == "content")
-    for i, ln in enumerate(lines):
-        if ln.kind != "content" or counts[ln.text] < 2 or len(ln.text) < 12 or ENUM_ONLY_RE.match(ln.text):
-            continue
-        if (symbol and symbol in ln.text and len(ln.text) < len(symbol) + 4) or (
-            _near_marker(lines, i) and not ln.text.endswith(TERMINAL) and len(ln.text) < 120
-        ):
-            ln.kind = "drop"
+    title_key = _squash(title)
+    for a in (i for i, ln in enumerate(lines) if ln.kind == "drop" and PAGE_RE.match(ln.text)):
+        window = [a]
+        for step in (-1, 1):  # the page line's neighbourhood: blanks, markers, title-like lines
+            j = a + step
+            while 0 <= j < len(lines) and abs(j - a) <= 8 and (
+                    lines[j].kind == "blank" or _is_marker(lines[j], symbol)
+                    or (lines[j].kind == "content" and _title_like(lines[j].text))):
+                window.append(j)
+                j += step
+        for m in (i for i in window if _is_marker(lines[i], symbol)):
+            for step in (-1, 1):  # title lines that touch a marker line, closed by a blank or marker
+                block, j = [], m + step
+                while 0 <= j < len(lines) and len(block) < 5 and lines[j].kind == "content" \
+                        and _title_like(lines[j].text):
+                    block.append(j)
+                    j += step
+                closed = not 0 <= j < len(lines) or lines[j].kind in ("blank", "drop")
+                joined = _squash(" ".join(lines[b].text for b in sorted(block)))
+                if block and closed and (all(counts[lines[b].text] >= 2 for b in block)
+                                         or (len(joined) >= 10 and joined in title_key)):
+                    for b in block:
+                        lines[b].kind = "drop"
+
+
+def _is_marker(ln: _Line, symbol: str) -> bool:
+    t = ln.text
+    return ln.kind == "drop" and bool(PAGE_RE.match(t) or JOB_RE.match(t) or (symbol and t == symbol))
+
+
+def _title_like(text: str) -> bool:
+    return (len(text) < 120 and not text.endswith(TERMINAL + (",",)) and not FOOTNOTE_RULE_RE.match(text)
+            and not ENUM_ONLY_RE.match(text))
 
 
 def _mark_masthead(lines: list[_Line]) -> None:
@@ -245,7 +284,7 @@ def _group(lines: list[_Line]) -> list[tuple[str, list[_Line], bool]]:
     current: list[_Line] = []
     kind, last_body_page = "body", None
     widths = sorted(len(ln.text) for ln in lines if ln.kind == "content")
-    short = 0.7 * widths[int(len(widths) * 0.9)] if widths else 0
+    short = 0.8 * widths[int(len(widths) * 0.9)] if widths else 0
 
     def flush():
         nonlocal current, last_body_page
@@ -265,7 +304,7 @@ def _group(lines: list[_Line]) -> list[tuple[str, list[_Line], bool]]:
         this_kind = "footnote" if ln.kind == "footnote" else "body"
         if (not current or this_kind != kind or current[-1].page != ln.page
                 or (this_kind == "footnote" and FOOTNOTE_START_RE.match(ln.text))
-                or (this_kind == "body" and _starts_paragraph(ln, current[-1], short))):
+                or (this_kind == "body" and _starts_paragraph(ln, current[-1], short, len(current) == 1))):
             flush()
             kind = this_kind
         current.append(ln)
@@ -273,13 +312,18 @@ def _group(lines: list[_Line]) -> list[tuple[str, list[_Line], bool]]:
     return groups
 
 
-def _starts_paragraph(ln: _Line, prev: _Line, short: float) -> bool:
+def _starts_paragraph(ln: _Line, prev: _Line, short: float, prev_is_first: bool = False) -> bool:
     """Cues for a new paragraph inside a block: indent, bullet, enumerator, or a
-    sentence that ended on a short line (ragged-right text without blank lines)."""
-    return (ln.indented or ln.text.startswith(("- ", "* ", "• ", "#")) or prev.text.startswith("#")
-            or bool(ENUM_ONLY_RE.match(ln.text))
-            or (prev.text.endswith((".", "!", "?", ":", ".”", '."')) and len(prev.text) < short
-                and ln.text[:1].isupper() and not ENUM_ONLY_RE.match(prev.text)))
+    sentence that ended on a short line (ragged-right text without blank lines).
+    A short first line ending in a colon is a heading or lead-in that wraps on."""
+    p = prev.text
+    return (ln.indented or ln.text.startswith(("- ", "* ", "• ", "#")) or p.startswith("#")
+            or bool(ENUM_ONLY_RE.match(ln.text)) or bool(FORMULA_RE.match(p))
+            or (bool(ITEM_START_RE.match(ln.text)) and p.endswith((".", ";", ":", ",", "; or", "; and")))
+            or (len(p) < short and not ENUM_ONLY_RE.match(p) and (
+                (p.endswith((".", "!", "?", ":", ";", ".”", '."')) and not (prev_is_first and p.endswith(":"))
+                 and (ln.text[:1].isupper() or ITEM_START_RE.match(ln.text)))
+                or (p.endswith(",") and PP_OPENER_RE.match(ln.text)))))
 
 
 def _continues(prev: list[_Line], nxt: list[_Line]) -> bool:
@@ -328,7 +372,7 @@ def _assemble(lines: list[_Line], has_pages: bool, vocab: set[str]) -> Cleaned:
                     # Drop the line-end hyphen: remove it from what was already written.
                     out.text[-1] = out.text[-1][:-1]
                     out.length -= 1
-                else:
+                elif not re.search(r"[^\W\d_]-$", prev):  # "capacity-" + "building": no space
                     out.add(" ")
             out.add(piece, ln.raw_start, ln.page if has_pages else None)
         paragraphs.append(Paragraph(start, out.length, kind, group[0].indented))

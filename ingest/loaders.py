@@ -38,9 +38,14 @@ def load(path: Path, *, max_bytes: int, max_pages: int) -> Loaded:
     if size == 0:
         raise IngestError("empty file")
     if size > max_bytes:
-        raise IngestError(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+        raise IngestError(f"file is {_mb(size)} MB, over the {_mb(max_bytes)} MB limit")
     data = path.read_bytes()
     return load_bytes(data, suffix, max_pages=max_pages)
+
+
+def _mb(n: int) -> str:
+    """Sizes in MiB, as the limits are set, with enough digits to tell two sizes apart."""
+    return f"{n / 1048576:.3g}" if n < 1048576 else f"{n / 1048576:.1f}"
 
 
 def load_bytes(data: bytes, suffix: str, *, max_pages: int) -> Loaded:
@@ -53,7 +58,8 @@ def load_bytes(data: bytes, suffix: str, *, max_pages: int) -> Loaded:
         raise IngestError(f"content is a PDF but the file is named {suffix}")
     text = decode_text(data, declared=_declared_charset(data) if suffix in (".html", ".htm") else None)
     if suffix in (".html", ".htm"):
-        return Loaded(html_to_text(text))
+        body, title = html_to_text(text)
+        return Loaded(body, {"title": title} if title else {})
     header, body = split_header(text)
     return Loaded(body, header)
 
@@ -71,9 +77,13 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
             return data.decode(declared)
         except (LookupError, UnicodeDecodeError):
             pass
-    best = from_bytes(data).best()
-    if best is None or best.chaos > 0.2:
+    candidates = [m for m in from_bytes(data) if m.chaos <= 0.2]
+    if not candidates:
         raise IngestError("not UTF-8 and no text encoding could be detected")
+    # Among equally clean readings prefer the more coherent one, then Western encodings,
+    # which is what a non-UTF-8 document in this field almost always is.
+    best = min(candidates, key=lambda m: (round(m.chaos, 2), -round(m.coherence, 2),
+                                          m.encoding not in ("cp1252", "latin_1", "iso8859_15")))
     text = str(best)
     if _control_ratio(text) > 0.05:
         raise IngestError("binary content, not text")
@@ -151,7 +161,8 @@ def _load_pdf(data: bytes, max_pages: int) -> Loaded:
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
                "article", "blockquote", "pre", "table", "ul", "ol", "dd", "dt", "header", "footer"}
-_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "svg"}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg"}
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
 class _TextExtractor(HTMLParser):
@@ -161,27 +172,42 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skip = 0
+        self.in_head = self.in_title = False
+        self.title: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in _SKIP_TAGS:
+        if tag == "head":
+            self.in_head = True
+        elif tag == "title":
+            self.in_title = True
+        elif tag in _SKIP_TAGS:
             self.skip += 1
         elif tag in _BLOCK_TAGS:
             self.out.append("\n\n")
+        if tag in _HEADINGS:  # kept as a Markdown heading, so structure sees a heading
+            self.out.append("#" * _HEADINGS[tag] + " ")
         if tag == "li":
             self.out.append("- ")
 
     def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS:
+        if tag == "head":
+            self.in_head = False
+        elif tag == "title":
+            self.in_title = False
+        elif tag in _SKIP_TAGS:
             self.skip = max(0, self.skip - 1)
         elif tag in _BLOCK_TAGS:
             self.out.append("\n\n")
 
     def handle_data(self, data):
-        if not self.skip:
+        if self.in_title:
+            self.title.append(data)
+        elif not self.skip and not self.in_head:
             self.out.append(re.sub(r"\s+", " ", data))
 
 
-def html_to_text(markup: str) -> str:
+def html_to_text(markup: str) -> tuple[str, str]:
+    """(visible text, page title)."""
     parser = _TextExtractor()
     try:
         parser.feed(markup)
@@ -191,6 +217,7 @@ def html_to_text(markup: str) -> str:
     text = "".join(parser.out)
     text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    if not text:
+    text = re.sub(r"^(#+ )\n+", r"\1", text, flags=re.M)
+    if not re.sub(r"[#\s-]", "", text):
         raise IngestError("HTML has no visible text")
-    return text
+    return text, re.sub(r"\s+", " ", "".join(parser.title)).strip()

@@ -17,18 +17,19 @@ from . import language
 from .clean import Cleaned, Paragraph
 from .records import SourceEntry
 
-NUM_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.\s+(?=\S)")
+NUM_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.(?:\s+(?=\S)|$)")  # "3." may stand alone before "(a)"
+ENUM_ALONE_RE = re.compile(r"^\((?:[a-z]{1,2}|[ivxl]{1,6})\)$")
 LETTER_RE = re.compile(r"^\(([a-z]{1,2})\)\s+(?=\S)")
 ROMAN_ITEM_RE = re.compile(r"^\(([ivxl]{1,6})\)\s+(?=\S)")
 ROMAN_HEADING_RE = re.compile(r"^([IVXL]{1,6})\.\s+(\S.*)$")
 LETTER_HEADING_RE = re.compile(r"^([A-H])\.\s+(\S.*)$")
-ARTICLE_RE = re.compile(r"^Article\s+(\d{1,3})\.?$", re.I)
+ARTICLE_RE = re.compile(r"^Article\s+(\d{1,3})\.?(?:\s+([A-Z][^.;:]{0,150}))?$")
 CHAPTER_RE = re.compile(r"^Chapter\s+([IVXL]+|\d+)\.?$", re.I)
 NOTES_ARTICLES_RE = re.compile(r"^Articles?\s+(\d{1,3}(?:(?:,\s*|\s+and\s+)\d{1,3})*)\b.{0,80}$")
 ANNEX_RE = re.compile(r"^Annex(?:\s+[IVX]+)?\.?$", re.I)
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
-ASSEMBLY_RE = re.compile(r"^The (?:General Assembly|Security Council|Human Rights Council|Permanent Council)"
-                         r"(?:,|\.|$)|^The States Parties to (?:the present|this) Convention,$")
+ASSEMBLY_RE = re.compile(r"^The (?:General Assembly|Security Council|Human Rights Council|Permanent Council|"
+                         r"States Parties to (?:the present|this) Convention),?$")
 NOISE_RE = re.compile(r"^\d+(?:st|nd|rd|th)\s+(?:\(resumed\)\s+)?plenary meeting\b|^\[on the report of|"
                       r"^Resolution adopted by the|^Note by the Secretariat$|^\d+\s+/\s*\d+$", re.I)
 LEAD_WORDS = 45  # how much of a parent paragraph a sub-item carries as context
@@ -49,7 +50,7 @@ def is_heading(text: str) -> bool:
     """Short, no sentence punctuation at the end, not a numbered item."""
     if MD_HEADING_RE.match(text) or ARTICLE_RE.match(text) or CHAPTER_RE.match(text) or ANNEX_RE.match(text):
         return True
-    if NUM_RE.match(text) or LETTER_RE.match(text) or text.startswith(("- ", "* ", "[")):
+    if NUM_RE.match(text) or LETTER_RE.match(text) or text.startswith(("- ", "* ", "[")) or ENUM_ALONE_RE.match(text):
         return False
     words = text.split()
     return 0 < len(words) <= 14 and len(text) <= 160 and not text.rstrip().endswith(
@@ -213,8 +214,10 @@ class _Structured(_Walker):
             self.article, self.mode = m.group(1), "article"
             if not self.in_notes:  # interpretative notes are numbered straight through
                 self.num = _Numbering()
-            self.heads.push(3, text if self.in_notes else f"Article {m.group(1)}")
-            self.after_article = not self.in_notes
+            self.heads.stack = [h for h in self.heads.stack if h[1] != "Preamble"]
+            title = m.group(2) if not self.in_notes and m.lastindex and m.group(2) else ""
+            self.heads.push(3, text if self.in_notes else f"Article {m.group(1)}" + (f". {title}" if title else ""))
+            self.after_article = not self.in_notes and not title
             return True
         if CHAPTER_RE.match(text):
             self.heads.push(2, text.rstrip("."))
@@ -237,7 +240,11 @@ class _Structured(_Walker):
 
     def _paragraph(self, p: Paragraph, text: str) -> None:
         lang = language.detect(text, self.source.language)
-        level, _ = self.num.read(text)
+        level, body = self.num.read(text)
+        if level is not None and not body.strip():
+            if self.mode == "preamble":
+                self.mode = "operative"
+            return  # a bare "3." before its "(a)": it only sets the numbering
         if level is None:
             self.num.lead_in(text)
             if self.mode == "article":
@@ -292,7 +299,7 @@ class _Compendium(_Walker):
         return not names or any(n == h or (len(h) > 25 and n.startswith(h)) for n in names if n)
 
     def walk(self, paras: list[Paragraph]) -> list[Unit]:
-        delegation, count, num = "", 0, _Numbering()
+        delegation, count, num, lang = "", 0, _Numbering(), self.source.language
         for p in paras:
             text = self.c.para_text(p)
             if p.kind == "footnote":
@@ -300,31 +307,35 @@ class _Compendium(_Walker):
                 continue
             if NOISE_RE.match(text) and not delegation:
                 continue
+            m = ROMAN_HEADING_RE.match(text)
+            if m and len(text.split()) < 20:  # "I. Member States", "II. European Union"
+                self.heads.push(1, text)
+                delegation, count = m.group(2).strip(), 0
+                continue
             if self.c.contents and self.heads.stack and len(text.split()) < 60 and self._is_delegation(text):
                 self.heads.push(2, text)
                 delegation, count = text.strip(), 0
                 continue
             if is_heading(text):
-                m = ROMAN_HEADING_RE.match(text)
-                if m:
-                    self.heads.push(1, text)
-                    delegation, count = m.group(2).strip(), 0
-                elif self.heads.stack and self._is_delegation(text):
+                if self.heads.stack and self._is_delegation(text):
                     self.heads.push(2, text)
                     delegation, count = text.strip(), 0
                 elif self.heads.stack:
                     self.heads.push(3, text)  # a sub-heading inside one statement
                 continue
+            if not delegation and text.startswith("* "):
+                self.footnote(p, text)  # "* Circulated in the languages of submission only"
+                continue
             if not delegation:
                 level, _ = num.read(text)
-                label = f"para. {num.num}" if level else "para."
-                self.emit(p, label, language=language.detect(text, self.source.language))
+                if level:  # the Secretariat's numbered note; the masthead and title are not citable
+                    self.emit(p, f"para. {num.num}", language=language.detect(text, self.source.language))
                 continue
             if len(text.split()) < 4:
                 continue  # salutations ("Mr. Chair,", "Thank you.") are not citable content
             count += 1
-            self.emit(p, f"{delegation}, para. {count}", delegation=delegation,
-                      language=language.detect(text, "en"))
+            lang = language.detect(text, lang)  # short lines keep the statement's language
+            self.emit(p, f"{delegation}, para. {count}", delegation=delegation, language=lang)
         return self.units
 
 

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # run from a checkout without an installed package
-    sys.path.insert(0, str(ROOT))
 
-from ingest.catalog import CatalogError, Catalog, load_catalog, parse_catalog, undocs_url  # noqa: E402
-from ingest.records import SourceEntry  # noqa: E402
+from ingest.catalog import CatalogError, Catalog, load_catalog, parse_catalog, undocs_url
+from ingest.records import SourceEntry
 
 SOURCES = ROOT / "corpus" / "sources.toml"
 MIRROR = ROOT.parent / "shared" / "corpus"

@@ -23,12 +23,10 @@ from typing import Iterator, Optional
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # run from a checkout without an installed package
-    sys.path.insert(0, str(ROOT))
 
-from ingest import fetch  # noqa: E402
-from ingest.catalog import load_catalog  # noqa: E402
-from ingest.records import SourceEntry  # noqa: E402
+from ingest import fetch
+from ingest.catalog import load_catalog
+from ingest.records import SourceEntry
 
 SHARED_MIRROR = ROOT.parent / "shared" / "corpus"
 

@@ -25,11 +25,6 @@ MIRROR_FILES = sorted(MIRROR.glob("*.txt")) if MIRROR.is_dir() else []
 MIRROR_IDS = [p.name for p in MIRROR_FILES]
 
 
-def mirror_params(xfails: dict[str, str]) -> list:
-    return [pytest.param(p.name, id=p.name, marks=[pytest.mark.xfail(strict=True, reason=xfails[p.name])]
-                         if p.name in xfails else []) for p in MIRROR_FILES]
-
-
 def norm(text: str) -> str:
     """White space collapsed; the space a line wrap leaves after a hyphen is white space too."""
     text = re.sub(r"\s+", " ", text).strip()
@@ -114,35 +109,7 @@ def expected_from_raw(raw: str, lines: list[tuple[int, int, str]], p: Passage) -
     return norm(" ".join(out))
 
 
-RAW_XFAILS = {
-    "un-oewg-2025-a-ac-292-2025-inf-5-rev-1.txt":
-        "clean._mark_running_headers drops repeated lines near page breaks (the Russian Federation's English "
-        "statement and its later English translation repeat each other): 'Russian Federation, para. 2' keeps "
-        "only the sentence-final lines of paragraphs 2-8; also a masthead line (the session) is skipped inside "
-        "the first passage, which is itself masthead",
-    "unga-res-74-28-2019.txt":
-        "OP 1 (a): a body line (the GGE's name, repeated elsewhere, next to the 3/3 page header) is dropped as "
-        "a running header",
-    "unga-res-77-37-2022.txt":
-        "OP 1: a body line repeated elsewhere and next to a page header is dropped; PP 17 starts with "
-        "running-title text",
-    "unga-res-79-243-2024-cybercrime-convention.txt":
-        "the often repeated body line 'Each State Party shall adopt such legislative …' is dropped next to page "
-        "headers (art. 25 (3), 28 (3), 30 (1)-(3), 49 (2) (b), 54 (6) lose text)",
-    "unga-res-74-29-2019.txt":
-        "two-page document: the first line of the running title, printed once, is not removed and starts PP 7",
-    "unga-res-77-36-2022.txt":
-        "two-page document: the running title line printed once is glued to the front of PP 5",
-    "unga-res-78-237-2023.txt":
-        "a running-title line printed once is glued to the front of PP 14",
-    "unga-res-79-237-2024.txt":
-        "two-page document: the running title (printed once) is glued into OP 2 (a)",
-    "unga-res-80-16-2025.txt":
-        "two-page document: the running title (printed once) is glued into OP 2",
-}
-
-
-@pytest.mark.parametrize("name", mirror_params(RAW_XFAILS))
+@pytest.mark.parametrize("name", MIRROR_IDS)
 def test_raw_source_slice_is_the_passage(mirror, mirror_docs, name: str) -> None:
     """raw[source_start:source_end], white space normalised, is the passage text; where a
     passage runs over a page break, the page header/footer lines (and the footnotes placed
@@ -199,16 +166,7 @@ def furniture_problem(p: Passage, symbol: str) -> str:
     return ""
 
 
-FURNITURE_XFAILS = {
-    "un-oewg-2025-a-ac-292-2025-inf-5-rev-1.txt":
-        "masthead lines (the working group's name, place and dates) and the document title ('Compendium of "
-        "statements …') are passages labelled 'para.'",
-    "unga-res-79-243-2024-cybercrime-convention.txt":
-        "'3.' (art. 23) and '1.' (art. 36) stand alone before '(a)' and become passages of their own",
-}
-
-
-@pytest.mark.parametrize("name", mirror_params(FURNITURE_XFAILS))
+@pytest.mark.parametrize("name", MIRROR_IDS)
 def test_no_passage_is_page_furniture_or_a_lone_heading(mirror_docs, name: str) -> None:
     doc = mirror_docs[name]
     problems = [f"#{p.ordinal} [{p.label}] is {why}: {p.text[:80]!r}"
@@ -307,13 +265,6 @@ def test_generated_pdf_uncatalogued(tmp_path: Path, make_pdf, empty_settings) ->
     assert doc.passages[4].citation(doc.source) == "A/RES/91/45, OP 1, p. 2"
 
 
-@pytest.mark.xfail(strict=True, reason="PDF without typed indents: pypdf drops the vertical space between "
-                                      "paragraphs, and clean._starts_paragraph has no cue for a new paragraph "
-                                      "after a line ending in ',' or ';' nor for a line opening with '1. ' or "
-                                      "'(a) ', so each page's paragraphs merge; page 1 then becomes one paragraph "
-                                      "opening 'The General Assembly, Recalling …', which structure.ASSEMBLY_RE "
-                                      "takes for the bare opening formula and drops: PP 1-3 are lost and the "
-                                      "whole document yields one passage, 'OP (c)'")
 def test_generated_pdf_without_indents(tmp_path: Path, make_pdf, empty_settings) -> None:
     path = make_pdf(tmp_path / "A_RES_91_45.pdf", resolution_pages(indent=""), header=PDF_SYMBOL)
     doc = ingest_file(path, pdf_catalog(path), empty_settings(tmp_path))
@@ -364,7 +315,7 @@ def write_bad_inputs(folder: Path, fixtures: Path) -> dict[str, str]:
         "b-same-bytes-other-name.txt": "duplicate of a-resolution.txt (same content)",
         "empty.txt": "empty file",
         "binary.txt": "binary content (NUL bytes), not text",
-        "too-big.txt": "file is 0.3 MB, over the 0.2 MB limit",
+        "too-big.txt": "file is 0.287 MB, over the 0.2 MB limit",
         "truncated.pdf": "corrupt PDF (",
         "locked.pdf": "encrypted PDF (a password is needed)",
         "scanned.pdf": "PDF has no text layer (image-only or scanned?)",
@@ -456,16 +407,11 @@ def test_uncatalogued_resolution_gets_inferred_metadata(fixtures_dir: Path, empt
     assert s.date in ("2036-12-09", "2036-12-14")  # a date printed on the document
 
 
-@pytest.mark.xfail(strict=True, reason="catalog.infer_entry/_infer_date takes the first date in the text, the "
-                                      "masthead's distribution date (14 December 2036), not the adoption date "
-                                      "(9 December 2036) the catalogue uses for resolutions and citations")
 def test_uncatalogued_resolution_date_is_the_adoption_date(fixtures_dir: Path, empty_settings) -> None:
     path = fixtures_dir / "res-91-45-synthetic.txt"
     assert ingest_file(path, cat.Catalog([]), empty_settings(fixtures_dir)).source.date == "2036-12-09"
 
 
-@pytest.mark.xfail(strict=True, reason="catalog._first_line: the title of an uncatalogued UN document is its "
-                                      "first masthead line, 'United Nations'")
 def test_uncatalogued_resolution_title_is_not_the_masthead(fixtures_dir: Path, empty_settings) -> None:
     path = fixtures_dir / "res-91-45-synthetic.txt"
     assert ingest_file(path, cat.Catalog([]), empty_settings(fixtures_dir)).source.title != "United Nations"
@@ -508,9 +454,6 @@ def test_uncatalogued_html_page(fixtures_dir: Path, empty_settings) -> None:
     assert (s.id, s.symbol, s.body, s.type, s.catalogued) == ("repair-registry", "", "other", "outcome", False)
 
 
-@pytest.mark.xfail(strict=True, reason="loaders.html_to_text skips <head>, so the page's <title> is lost and "
-                                      "catalog.infer_entry names the document after its first visible line, the "
-                                      "navigation trail 'Home > Registry'")
 def test_uncatalogued_html_page_is_named_by_its_title(fixtures_dir: Path, empty_settings) -> None:
     path = fixtures_dir / "repair-registry.html"
     s = ingest_file(path, cat.Catalog([]), empty_settings(fixtures_dir)).source
