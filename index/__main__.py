@@ -101,7 +101,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     searcher = Searcher.open(settings.index, settings=settings)
     filters = filters_from_args(args)
     if args.queries:
-        for line in args.queries.read_text(encoding="utf-8").splitlines():
+        for line in args.queries.read_text(encoding="utf-8").split("\n"):  # not splitlines: \f, U+2028 are text
             if line.strip():
                 print(json.dumps(_answer_json(searcher.answer(line, args.k, filters, args.mode)), ensure_ascii=False))
         return 0

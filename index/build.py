@@ -93,6 +93,7 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
             m = old[1]
             report.documents, report.passages, report.up_to_date = m.documents, m.passages, True
             report.skipped = [Skipped(**s) for s in m.skipped]
+            prune(root)  # leftovers of a build that died are cleared even when nothing changed
             report.seconds = time.monotonic() - started
             return report
         if not files:

@@ -13,9 +13,15 @@ from .query import WORD_RE, ParsedQuery, stem
 BOUNDARY_RE = re.compile(r"(?<=[.;:!?])\s+(?=[\"“(A-Z0-9\u0400-\u04FF\u0600-\u06FF])")
 
 
+ENUMERATOR_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.|\([a-z]{1,2}\)|\([ivxl]{1,6}\))$")
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans; an opening "1." or "(a)" belongs to the sentence it numbers."""
     spans, start = [], 0
     for m in BOUNDARY_RE.finditer(text):
+        if ENUMERATOR_RE.match(text[start:m.start()]):
+            continue
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(text)))

@@ -72,7 +72,8 @@ def check_compatible(m: Manifest, folder: Path, model: Optional[str]) -> None:
                           f"{FORMAT_VERSION}; {REBUILD_HINT}")
     if model is not None and m.model != model:
         raise IndexError_(f"{folder} was built with model {m.model!r}, but {model!r} is configured; "
-                          f"{REBUILD_HINT} --model {model}, or set NORMBASE_MODEL={m.model}")
+                          f"rebuild it with `python -m index build --model {model}`, "
+                          f"or set NORMBASE_MODEL={m.model} to use it as it is")
 
 
 def current_version(root: Path) -> Optional[Path]:
@@ -82,6 +83,8 @@ def current_version(root: Path) -> Optional[Path]:
         name = pointer.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise IndexError_(f"{pointer} is damaged or unreadable ({type(exc).__name__}); {REBUILD_HINT}") from None
     if not re.fullmatch(r"v\d+-[\w.-]+", name):
         raise IndexError_(f"{pointer} is damaged; {REBUILD_HINT}")
     folder = root / name

@@ -88,7 +88,7 @@ def fts_expression(q: ParsedQuery, max_terms: int = 64) -> str:
 def stem(word: str) -> str:
     """A light stemmer for highlight matching (the index itself uses Porter)."""
     w = word.lower()
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ness", "ment", "ments", "ers", "ed", "es", "s"):
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ness", "ments", "ment", "ers", "ed", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
             return w[: -len(suffix)]
     return w

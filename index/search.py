@@ -7,6 +7,7 @@ once with `also_in`, and returned as typed `Hit`s with highlight spans.
 """
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ class Searcher:
                               f"({self.vectors.ntotal} vectors, {manifest.passages} passages); {REBUILD_HINT}")
         try:
             n = self._db().execute("SELECT count(*) FROM passages").fetchone()[0]
+            # touch the lexical index too: damage inside FTS5 pages shows only when it is read
+            self._db().execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH '\"a\"' LIMIT 1").fetchall()
         except Exception as exc:
             raise IndexError_(f"{folder / 'passages.sqlite'} is missing or damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
@@ -127,8 +130,12 @@ class Searcher:
                                "The query has no words to search for.")
             return out
         k = max(1, min(int(k), 100))
-        ranked = self._rank(q, filters, mode, k)
-        out.hits = self._hits(ranked, q, k)
+        try:
+            ranked = self._rank(q, filters, mode, k)
+            out.hits = self._hits(ranked, q, k)
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"{self.folder / 'passages.sqlite'} is damaged ({str(exc)[:80]}); "
+                              f"{REBUILD_HINT}") from None
         if not out.hits:
             out.notices.append("Nothing relevant was found" + (" with these filters" if filters else "") +
                                ". Try removing filters or rephrasing.")

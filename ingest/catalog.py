@@ -123,7 +123,8 @@ def infer_entry(path: Path, header: dict[str, str], text: str) -> SourceEntry:
     dtype = "resolution" if "/RES/" in symbol else "decision" if symbol.startswith("PC.DEC") else "outcome"
     return SourceEntry(
         id=path.stem, symbol=symbol, title=title[:300], body=body, date=date, type=dtype,
-        language=header.get("language", "en"), url=header.get("official_url", "") or undocs_url(symbol),
+        language=header.get("language", "en"),
+        url=header.get("official_url", "") or (undocs_url(symbol) if symbol.startswith(("A/", "S/")) else ""),
         file=path.name, catalogued=False,
     )
 

@@ -57,10 +57,15 @@ class Settings:
         ):
             if env.get(var):
                 values[name] = conv(env[var])
+        paths = {f.name for f in fields(cls) if f.type in ("Path", Path)}
         for key, value in overrides.items():
             if value is None or value == [] or value == ():
                 continue
-            values[key] = tuple(Path(p) for p in value) if key == "corpus" else value
+            if key == "corpus":
+                value = tuple(Path(p) for p in ([value] if isinstance(value, (str, Path)) else value))
+            elif key in paths:
+                value = Path(value)
+            values[key] = value
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known
         if unknown:
