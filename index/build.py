@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -112,30 +113,7 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
         if not corpus.documents:
             raise IndexError_("no document could be ingested: "
                               + "; ".join(str(s) for s in corpus.skipped[:5]))
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
-        tmp = root / f".build-{stamp}-{os.getpid()}"
-        tmp.mkdir()
-        try:
-            _write(tmp, corpus, settings, old, embedder, report, progress)
-            report.seconds = time.monotonic() - started
-            manifest = Manifest(
-                format_version=FORMAT_VERSION, model=settings.model, dimension=report.dimension,
-                fingerprint=fp, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                documents=report.documents, passages=report.passages,
-                vector_index=report.vector_index,
-                files={str(d.path): d.sha256 for d in corpus.documents},
-                skipped=[{"path": s.path, "reason": s.reason} for s in corpus.skipped],
-                build_seconds=round(report.seconds, 2), embedded=report.embedded,
-                settings={"corpus": [str(c) for c in settings.corpus], "sources": str(settings.sources)},
-            )
-            (tmp / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
-            fsync_tree(tmp)
-            publish(root, tmp, version_name(settings.model, stamp))
-        except BaseException:
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        _publish_new_version(root, corpus, settings, fp, old, embedder, report, progress, started)
         prune(root)
     return report
 
@@ -151,6 +129,47 @@ def _live(root: Path, model: str) -> Optional[tuple[Path, Manifest]]:
         return folder, m
     except IndexError_:
         return None
+
+
+def build_documents(settings: Settings, documents: list, *, embedder: Optional[Embedder] = None,
+                    progress: Progress = lambda stage, done, total: None) -> BuildReport:
+    """Index records that did not come from corpus files (a BEIR corpus, synthetic passages)."""
+    started = time.monotonic()
+    report = BuildReport(settings.index)
+    with _build_lock(settings.index):
+        corpus = CorpusResult(documents=documents)
+        _publish_new_version(settings.index, corpus, settings, "", _live(settings.index, settings.model),
+                             embedder, report, progress, started)
+        prune(settings.index)
+    return report
+
+
+def _publish_new_version(root: Path, corpus: CorpusResult, settings: Settings, fp: str, old,
+                         embedder: Optional[Embedder], report: BuildReport, progress: Progress,
+                         started: float) -> None:
+    """Write a complete version in a hidden folder, then swap it in; a failure leaves nothing behind."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+    tmp = root / f".build-{stamp}-{os.getpid()}"
+    tmp.mkdir()
+    try:
+        _write(tmp, corpus, settings, old, embedder, report, progress)
+        report.seconds = time.monotonic() - started
+        manifest = Manifest(
+            format_version=FORMAT_VERSION, model=settings.model, dimension=report.dimension,
+            fingerprint=fp, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            documents=report.documents, passages=report.passages,
+            vector_index=report.vector_index,
+            files={str(d.path): d.sha256 for d in corpus.documents},
+            skipped=[{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+            build_seconds=round(report.seconds, 2), embedded=report.embedded,
+            settings={"corpus": [str(c) for c in settings.corpus], "sources": str(settings.sources)},
+        )
+        (tmp / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        fsync_tree(tmp)
+        publish(root, tmp, version_name(settings.model, stamp))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def embed_hash(model: str, text: str) -> str:

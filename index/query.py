@@ -53,6 +53,8 @@ class ParsedQuery:
     phrases: list[str] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     truncated: bool = False
+    years: frozenset[int] = frozenset()  # years named in the query ("the 2019 resolution")
+    bigrams: list[str] = field(default_factory=list)  # adjacent content words, matched as phrases
 
     @property
     def dense_text(self) -> str:
@@ -70,7 +72,10 @@ def parse(raw: str, max_chars: int) -> ParsedQuery:
     words = [w.lower() for w in WORD_RE.findall(text)]
     terms = list(dict.fromkeys(w for w in words if w not in STOPWORDS)) or list(dict.fromkeys(words))
     expansions = list(dict.fromkeys(EXPANSIONS[w] for w in words if w in EXPANSIONS))
-    return ParsedQuery(text, terms, phrases, expansions, truncated)
+    years = frozenset(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text))
+    bigrams = list(dict.fromkeys(f"{a} {b}" for a, b in zip(words, words[1:])
+                                 if a not in STOPWORDS and b not in STOPWORDS))
+    return ParsedQuery(text, terms, phrases, expansions, truncated, years, bigrams)
 
 
 def _quote(s: str) -> str:
@@ -82,6 +87,7 @@ def fts_expression(q: ParsedQuery, max_terms: int = 64) -> str:
     parts = [_quote(t) for t in q.terms[:max_terms]]
     parts += [_quote(p) for p in q.phrases[:8]]
     parts += [_quote(e) for e in q.expansions]
+    parts += [_quote(b) for b in q.bigrams[:16]]
     return " OR ".join(parts)
 
 

@@ -33,10 +33,11 @@ class Tuning:
     """Fusion and gating constants, chosen by measurement (docs/quality.md)."""
 
     candidates: int = 100  # taken from each retriever before fusion
-    rrf_k: int = 60
+    rrf_k: int = 20
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    lexical_weight: float = 1.5
     dense_floor: float = 0.25  # below this cosine, a passage with no lexical match is noise
+    year_weight: float = 1.0  # a year named in the query favours documents of that year, as one more list
 
 
 class Searcher:
@@ -165,6 +166,10 @@ class Searcher:
         for rank, (i, _) in enumerate(lexical):
             fused[i] = fused.get(i, 0.0) + t.lexical_weight / (t.rrf_k + rank + 1)
             lexical_ids.add(i)
+        if q.years and t.year_weight:
+            for i, year in store.years_of(db, list(fused)).items():
+                if year in q.years:
+                    fused[i] += t.year_weight / (t.rrf_k + 1)
         keep = [(i, s) for i, s in fused.items() if i in lexical_ids or cosine.get(i, 0.0) >= t.dense_floor]
         if dense and cosine and max(cosine.values()) < t.dense_floor and not lexical:
             return []
@@ -187,7 +192,7 @@ class Searcher:
         members = store.group_members(db, [r["group_id"] for r, _ in chosen])
         hits = []
         for rank, (r, score) in enumerate(chosen, 1):
-            also = [AlsoIn(m["symbol"] or m["title"], m["label"], m["citation"], m["doc_id"], m["date"])
+            also = [AlsoIn(m["symbol"] or m["title"], m["label"], m["citation"], m["doc_id"], m["date"], m["id"])
                     for m in members.get(r["group_id"], []) if m["id"] != r["id"]]
             hits.append(Hit(
                 rank=rank, score=round(float(score), 6), doc_id=r["doc_id"], symbol=r["symbol"] or "",
@@ -205,3 +210,7 @@ class Searcher:
 
     def documents(self) -> list[dict]:
         return [dict(r) for r in store.documents(self._db())]
+
+    def texts(self, passage_ids: list[int]) -> dict[int, str]:
+        """Verbatim texts by passage id (to judge the members of a grouped hit)."""
+        return {i: r["text"] for i, r in store.passages_by_id(self._db(), passage_ids).items()}

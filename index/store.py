@@ -143,6 +143,14 @@ def passages_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, sq
     return {r["id"]: r for r in conn.execute(sql, list(ids))}
 
 
+def years_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Optional[int]]:
+    if not ids:
+        return {}
+    sql = (f"SELECT p.id, d.year FROM passages p JOIN documents d USING(doc_id) "
+           f"WHERE p.id IN ({','.join('?' * len(ids))})")
+    return {r[0]: r[1] for r in conn.execute(sql, list(ids))}
+
+
 def group_members(conn: sqlite3.Connection, group_ids: Sequence[int]) -> dict[int, list[sqlite3.Row]]:
     if not group_ids:
         return {}

@@ -68,8 +68,14 @@ class Passage:
         return format_citation(source, self.label, self.page, self.part)
 
     def embed_text(self, source: SourceEntry) -> str:
-        """The text the model encodes: title and context around the verbatim text."""
-        lead = " | ".join(x for x in (source.title, self.context) if x)
+        """What the model encodes: the heading path and lead-in, then the verbatim text.
+
+        The document title is left out on purpose: resolutions of one series share
+        a long title, which pulled their vectors together (docs/quality.md).
+        Headings longer than a line (a convention's full name) are left out too.
+        """
+        heading = " > ".join(h for h in self.heading.split(" > ") if h and len(h) <= 100)
+        lead = " | ".join(x for x in (heading, self.context) if x)
         return f"{lead}\n{self.text}" if lead else self.text
 
 
@@ -107,6 +113,7 @@ class AlsoIn:
     citation: str
     doc_id: str = ""
     date: str = ""
+    passage_id: int = -1
 
 
 @dataclass
