@@ -83,12 +83,10 @@ def _quote(s: str) -> str:
 
 
 def fts_expression(q: ParsedQuery, max_terms: int = 64) -> str:
-    """An OR of quoted terms, phrases and expansion phrases: BM25 ranks the matches."""
-    parts = [_quote(t) for t in q.terms[:max_terms]]
-    parts += [_quote(p) for p in q.phrases[:8]]
-    parts += [_quote(e) for e in q.expansions]
-    parts += [_quote(b) for b in q.bigrams[:16]]
-    return " OR ".join(parts)
+    """An OR of quoted phrases, expansions, terms and word pairs (at most `max_terms`): BM25 ranks the matches."""
+    parts = [_quote(p) for p in q.phrases[:8]] + [_quote(e) for e in q.expansions]
+    parts += [_quote(t) for t in q.terms] + [_quote(b) for b in q.bigrams]
+    return " OR ".join(parts[:max_terms])
 
 
 def stem(word: str) -> str:
