@@ -167,7 +167,8 @@ def language_name(code: str) -> str:
 
 def card_html(hit: Hit) -> str:
     """Citation line (symbol, label, page, date · body), title, then the passage."""
-    meta = " · ".join(esc(x) for x in (hit.title, hit.delegation, language_name(hit.language)) if x)
+    title = hit.title if hit.symbol else ""  # without a symbol, the citation already starts with the title
+    meta = " · ".join(esc(x) for x in (title, hit.delegation, language_name(hit.language)) if x)
     return (f'<h3 class="nb-cite">{esc(hit.citation)}<span class="nb-body"> · {esc(hit.body)}</span></h3>'
             f'<p class="nb-meta">{meta}</p>'
             f'<blockquote class="nb-passage">{highlighted(hit.text, hit.highlights)}</blockquote>')

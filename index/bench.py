@@ -89,12 +89,16 @@ def register_cli(sub) -> None:
                    help="smoke test: a small slice of the corpus, 40 queries, every size above 1k synthetic")
     p.add_argument("--queries", type=int, default=250, help="measured queries per size (default 250, min 200 "
                                                                "unless --quick)")
-    p.add_argument("--ann-large", default="ivf4096-sq8",
+    p.add_argument("--ann-large", default="ivf1024-sq8",
                    help=f"vector index for sizes above {LARGE_ANN_FROM:,} passages: 'project' (the index "
                         "code's own choice, HNSW), or ivf<N>-flat|sq8|pq<M>[x<refine>] (default ivf4096-sq8)")
+    p.add_argument("--ann-large-from", type=int, default=LARGE_ANN_FROM, help=argparse.SUPPRESS)
     p.add_argument("--nprobe", type=int, default=64, help="IVF lists probed per query (default 64)")
     p.add_argument("--exact-limit", type=int, default=None,
                    help="passages above which an ANN index is used (default: the project's setting)")
+    p.add_argument("--raw-sample", type=int, default=2000,
+                   help="above the real corpus, encode this many of the build's texts (a random sample) for the "
+                        "raw throughput; 0 = all (default 2000)")
     p.add_argument("--workdir", type=Path, help="where corpora and indexes are written (default: a temp folder, "
                                                 "removed afterwards unless --keep)")
     p.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -427,7 +431,8 @@ class Bench:
             elif kind == "scifact":
                 corpus = self.scifact_corpus(size, real_build["passages"])
                 root = self.work / f"index-{size}"
-                b = run_worker("build", {"corpus": [str(real), str(corpus)], "index": str(root)})
+                b = run_worker("build", {"corpus": [str(real), str(corpus)], "index": str(root),
+                                         "raw_sample": self.args.raw_sample})
                 base_index = root
             else:
                 root = self.work / f"index-{size}"
@@ -474,7 +479,7 @@ class Bench:
         return out
 
     def ann_spec(self, size: int) -> str:
-        if size > LARGE_ANN_FROM and self.args.ann_large != "project":
+        if size > self.args.ann_large_from and self.args.ann_large != "project":
             return self.args.ann_large
         return "project"
 
@@ -495,12 +500,17 @@ class Bench:
             "raw_encode_per_s": b.get("raw_encode_per_s") if encoded else None,
             "build_pct_of_raw": (round(100 * b["build_passages_per_s"] / b["raw_encode_per_s"], 1)
                                  if encoded and b.get("raw_encode_per_s") else None),
+            "build_pct_of_raw_cpu": (round(100 * b["raw_cpu_ms_per_passage"] / b["build_cpu_ms_per_passage"], 1)
+                                     if encoded and b.get("raw_cpu_ms_per_passage") else None),
+            "raw_texts": b.get("raw_texts"),
             "build_s": b.get("build_s"),
             "build_stages_s": b.get("stages_s"),
             "write_passages_per_s": b.get("write_passages_per_s"),
             "model_load_s": b.get("model_load_s"),
             "query_p50_ms": s["p50_ms"], "query_p95_ms": s["p95_ms"], "query_p99_ms": s["p99_ms"],
             "query_mean_ms": s["mean_ms"],
+            "query_cpu_p50_ms": s["cpu_p50_ms"], "query_cpu_p95_ms": s["cpu_p95_ms"],
+            "query_cpu_p99_ms": s["cpu_p99_ms"],
             "query_components_p50_ms": s["components_p50_ms"],
             "peak_rss_mb_build": b["peak_rss_mb"],
             "peak_rss_mb_serve": s["peak_rss_mb"],
@@ -558,6 +568,7 @@ class Bench:
                 "passages_ours": ours["passages"], "chunks_naive": naive["chunks"],
                 "build_time_ratio": round(ours["build_s"] / naive["build_s"], 2),
                 "query_p50_ratio": round(serve["p50_ms"] / naive["p50_ms"], 2),
+                "query_cpu_p50_ratio": round(serve["cpu_p50_ms"] / naive["cpu_p50_ms"], 2),
                 "query_p95_ratio": round(serve["p95_ms"] / naive["p95_ms"], 2),
                 "peak_rss_build_ratio": round(ours["peak_rss_mb"] / naive["peak_rss_mb_build"], 2),
                 "peak_rss_serve_ratio": round(serve["peak_rss_mb"] / naive["peak_rss_mb_serve"], 2),
@@ -664,13 +675,14 @@ def render_text(out: dict) -> str:
              f"queries: {out['queries']['measured']} measured after {out['queries']['warmup']} warm-up, one "
              f"thread, from {out['queries']['source']}", ""]
     head = ["size", "passages", "index", "build/s", "raw/s", "build%", "p50 ms", "p95 ms", "p99 ms",
-            "RSS build", "RSS serve", "disk MB", "recall@10"]
+            "cpu p50", "cpu p95", "RSS build", "RSS serve", "disk MB", "recall@10"]
     table = [head]
     for r in out["sizes"]:
         vi = r["vector_index"]
         table.append([r["size"], str(r["passages"]), vi["kind"] + (f"({vi.get('desc')})" if vi.get("desc") else ""),
                       _fmt(r["build_passages_per_s"]), _fmt(r["raw_encode_per_s"]), _fmt(r["build_pct_of_raw"]),
                       _fmt(r["query_p50_ms"]), _fmt(r["query_p95_ms"]), _fmt(r["query_p99_ms"]),
+                      _fmt(r["query_cpu_p50_ms"]), _fmt(r["query_cpu_p95_ms"]),
                       _fmt(r["peak_rss_mb_build"]), _fmt(r["peak_rss_mb_serve"]), _fmt(r["index_mb"]),
                       _fmt(r["ann_recall_at_10"], 3)])
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
@@ -680,6 +692,9 @@ def render_text(out: dict) -> str:
     for r in out["sizes"]:
         comp = ", ".join(f"{k} {v}" for k, v in (r.get("query_components_p50_ms") or {}).items())
         lines.append(f"{r['size']}: p50 by part (ms): {comp}; vectors: {r['vectors']}")
+        if r.get("build_pct_of_raw_cpu") is not None:
+            lines.append(f"{r['size']}: build {r['build_s']} s; raw encode of {r['raw_texts']} of its texts; "
+                         f"build as % of raw by CPU time per passage: {r['build_pct_of_raw_cpu']}")
         if r.get("build_stages_s"):
             lines.append(f"{r['size']}: build stages (s): " +
                          ", ".join(f"{k} {v}" for k, v in r["build_stages_s"].items()))
@@ -717,6 +732,12 @@ def _fmt(v, digits: int = 1) -> str:
 
 
 # -- workers (run in child processes) --------------------------------------------------
+
+def _cpu_s() -> float:
+    """CPU seconds of this process, all threads: steadier than wall time on a shared machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
 
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -760,9 +781,9 @@ def worker_build(p: dict) -> dict:
         marks.setdefault(stage + "_first", now)
         marks[stage + "_last"] = now
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu_s()
     report = build(settings, embedder=embedder, force=True, progress=progress)
-    build_s = time.perf_counter() - t
+    build_s, build_cpu = time.perf_counter() - t, _cpu_s() - c
     build_peak = _peak_rss_mb()
     folder = live_folder(Path(p["index"]))
     stages = {}
@@ -774,13 +795,21 @@ def worker_build(p: dict) -> dict:
     stages["other"] = round(build_s - sum(stages.values()), 2)
 
     texts = _embed_texts(folder)
-    t = time.perf_counter()
+    sample = int(p.get("raw_sample") or 0)
+    if 0 < sample < len(texts):  # a random sample of the same texts keeps their length distribution
+        import random
+
+        texts = random.Random(0).sample(texts, sample)
+    t, c = time.perf_counter(), _cpu_s()
     embedder.model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True,
                           convert_to_numpy=True, show_progress_bar=False)
-    raw_s = time.perf_counter() - t
-    return {"passages": report.passages, "documents": report.documents, "embedded": report.embedded,
-            "build_s": round(build_s, 2), "build_passages_per_s": round(report.passages / build_s, 1),
-            "raw_s": round(raw_s, 2), "raw_encode_per_s": round(len(texts) / raw_s, 1),
+    raw_s, raw_cpu = time.perf_counter() - t, _cpu_s() - c
+    n = report.passages
+    return {"passages": n, "documents": report.documents, "embedded": report.embedded,
+            "build_s": round(build_s, 2), "build_passages_per_s": round(n / build_s, 1),
+            "raw_s": round(raw_s, 2), "raw_encode_per_s": round(len(texts) / raw_s, 1), "raw_texts": len(texts),
+            "build_cpu_ms_per_passage": round(1000 * build_cpu / n, 2),
+            "raw_cpu_ms_per_passage": round(1000 * raw_cpu / len(texts), 2),
             "model_load_s": round(model_load, 2), "stages_s": stages, "peak_rss_mb": build_peak,
             "index_mb": folder_mb(folder), "index_files_mb": _files_mb(folder),
             "torch_threads": _torch_threads()}
@@ -845,11 +874,12 @@ def worker_serve(p: dict) -> dict:
     qs = json.loads(Path(p["queries"]).read_text(encoding="utf-8"))
     for q in qs["warmup"]:
         searcher.answer(q, 10)
-    times, hits = [], 0
+    times, cpu, hits = [], [], 0
     for q in qs["measured"]:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         ans = searcher.answer(q, 10)
         times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.thread_time() - c) * 1000)  # one thread: its CPU time is the latency without contention
         hits += len(ans.hits)
     peak = _peak_rss_mb()
 
@@ -880,6 +910,8 @@ def worker_serve(p: dict) -> dict:
     return {"p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2),
             "p99_ms": round(percentile(times, 99), 2), "mean_ms": round(sum(times) / len(times), 2),
             "queries": len(times), "hits_per_query": round(hits / len(times), 2),
+            "cpu_p50_ms": round(percentile(cpu, 50), 2), "cpu_p95_ms": round(percentile(cpu, 95), 2),
+            "cpu_p99_ms": round(percentile(cpu, 99), 2),
             "components_p50_ms": comp, "lexical_p95_ms": round(percentile(parts["lexical"], 95), 2),
             "peak_rss_mb": peak, "open_s": round(open_s, 2), "vector_index": vi}
 
@@ -921,7 +953,7 @@ def worker_naive(p: dict) -> dict:
     model = Embedder(Settings().model).model
     model.encode(WARMUP_TEXTS, batch_size=32)
     src = Path(p["source"])
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu_s()
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     chunks = []
     for f in sorted(src.iterdir()):
@@ -931,7 +963,7 @@ def worker_naive(p: dict) -> dict:
                         show_progress_bar=False)
     index = faiss.IndexFlatIP(vecs.shape[1])
     index.add(np.ascontiguousarray(vecs, dtype=np.float32))
-    build_s = time.perf_counter() - t
+    build_s, build_cpu = time.perf_counter() - t, _cpu_s() - c
     build_peak = _peak_rss_mb()
     _single_thread()
     qs = json.loads(Path(p["queries"]).read_text(encoding="utf-8"))
@@ -943,14 +975,17 @@ def worker_naive(p: dict) -> dict:
 
     for q in qs["warmup"]:
         search(q)
-    times = []
+    times, cpu = [], []
     for q in qs["measured"]:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         search(q)
         times.append((time.perf_counter() - t) * 1000)
-    return {"chunks": len(chunks), "build_s": round(build_s, 2), "chunks_per_s": round(len(chunks) / build_s, 1),
+        cpu.append((time.thread_time() - c) * 1000)
+    return {"chunks": len(chunks), "build_s": round(build_s, 2), "build_cpu_s": round(build_cpu, 2),
+            "chunks_per_s": round(len(chunks) / build_s, 1),
             "p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2),
-            "p99_ms": round(percentile(times, 99), 2), "peak_rss_mb_build": build_peak,
+            "p99_ms": round(percentile(times, 99), 2), "cpu_p50_ms": round(percentile(cpu, 50), 2),
+            "cpu_p95_ms": round(percentile(cpu, 95), 2), "peak_rss_mb_build": build_peak,
             "peak_rss_mb_serve": _peak_rss_mb()}
 
 
