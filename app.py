@@ -367,7 +367,8 @@ def results_header(answer: Answer, filters: Filters) -> None:
     name = f"normbase-{slug(answer.query)}"
     buttons = c2.container(horizontal=True, horizontal_alignment="right", gap="small")
     buttons.download_button("Export Markdown", md, f"{name}.md", "text/markdown", on_click="ignore",
-                            icon=":material/download:", help="These results as a Markdown note: quotes, citations, links")
+                            icon=":material/download:",
+                            help="These results as a Markdown note: quotes, citations, links")
     buttons.download_button("Export CSV", table, f"{name}.csv", "text/csv", on_click="ignore",
                             icon=":material/download:", help="These results as a spreadsheet, one row per passage")
 

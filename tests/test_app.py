@@ -1,0 +1,521 @@
+"""The Streamlit app (app.py), driven by streamlit.testing.v1.AppTest, plus its pure helpers.
+
+Search tests run over the session index of the shared mirror (`mirror_index`,
+read only). Upload and rebuild tests get a private index over the synthetic
+documents in tests/fixtures/app (written for these tests; no mirror text).
+
+The app loads its model through `index.embed.Embedder`; the autouse fixture
+`one_model` hands it the session's `embedder`, so the model is loaded once.
+
+AppTest in Streamlit 1.67 drives st.file_uploader directly
+(`at.file_uploader[0].set_value((name, bytes, mime))`), so uploads go through
+the real widget; `app.check_uploaded(bytes, filename, settings)`, the function
+behind it, is also tested on its own for the many kinds of bad file.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import app
+from index import Answer, Filters, Hit, Searcher
+from index import embed
+from index.build import build
+from index.manifest import current_version
+from ingest.records import AlsoIn
+from ingest.settings import Settings
+from tests.conftest import small_settings
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+FIXTURES = ROOT / "tests" / "fixtures" / "app"
+TIMEOUT = 180  # seconds per AppTest run: a loaded machine, and builds in the upload tests
+DOCUMENTS_PAGE = "import app\napp.documents_page()\n"
+EMERGENCY = "not harm emergency response teams"
+PAYLOAD = "<script>alert(1)</script>"
+IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+# -- fixtures and helpers -----------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def one_model(monkeypatch, embedder):
+    """The app's st.cache_resource model loader gets the session model instead of loading a second copy."""
+    real = embed.Embedder
+    monkeypatch.setattr(embed, "Embedder", lambda model: embedder if model == embedder.name else real(model))
+
+
+def use_settings(monkeypatch, settings: Settings, **env: str) -> None:
+    """Point the app (which reads NORMBASE_* on every run) at these settings."""
+    for var in [v for v in os.environ if v.startswith("NORMBASE_")]:
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("NORMBASE_CORPUS", os.pathsep.join(str(c) for c in settings.corpus))
+    monkeypatch.setenv("NORMBASE_INDEX", str(settings.index))
+    monkeypatch.setenv("NORMBASE_SOURCES", str(settings.sources))
+    monkeypatch.setenv("NORMBASE_UPLOAD_DIR", str(settings.upload_dir))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def mirror_app(monkeypatch, tmp_path, mirror_index) -> Settings:
+    """The app over the shared mirror index; uploads would go to a private folder (and are off)."""
+    settings = replace(mirror_index, upload_dir=tmp_path / "uploads")
+    use_settings(monkeypatch, settings)
+    return settings
+
+
+@pytest.fixture
+def writable(monkeypatch, tmp_path, embedder) -> Settings:
+    """A private index over the synthetic fixtures plus an (empty) upload folder that is a corpus folder."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "corpus", corpus)
+    shutil.copy(FIXTURES / "payload-note.txt", corpus)
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    settings = replace(small_settings(tmp_path, corpus, upload_dir=uploads), corpus=(corpus, uploads))
+    build(settings, embedder=embedder)
+    use_settings(monkeypatch, settings)
+    return settings
+
+
+def run_app(**params) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    return at.run()
+
+
+def documents_page() -> AppTest:
+    return AppTest.from_string(DOCUMENTS_PAGE, default_timeout=TIMEOUT).run()
+
+
+def search(at: AppTest, query: str) -> AppTest:
+    at.text_input(key="q").input(query)
+    at.button[0].click()  # the form's Search button comes first
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def cards(at: AppTest) -> list[str]:
+    """The HTML of each result card (citation line, title, passage)."""
+    return [h.value for h in at.html if 'class="nb-cite"' in h.value]
+
+
+def card_citation(card_html: str) -> str:
+    return re.search(r'<h3 class="nb-cite">(.*?)<span', card_html).group(1)
+
+
+def unescape_md(text: str) -> str:
+    """What Markdown shows for app.md_plain() text."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def texts(elements) -> list[str]:
+    return [unescape_md(e.value) for e in elements]
+
+
+def index_state(settings: Settings) -> tuple[str, list[str]]:
+    """The live version and every version folder: equal before and after means the index is unchanged."""
+    return current_version(settings.index).name, sorted(p.name for p in settings.index.iterdir())
+
+
+def make_hit(**kw) -> Hit:
+    fields = dict(rank=1, score=0.5, doc_id="d", symbol="A/RES/1/1", title="A title", body="UNGA",
+                  date="2020-01-02", type="resolution", language="en", label="OP 1", page=2,
+                  citation="A/RES/1/1, OP 1, p. 2 (2 January 2020)", url="https://undocs.org/A/RES/1/1",
+                  text="1. Calls upon States to cooperate.", highlights=[[0, 34]])
+    fields.update(kw)
+    return Hit(**fields)
+
+
+# -- search page ----------------------------------------------------------------
+
+def test_search_with_filters_renders_cited_card(mirror_app, mirror_searcher):
+    at = run_app()
+    no_exception(at)
+    assert not cards(at), "no query, no results"
+    at.multiselect(key="body").set_value(["UNGA"])
+    at.slider(key="years").set_value((2018, 2019))
+    at = search(at, EMERGENCY)
+    no_exception(at)
+
+    found = cards(at)
+    assert found
+    first = found[0]
+    assert card_citation(first) == "A/RES/73/27, OP 1.12, p. 4 (5 December 2018)"
+    assert '<span class="nb-body"> · UNGA</span>' in first
+    assert "<mark>" in first, "the best sentence is highlighted"
+    expected = mirror_searcher.search(EMERGENCY, 1, Filters(bodies=("UNGA",), year_to=2019))[0]
+    assert app.highlighted(expected.text, expected.highlights) in first, "the passage is shown verbatim"
+    for html_ in found:  # every card respects the filters
+        assert "· UNGA</span>" in html_
+        assert re.search(r"\b(2018|2019)\)$", card_citation(html_)), card_citation(html_)
+
+    links = [b.proto.url for b in at.get("link_button")]
+    assert "https://undocs.org/A/RES/73/27" in links
+    quotes = [c.value for c in at.code]
+    assert f"“{expected.text}”\n— {expected.citation} https://undocs.org/A/RES/73/27" in quotes
+    context = [h.value for h in at.html if 'class="nb-ctx' in h.value][0]
+    assert "OP 1.12" in context and "(this result)" in context
+    assert texts(at.markdown)[0].startswith(f"**{len(found)} passages** for “{EMERGENCY}”")
+
+
+def test_same_language_elsewhere_is_listed_oldest_first(mirror_app, mirror_searcher):
+    hits = mirror_searcher.search("norms, rules and principles of responsible behaviour of States", 10)
+    hit = next((h for h in hits if h.also_in), None)
+    if hit is None:
+        pytest.skip("no repeated wording for this query in the mirror")
+    at = run_app(q="norms, rules and principles of responsible behaviour of States")
+    no_exception(at)
+    lists = [h.value for h in at.html if 'class="nb-also"' in h.value]
+    assert lists
+    items = re.findall(r"<li>(.*?)</li>", lists[0])
+    years = [int(y) for y in (re.search(r"(\d{4})\)", i).group(1) for i in items if re.search(r"\d{4}\)", i))]
+    assert years == sorted(years), items
+    assert any("(this result)" in i for i in items)
+
+
+def test_empty_state_says_nothing_found_and_offers_to_drop_filters(mirror_app):
+    at = run_app(q="banana smoothie recipe with oat milk", body="UNGA")
+    no_exception(at)
+    assert not cards(at), "no low-score noise"
+    assert not at.get("download_button")
+    assert "exports" not in at.session_state
+    assert [s.value for s in at.subheader] == ["Nothing relevant found"]
+    shown = " ".join(texts(at.markdown))
+    assert "banana smoothie recipe with oat milk" in shown and "with these filters (body: UNGA)" in shown
+    assert "remove some filters" in shown
+    assert not at.warning, "the empty state is said once, not twice"
+
+    retry = [b for b in at.button if b.label == "Search again without filters"]
+    assert retry
+    retry[0].click()
+    at.run()
+    no_exception(at)
+    assert at.multiselect(key="body").value == []
+    assert [s.value for s in at.subheader] == ["Nothing relevant found"]
+    assert "remove some filters" not in " ".join(texts(at.markdown))
+
+
+def test_unusable_query_is_explained_not_treated_as_empty(mirror_app):
+    at = run_app(q="!!! ???")
+    no_exception(at)
+    assert not cards(at)
+    assert not at.subheader
+    assert any("no words" in w for w in texts(at.warning))
+
+
+def test_query_parameters_restore_a_search(mirror_app):
+    at = run_app(q=EMERGENCY, body=["UNGA", "no such body"], doc="A/RES/73/27", years=["2018", "2018"], k="3")
+    no_exception(at)
+    assert at.text_input(key="q").value == EMERGENCY
+    assert at.multiselect(key="body").value == ["UNGA"], "unknown values in the URL are ignored"
+    assert at.multiselect(key="doc").value == ["A/RES/73/27"]
+    assert at.slider(key="years").value == (2018, 2018)
+    assert at.number_input(key="k").value == 3
+    found = cards(at)
+    assert 1 <= len(found) <= 3
+    assert card_citation(found[0]) == "A/RES/73/27, OP 1.12, p. 4 (5 December 2018)"
+    assert all(card_citation(c).startswith("A/RES/73/27,") for c in found)
+
+
+def test_examples_fill_the_search_box(mirror_app):
+    at = run_app()
+    example = [b for b in at.button if b.label == app.EXAMPLES[1]][0]
+    example.click()
+    at.run()
+    no_exception(at)
+    assert at.text_input(key="q").value == app.EXAMPLES[1]
+    assert cards(at)
+
+
+def test_export_markdown_and_csv_hold_the_results(mirror_app):
+    at = run_app(q=EMERGENCY, body="UNGA", k="5")
+    no_exception(at)
+    assert [b.label for b in at.get("download_button")] == ["Export Markdown", "Export CSV"]
+    found = cards(at)
+    exports = at.session_state["exports"]
+
+    md = exports["markdown"]
+    assert md.startswith(f"# normbase: {EMERGENCY}\n\nFilters: body: UNGA\n")
+    assert "> — A/RES/73/27, OP 1.12, p. 4 (5 December 2018) <https://undocs.org/A/RES/73/27>" in md
+    assert md.count("\n> — ") == len(found)
+    assert "> 1.12. States should not conduct or knowingly support activity to harm" in md
+
+    rows = list(csv.DictReader(io.StringIO(exports["csv"])))
+    assert list(rows[0]) == app.CSV_COLUMNS
+    assert [r["citation"] for r in rows] == [card_citation(c) for c in found]
+    first = rows[0]
+    assert (first["rank"], first["symbol"], first["label"], first["page"], first["date"], first["body"]) == \
+        ("1", "A/RES/73/27", "OP 1.12", "4", "2018-12-05", "UNGA")
+    assert first["url"] == "https://undocs.org/A/RES/73/27"
+    assert first["text"].startswith("1.12. States should not conduct or knowingly support activity")
+
+
+def test_untrusted_document_text_is_shown_as_text(writable):
+    at = run_app(q="quotable paragraph markup escaping drill plain text")
+    no_exception(at)
+    found = cards(at)
+    assert found and "para. 2" in card_citation(found[0])
+    page = "".join(h.value for h in at.html)
+    assert "<script" not in page and "<img" not in page
+    assert app.esc(PAYLOAD) in found[0] and app.esc(IMG_PAYLOAD) in found[0]
+    links = [b.proto.url for b in at.get("link_button")]
+    assert all(u.startswith("https://") for u in links), "a javascript: official_url is never a link"
+    assert "javascript" not in at.session_state["exports"]["markdown"]
+
+
+# -- documents page ---------------------------------------------------------------
+
+def test_documents_page_lists_catalogue_index_state_and_timeline(mirror_app, mirror_searcher):
+    at = documents_page()
+    no_exception(at)
+    table = at.dataframe[0].value
+    assert {"document", "status", "passages", "date", "body", "link"} <= set(table.columns)
+    row = table[table["document"] == "A/RES/73/27"].iloc[0]
+    indexed = {d["symbol"]: d for d in mirror_searcher.documents()}
+    assert row["status"] == "indexed" and row["passages"] == indexed["A/RES/73/27"]["passages"]
+    assert row["link"] == "https://undocs.org/A/RES/73/27" and row["date"] == "2018-12-05"
+    assert (table["status"] == "not available locally").any(), "catalogued documents with no local copy"
+    assert [s.value for s in at.subheader][:3] == ["Timeline", "Index", "Add a document"]
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    state = texts(at.markdown)[0]
+    assert f"Model {mirror_searcher.manifest.model}" in state.replace("**", "")
+    assert f"{mirror_searcher.manifest.passages} passages" in state
+    assert any(b.label in ("Rebuild the index", "Rebuild anyway") for b in at.button)
+    assert any("Uploads are off" in w for w in texts(at.warning)), "the upload folder is not a corpus folder"
+    assert not at.file_uploader
+
+
+def test_rebuild_button_updates_the_index(writable):
+    before = current_version(writable.index)
+    at = documents_page()
+    no_exception(at)
+    [rebuild] = [b for b in at.button if b.label in ("Rebuild anyway", "Rebuild the index")]
+    rebuild.click()
+    at.run()
+    no_exception(at)
+    assert current_version(writable.index) != before
+    assert any(s.startswith("Index updated") for s in texts(at.success))
+
+
+# -- uploads ------------------------------------------------------------------------
+
+def upload(at: AppTest, filename: str, data: bytes, mime: str = "text/plain") -> AppTest:
+    at.file_uploader[0].set_value((filename, data, mime))
+    return at.run()
+
+
+def test_upload_good_file_previews_then_saves_and_indexes(writable, embedder):
+    data = (FIXTURES / "upload-good.md").read_bytes()
+    before = index_state(writable)
+    at = upload(documents_page(), "../Tidal gauge outcome (final).md", data, "text/markdown")
+    no_exception(at)
+    assert not at.error
+    preview = at.dataframe[-1].value
+    assert list(preview["citation"]) == [f"Outcome of the tidal gauge data-sharing workshop, para. {i} (9 May 2023)"
+                                         for i in (1, 2, 3)]
+    assert preview["text"][0].startswith("1. Participants agreed to publish tidal gauge readings")
+    assert any("**Tidal-gauge-outcome-final.md**: 3 passages" in m for m in texts(at.markdown))
+    assert not any(writable.upload_dir.iterdir()), "nothing is saved before Add"
+    assert index_state(writable) == before
+
+    [add] = [b for b in at.button if b.label == "Add to the corpus and update the index"]
+    add.click()
+    at.run()
+    no_exception(at)
+    saved = writable.upload_dir / "Tidal-gauge-outcome-final.md"
+    assert [p.name for p in writable.upload_dir.iterdir()] == [saved.name]
+    assert saved.read_bytes() == data
+    assert texts(at.success) == ["Saved as Tidal-gauge-outcome-final.md and indexed: 3 passages."]
+    assert current_version(writable.index).name != before[0]
+    hits = Searcher.open(writable.index, settings=writable, embedder=embedder).search("tidal gauge readings", 1)
+    assert hits[0].citation.startswith("Outcome of the tidal gauge data-sharing workshop, para.")
+    assert len(at.dataframe) == 1, "the uploader is reset after saving: no preview left"
+
+    again = upload(at, "copy.md", data, "text/markdown")
+    assert any("already in the corpus as Tidal-gauge-outcome-final.md" in e for e in texts(again.error))
+    assert [p.name for p in writable.upload_dir.iterdir()] == [saved.name]
+
+
+def test_upload_bad_file_is_rejected_and_index_unchanged(writable):
+    before = index_state(writable)
+    at = upload(documents_page(), "report.pdf", b"This is plain text pretending to be a PDF.\n" * 20,
+                "application/pdf")
+    no_exception(at)
+    [error] = texts(at.error)
+    assert error == ("**report.pdf** was rejected: the file is named .pdf but is not a PDF. "
+                     "Nothing was saved and the index is unchanged.")
+    assert not [b for b in at.button if b.label.startswith("Add to the corpus")]
+    assert not any(writable.upload_dir.iterdir())
+    assert index_state(writable) == before
+
+
+def test_upload_oversized_file_is_rejected(writable, monkeypatch):
+    monkeypatch.setenv("NORMBASE_MAX_UPLOAD_MB", "0.01")
+    before = index_state(writable)
+    data = (FIXTURES / "upload-good.md").read_bytes() + b"\nPadding line of an over-long appendix.\n" * 600
+    at = upload(documents_page(), "big.md", data, "text/markdown")
+    no_exception(at)
+    [error] = texts(at.error)
+    assert error.startswith("**big.md** was rejected: the file is 0.0") and "uploads are limited to 0.01 MB" in error
+    assert not any(writable.upload_dir.iterdir())
+    assert index_state(writable) == before
+
+
+def test_upload_of_a_corpus_document_is_refused_as_duplicate(writable):
+    data = (writable.corpus[0] / "harbour-signals-2022.txt").read_bytes()
+    at = upload(documents_page(), "harbour.txt", data)
+    assert any("already in the corpus as harbour-signals-2022.txt" in e for e in texts(at.error))
+    assert not any(writable.upload_dir.iterdir())
+
+
+def test_upload_with_markup_in_its_name_and_text_is_shown_as_text(writable):
+    data = f"Notes\n\n1. A paragraph quoting {PAYLOAD} and {IMG_PAYLOAD} in full.\n".encode()
+    at = upload(documents_page(), f"{IMG_PAYLOAD}[x](javascript:alert(1)).txt", data)
+    no_exception(at)
+    assert not at.error
+    assert any(PAYLOAD in t for t in at.dataframe[-1].value["text"]), "the preview is a table: text, not HTML"
+    for md in at.markdown:
+        assert "<img" not in md.value.replace("\\<", "") and "](javascript" not in md.value
+
+
+BAD_FILES = [
+    ("report.pdf", b"plain words, not a PDF", "named .pdf but is not a PDF"),
+    ("notes.txt", b"%PDF-1.4\n%binary", "is a PDF but is named .txt"),
+    ("page.md", b"<!DOCTYPE html><html><body><p>Hello</p></body></html>", "is HTML but is named .md"),
+    ("bundle.txt", b"PK\x03\x04" + b"\x00" * 40, "archive or a program"),
+    ("tool.exe", b"MZ\x90\x00", "unsupported file type .exe"),
+    ("letter.docx", b"PK\x03\x04", "unsupported file type .docx"),
+    ("no-extension", b"text", "unsupported file type"),
+    ("empty.txt", b"", "empty"),
+    ("blank.md", b"\n \n\t\n", "empty"),
+    ("picture.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("broken.pdf", b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF", "PDF"),
+    ("nothing.html", b"<html><body><script>alert(1)</script></body></html>", "no visible text"),
+]
+
+
+@pytest.mark.parametrize("filename,data,reason", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_check_uploaded_rejects_bad_files_without_writing(tmp_path, filename, data, reason):
+    uploads = tmp_path / "uploads"
+    settings = small_settings(tmp_path, tmp_path / "corpus", upload_dir=uploads)
+    check = app.check_uploaded(data, filename, settings)
+    assert check.error and reason in check.error, check.error
+    assert check.document is None and not check.name
+    assert not uploads.exists() and not (tmp_path / "index").exists()
+
+
+def test_check_uploaded_accepts_a_good_file(tmp_path):
+    settings = small_settings(tmp_path, tmp_path / "corpus", upload_dir=tmp_path / "uploads")
+    data = (FIXTURES / "upload-good.md").read_bytes()
+    check = app.check_uploaded(data, "C:\\Users\\me\\Tidal notes.MD", settings)
+    assert not check.error
+    assert check.name == "Tidal-notes.md" and check.data == data
+    assert [p.label for p in check.document.passages] == ["para. 1", "para. 2", "para. 3"]
+    assert check.document.source.title == "Outcome of the tidal gauge data-sharing workshop"
+    assert not (tmp_path / "uploads").exists()
+
+
+def test_upload_limit_is_checked_in_the_units_shown(tmp_path):
+    settings = small_settings(tmp_path, tmp_path / "corpus", max_upload_mb=1.0)
+    data = b"word " * (1024 * 1024 // 5 + 10)  # just over 1 MB (MiB, as configured)
+    check = app.check_uploaded(data, "long.txt", settings)
+    assert check.error == "the file is 1.0 MB; uploads are limited to 1 MB"
+
+
+# -- pure helpers: escaping, links, exports ------------------------------------------
+
+def test_highlight_escapes_and_survives_odd_spans():
+    text = f"Intro {PAYLOAD} middle {IMG_PAYLOAD} end & more"
+    for spans in ([], [[0, 5]], [[6, 20]], [[3, 30], [10, 40]], [[50, 10]], [[0, 10_000]], [[-5, 3]]):
+        out = app.highlighted(text, spans)
+        assert "<script" not in out and "<img" not in out
+        assert re.sub(r"</?mark>", "", out) == app.esc(text), spans
+        assert out.count("<mark>") == out.count("</mark>") <= len(spans)
+
+
+def test_card_html_escapes_every_document_field():
+    evil = f"{PAYLOAD}{IMG_PAYLOAD}\"'><b>"
+    hit = make_hit(text=f"1. Text {evil}", title=f"Title {evil}", citation=f"Cite {evil}", body=f"Body {evil}",
+                   delegation=f"Delegation {evil}", language=evil, highlights=[[0, 8]])
+    hit.also_in = [AlsoIn("S", "L", f"Other {evil}", date="2019-01-01")]
+    for out in (app.card_html(hit), app.also_in_html(hit),
+                app.context_html([{"ordinal": 0, "citation": evil, "text": evil}], 0)):
+        assert "<script" not in out and "<img" not in out and "<b>" not in out
+        assert app.esc(PAYLOAD) in out
+
+
+def test_also_in_html_is_oldest_first_with_this_result_marked():
+    hit = make_hit(date="2021-05-01", citation="B, OP 2 (1 May 2021)",
+                   also_in=[AlsoIn("C", "OP 3", "C, OP 3 (2023)", date="2023-01-01"),
+                            AlsoIn("A", "OP 1", "A, OP 1 (2015)", date="2015-01-01")])
+    items = re.findall(r"<li>(.*?)</li>", app.also_in_html(hit))
+    assert items == ["A, OP 1 (2015)", "B, OP 2 (1 May 2021) <em>(this result)</em>", "C, OP 3 (2023)"]
+
+
+@pytest.mark.parametrize("url,ok", [
+    ("https://undocs.org/A/RES/73/27", True), ("http://example.org/x", True),
+    ("javascript:alert(1)", False), (" JavaScript:alert(1)", False), ("data:text/html,<script>", False),
+    ("//evil.example/x", False), ("https://", False), ("", False), ("vbscript:msgbox", False),
+])
+def test_safe_url_allows_only_web_links(url, ok):
+    assert app.safe_url(url) == (url.strip() if ok else "")
+
+
+def test_md_plain_neutralises_markdown():
+    nasty = "**bold** _it_ [link](javascript:alert(1)) <b>x</b> `code` # head $x$ :smile: 1. item \\"
+    out = app.md_plain(nasty)
+    assert unescape_md(out) == nasty
+    assert not re.search(r"[*_\[\]()<>`#$:\\]", re.sub(r"\\.", "", out)), "every markup character is escaped"
+
+
+def test_export_markdown_quotes_every_line_and_drops_unsafe_links():
+    hit = make_hit(text="Chapeau:\n(a) first;\n\n(b) second.", url="javascript:alert(1)",
+                   also_in=[AlsoIn("X", "OP 1", "X, OP 1 (2019)")])
+    md = app.export_markdown(Answer("q", [hit]), Filters(bodies=("UNGA",), year_from=2019))
+    assert "> Chapeau:\n> (a) first;\n>\n> (b) second.\n>\n> — A/RES/1/1, OP 1, p. 2 (2 January 2020)\n" in md
+    assert "javascript" not in md
+    assert "Filters: body: UNGA; years 2019–…" in md and "Also in: X, OP 1 (2019)" in md
+
+
+def test_export_csv_is_verbatim_but_never_a_formula():
+    hits = [make_hit(text="=HYPERLINK(\"http://evil\",\"x\")"),
+            make_hit(rank=2, text="A plain, \"quoted\" text\nover lines")]
+    rows = list(csv.reader(io.StringIO(app.export_csv(hits))))
+    assert rows[0] == app.CSV_COLUMNS
+    assert rows[1][app.CSV_COLUMNS.index("text")] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert rows[2][app.CSV_COLUMNS.index("text")] == "A plain, \"quoted\" text\nover lines"
+    assert rows[1][app.CSV_COLUMNS.index("page")] == "2"
+
+
+def test_catalogue_rows_status():
+    from ingest.records import SourceEntry
+
+    entries = [SourceEntry("a", "Doc A", "UNGA", "2018-01-01", "resolution", symbol="A/1", url="https://x.org/a",
+                           file="a.txt"),
+               SourceEntry("b", "Doc B", "OSCE", "2016-01-01", "decision", file="b.txt"),
+               SourceEntry("c", "Doc C", "OSCE", "2017-01-01", "decision", file="c.pdf", url="javascript:x")]
+    indexed = [{"doc_id": "a", "symbol": "A/1", "title": "Doc A", "body": "UNGA", "date": "2018-01-01",
+                "type": "resolution", "passages": 7, "url": "https://x.org/a", "catalogued": 1},
+               {"doc_id": "z", "symbol": "", "title": "Own note", "body": "other", "date": "2024-01-01",
+                "type": "outcome", "passages": 2, "url": "", "catalogued": 0}]
+    rows = app.catalogue_rows(entries, indexed, [{"path": "/c/c.pdf", "reason": "PDF has no text layer"}])
+    assert [(r["document"], r["status"], r["passages"], r["link"]) for r in rows] == [
+        ("A/1", "indexed", 7, "https://x.org/a"),
+        ("Doc B", "not available locally", 0, None),
+        ("Doc C", "skipped: PDF has no text layer", 0, None),
+        ("Own note", "indexed (uncatalogued)", 2, None)]

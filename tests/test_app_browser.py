@@ -1,0 +1,157 @@
+"""End to end in a real browser: `streamlit run app.py` on loopback, driven by Debian's Chromium.
+
+The server searches the shared mirror plus one synthetic document
+(tests/fixtures/app/payload-note.txt) whose quotable paragraph carries
+`<script>alert(1)</script>` and an `<img onerror>` payload, and whose header
+claims a `javascript:` official link. Its index is the session mirror index,
+copied, with the fixture added by an incremental build (only its passages are
+embedded), so the server starts without building anything.
+
+Playwright drives /usr/bin/chromium; no browser is ever downloaded. Without
+that binary the test is skipped with the reason.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import quote_plus
+
+import pytest
+
+from index.build import build
+from ingest.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+FIXTURE = ROOT / "tests" / "fixtures" / "app" / "payload-note.txt"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+SEARCH_LABEL = "Search norms, CBMs and agreed language"
+PAYLOAD = "<script>alert(1)</script>"
+IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
+WAIT_MS = 120_000  # the server loads the model on its first search; machines can be busy
+
+
+@pytest.fixture
+def browser_settings(tmp_path, mirror, mirror_index, embedder) -> Settings:
+    """The mirror index, copied, plus the payload document (incremental build: only its passages embedded)."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    shutil.copy(FIXTURE, extra)
+    index = tmp_path / "index"
+    shutil.copytree(mirror_index.index, index, ignore=shutil.ignore_patterns(".lock"))
+    settings = replace(mirror_index, corpus=(mirror, extra), index=index, upload_dir=extra)
+    report = build(settings, embedder=embedder)
+    assert report.embedded <= 10, report.summary()
+    assert not [s for s in report.skipped if s.path.endswith(FIXTURE.name)], report.skipped
+    return settings
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NORMBASE_")}
+    env.update(NORMBASE_CORPUS=os.pathsep.join(str(c) for c in settings.corpus), NORMBASE_INDEX=str(settings.index),
+               NORMBASE_SOURCES=str(settings.sources), NORMBASE_UPLOAD_DIR=str(settings.upload_dir))
+    return env
+
+
+@contextmanager
+def streamlit_server(settings: Settings, log_path: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port; yields its URL once healthy; always terminated."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+           "--server.headless", "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+           "--browser.gatherUsageStats", "false"]
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(settings), stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not become healthy:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def check_search_page(url: str, screenshot: Path) -> None:
+    """Type a query, see the right citation, open a card's citation by keyboard, then show the payload as text."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(WAIT_MS)
+            expect.set_options(timeout=WAIT_MS)
+            dialogs: list[str] = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(url)
+
+            box = page.get_by_role("textbox", name=SEARCH_LABEL)
+            box.press_sequentially("not harm emergency response teams")
+            box.press("Enter")  # the keyboard submits the search
+            citation = page.locator(".nb-cite", has_text="A/RES/73/27, OP 1.12")
+            expect(citation.first).to_be_visible()
+            expect(page).to_have_url(re.compile(r"[?&]q=not\+harm\+emergency\+response\+teams"))  # shareable
+
+            copy = page.get_by_role("button", name="Copy citation").first
+            copy.focus()
+            page.keyboard.press("Enter")
+            expect(page.get_by_text("— A/RES/73/27, OP 1.12, p. 4 (5 December 2018)").first).to_be_visible()
+            page.keyboard.press("Escape")
+
+            page.goto(f"{url}/?q={quote_plus('quotable paragraph markup escaping drill')}")  # a deep link
+            passage = page.locator(".nb-passage", has_text=PAYLOAD)
+            expect(passage.first).to_be_visible()
+            expect(passage.first).to_contain_text(IMG_PAYLOAD)
+            expect(page.locator(".nb-cite", has_text="Escaping drill").first).to_be_visible()
+            assert page.locator("img[src='x']").count() == 0, "the payload must not become an element"
+            assert page.locator("a[href^='javascript']").count() == 0, "no javascript: link is offered"
+            page.wait_for_timeout(500)  # give an injected handler every chance to fire
+            page.screenshot(path=str(screenshot))
+            assert dialogs == [], f"a script ran: {dialogs}"
+        finally:
+            browser.close()
+
+
+def test_search_in_a_real_browser(browser_settings, tmp_path):
+    if not CHROMIUM.is_file():
+        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium); this test drives a real browser")
+    pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+    with streamlit_server(browser_settings, tmp_path / "streamlit.log") as url:
+        check_search_page(url, tmp_path / "search.png")
+    assert (tmp_path / "search.png").stat().st_size > 10_000
