@@ -12,14 +12,14 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .loaders import SUFFIXES, load_bytes
+from .loaders import SUFFIXES, load_bytes, mb
 from .records import IngestError
 
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
 def safe_name(filename: str) -> str:
-    """`../../etc/passwd.txt` -> `etc-passwd.txt`; never a path, never hidden, never reserved."""
+    """`../../etc/passwd.txt` -> `passwd.txt`; never a path, never hidden, never reserved."""
     base = filename.replace("\\", "/").split("/")[-1].replace("\x00", "")
     stem, dot, suffix = base.rpartition(".")
     if not dot:
@@ -43,7 +43,7 @@ def sniff(data: bytes, suffix: str) -> None:
         raise IngestError(f"the file is a PDF but is named {suffix}")
     if suffix in (".txt", ".md") and (head.startswith((b"<!doctype html", b"<html"))):
         raise IngestError(f"the file is HTML but is named {suffix}")
-    if data[:4] in (b"PK\x03\x04", b"\x7fELF") or data[:2] == b"MZ":
+    if data[:4] in (b"PK\x03\x04", b"\x7fELF") or (data[:2] == b"MZ" and b"\x00" in data[:512]):
         raise IngestError("the file is an archive or a program, not a document")
 
 
@@ -51,7 +51,7 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int, max_pages: int) 
     """Validate an upload completely before anything touches the disk; returns the safe name."""
     name = safe_name(filename)
     if len(data) > max_bytes:
-        raise IngestError(f"the file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB upload limit")
+        raise IngestError(f"the file is {mb(len(data))} MB, over the {mb(max_bytes)} MB upload limit")
     sniff(data, Path(name).suffix)
     load_bytes(data, Path(name).suffix, max_pages=max_pages)  # raises on unreadable content
     return name
