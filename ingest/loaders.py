@@ -38,12 +38,12 @@ def load(path: Path, *, max_bytes: int, max_pages: int) -> Loaded:
     if size == 0:
         raise IngestError("empty file")
     if size > max_bytes:
-        raise IngestError(f"file is {_mb(size)} MB, over the {_mb(max_bytes)} MB limit")
+        raise IngestError(f"file is {mb(size)} MB, over the {mb(max_bytes)} MB limit")
     data = path.read_bytes()
     return load_bytes(data, suffix, max_pages=max_pages)
 
 
-def _mb(n: int) -> str:
+def mb(n: int) -> str:
     """Sizes in MiB, as the limits are set, with enough digits to tell two sizes apart."""
     return f"{n / 1048576:.3g}" if n < 1048576 else f"{n / 1048576:.1f}"
 
