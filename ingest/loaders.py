@@ -3,10 +3,22 @@
 Each loader returns the raw text exactly as extracted, with form feeds
 between PDF pages so that later stages can keep page numbers. Every failure
 is an `IngestError` whose message names the problem; the caller adds the file.
+
+PDF and HTML are parsed in a short-lived worker process (`_sandboxed`): a
+hostile file (a FlateDecode bomb, a content stream of millions of operators,
+markup that drives html.parser quadratic) can then cost at most
+`PDF_SECONDS` of time and `EXTRACT_MEMORY_MB` of memory, and ends in an
+`IngestError` for that file only. The worker gets the bytes on stdin and
+answers with JSON (never pickle).
 """
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -18,7 +30,9 @@ from .records import IngestError
 
 SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm")
 PAGE_BREAK = "\f"
-PDF_SECONDS = 60.0  # a PDF that takes longer than this to extract is abandoned
+PDF_SECONDS = 60.0  # a PDF (or HTML file) that takes longer than this to extract is abandoned
+EXTRACT_MEMORY_MB = 2048  # address-space cap of the extraction worker process
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -58,7 +72,8 @@ def load_bytes(data: bytes, suffix: str, *, max_pages: int) -> Loaded:
         raise IngestError(f"content is a PDF but the file is named {suffix}")
     text = decode_text(data, declared=_declared_charset(data) if suffix in (".html", ".htm") else None)
     if suffix in (".html", ".htm"):
-        body, title = html_to_text(text)
+        result = _sandboxed("html", text.encode("utf-8", "surrogatepass"), 0)
+        body, title = result["text"], result["title"]
         return Loaded(body, {"title": title} if title else {})
     header, body = split_header(text)
     return Loaded(body, header)
@@ -69,9 +84,13 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
     if b"\x00" in data[:65536]:
         raise IngestError("binary content (NUL bytes), not text")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    else:  # control characters are valid UTF-8 too
+        if _control_ratio(text) > 0.05:
+            raise IngestError("binary content, not text")
+        return text
     if declared:
         try:
             return data.decode(declared)
@@ -123,13 +142,21 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
 
 
 def _load_pdf(data: bytes, max_pages: int) -> Loaded:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     if not data.startswith(b"%PDF-"):
         raise IngestError("not a PDF (no %PDF- signature)")
+    pages = _sandboxed("pdf", data, max_pages)["pages"]
+    if sum(len(p.strip()) for p in pages) < 20:
+        raise IngestError("PDF has no text layer (image-only or scanned?)")
+    return Loaded(PAGE_BREAK.join(pages), has_pages=True)
+
+
+def pdf_pages(data: bytes, max_pages: int, seconds: float = PDF_SECONDS) -> list[str]:
+    """The text of each page, in this process (the worker runs this; callers use `load_bytes`)."""
     import io
     import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
@@ -138,25 +165,97 @@ def _load_pdf(data: bytes, max_pages: int) -> Loaded:
             try:
                 if not reader.decrypt(""):
                     raise IngestError("encrypted PDF (a password is needed)")
-            except IngestError:
+            except (IngestError, MemoryError):
                 raise
             except Exception:
                 raise IngestError("encrypted PDF (cannot be decrypted)") from None
         count = len(reader.pages)
         if count > max_pages:
             raise IngestError(f"PDF has {count} pages, over the {max_pages}-page limit")
-        pages, deadline = [], time.monotonic() + PDF_SECONDS
+        pages, deadline = [], time.monotonic() + seconds
         for page in reader.pages:
             if time.monotonic() > deadline:
-                raise IngestError(f"PDF text extraction took over {PDF_SECONDS:.0f} s")
+                raise IngestError(f"PDF text extraction took over {seconds:.0f} s")
             pages.append((page.extract_text() or "").replace(PAGE_BREAK, " "))
-    except IngestError:
+    except (IngestError, MemoryError):
         raise
     except (PdfReadError, Exception) as exc:  # pypdf raises many types on broken input
         raise IngestError(f"corrupt PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
-    if sum(len(p.strip()) for p in pages) < 20:
-        raise IngestError("PDF has no text layer (image-only or scanned?)")
-    return Loaded(PAGE_BREAK.join(pages), has_pages=True)
+    return pages
+
+
+# -- the extraction worker -------------------------------------------------------
+
+_KINDS = {"pdf": "PDF", "html": "HTML"}
+_WORKER = "import sys; sys.path.insert(0, sys.argv[1]); from ingest.loaders import _worker_main; _worker_main()"
+
+
+def _sandboxed(kind: str, data: bytes, max_pages: int) -> dict:
+    """Run one extraction in a child process with a time limit and a memory cap.
+
+    The parent waits at most PDF_SECONDS (plus start-up grace) and kills the
+    child after that; the child caps its own address space (RLIMIT_AS) and
+    CPU time, so a stray worker cannot outlive a dead parent for long either.
+    """
+    label = _KINDS[kind]
+    seconds = float(PDF_SECONDS)
+    cmd = [sys.executable, "-I", "-c", _WORKER, str(ROOT), kind, str(max_pages), str(seconds),
+           str(int(EXTRACT_MEMORY_MB))]
+    try:
+        proc = subprocess.run(cmd, input=data, capture_output=True, timeout=seconds + 2, cwd=str(ROOT))
+    except subprocess.TimeoutExpired:
+        raise IngestError(f"{label} text extraction took over {seconds:.0f} s") from None
+    except OSError as exc:
+        raise IngestError(f"cannot start the {label} reader ({exc.strerror or exc})") from None
+    lines = proc.stdout.rstrip(b"\n").rsplit(b"\n", 1)
+    try:
+        answer = json.loads(lines[-1].decode("utf-8", "surrogatepass"))
+    except (ValueError, UnicodeDecodeError):
+        answer = None
+    if proc.returncode == 0 and isinstance(answer, dict):
+        if "error" in answer:
+            raise IngestError(str(answer["error"]))
+        return answer
+    if proc.returncode in (-signal.SIGKILL, -signal.SIGXCPU, -signal.SIGSEGV, -signal.SIGABRT):
+        how = {-signal.SIGXCPU: "used too much CPU time"}.get(proc.returncode, "crashed or ran out of memory")
+    else:
+        how = f"failed with exit code {proc.returncode}"
+    raise IngestError(f"{label} text extraction {how} (limit {EXTRACT_MEMORY_MB} MB, {seconds:.0f} s)")
+
+
+def _worker_main() -> None:
+    """The child: argv = root kind max_pages seconds memory_mb; bytes on stdin; one JSON line out."""
+    import logging
+    import resource
+    import warnings
+
+    kind, max_pages, seconds, memory_mb = sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+    limit = memory_mb * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        cpu = int(seconds) + 10
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    except (ValueError, OSError):  # pragma: no cover - a platform without these limits
+        pass
+    logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")
+    data = sys.stdin.buffer.read()
+    try:
+        if kind == "pdf":
+            answer: dict = {"pages": pdf_pages(data, max_pages, seconds)}
+        else:
+            body, title = html_to_text(data.decode("utf-8", "surrogatepass"))
+            answer = {"text": body, "title": title}
+    except IngestError as exc:
+        answer = {"error": str(exc)}
+    except MemoryError:
+        answer = {"error": f"{_KINDS[kind]} text extraction needs more than {memory_mb} MB of memory"}
+    except RecursionError:
+        answer = {"error": f"{_KINDS[kind]} is nested too deeply to read"}
+    out = json.dumps(answer, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    sys.stdout.buffer.write(b"\n" + out + b"\n")
+    sys.stdout.buffer.flush()
+    os._exit(0)  # no interpreter teardown: the answer is out
 
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
@@ -207,7 +306,21 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(markup: str) -> tuple[str, str]:
-    """(visible text, page title)."""
+    """(visible text, page title).
+
+    html.parser rescans to the end of the document for every tag opener that
+    is never closed (`x<x<x<...` takes minutes for 200 kB). After the last
+    `>` no construct can be complete, so `<` there is escaped first: the same
+    text comes out, in linear time. (Other quadratic inputs are bounded by the
+    worker's time limit, see `_sandboxed`.)
+    """
+    last = markup.rfind(">")
+    if "<" in markup[last + 1:]:
+        markup = markup[:last + 1] + markup[last + 1:].replace("<", "&lt;")
+    return _parse_html(markup)
+
+
+def _parse_html(markup: str) -> tuple[str, str]:
     parser = _TextExtractor()
     try:
         parser.feed(markup)
