@@ -475,8 +475,8 @@ def test_markdown_headings_paragraphs_and_bullets(fixtures_dir: Path) -> None:
         ("para. 7", f"{top} > Next steps", "", None),
     ]
     assert d.passages[2].text == "- Permits for repair vessels take weeks to obtain in several jurisdictions."
-    assert d.passages[2].embed_text(d.source) == (
-        f"Regional workshop on cable repair cooperation: chair's summary | {lead}\n{d.passages[2].text}")
+    # the model sees the heading path and the lead-in, not the document title (docs/quality.md)
+    assert d.passages[2].embed_text(d.source) == f"{top} > Main findings | {lead}\n{d.passages[2].text}"
     assert not any(p.text.startswith("#") for p in d.passages)
     assert d.passages[0].citation(d.source) == (
         "Regional workshop on cable repair cooperation: chair's summary, para. 1 (15 March 2037)")
