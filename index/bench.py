@@ -104,6 +104,8 @@ def register_cli(sub) -> None:
     p.add_argument("--keep", action="store_true", help="keep the work folder")
     p.add_argument("--no-app", action="store_true", help="skip the browser cold-start measurement")
     p.add_argument("--no-naive", action="store_true", help="skip the naive-recipe comparison")
+    p.add_argument("--no-scifact", action="store_true",
+                   help="sizes above the real corpus are synthetic too (no model encoding beyond the real corpus)")
     p.set_defaults(func=cmd_bench)
 
 
@@ -234,12 +236,10 @@ def load_queries(measured: int, warmup: int) -> tuple[list[str], list[str], str]
         pool += [json.loads(l)["query"] for l in DEV_QUERIES.read_text(encoding="utf-8").splitlines() if l.strip()]
         sources.append(f"{len(pool)} dev queries (shared/eval/dev.jsonl)")
     if (SCIFACT / "queries.jsonl").is_file():
-        before = len(pool)
         for l in (SCIFACT / "queries.jsonl").read_text(encoding="utf-8").splitlines():
             if l.strip():
                 pool.append(json.loads(l)["text"])
-        sources.append(f"SciFact claims")
-        del before
+        sources.append("SciFact claims")
     if len(pool) < measured + warmup:  # no shared folder: made-up questions in the corpus's terms
         topics = ["supply chain integrity", "critical infrastructure", "confidence-building measures",
                   "capacity building", "international law in cyberspace", "attribution of ICT incidents",
@@ -407,7 +407,8 @@ class Bench:
     def kind(self, size: int) -> str:
         if size <= REAL_MAX:
             return "real"
-        if size <= SCIFACT_MAX and not self.quick and (SCIFACT / "corpus.jsonl").is_file():
+        if (size <= SCIFACT_MAX and not self.quick and not self.args.no_scifact
+                and (SCIFACT / "corpus.jsonl").is_file()):
             return "scifact"
         return "synthetic"
 
@@ -426,6 +427,7 @@ class Bench:
         # and the index of the cold-start, rebuild and re-ingest measurements.
         self.log("real corpus: build + raw encode")
         real_build = run_worker("build", {"corpus": [str(real)], "index": str(real_root)})
+        self.checkpoint({"real_build": real_build})
         base_index = real_root
         built = {"real": (real_root, real_build)}
 
@@ -455,6 +457,7 @@ class Bench:
                 recall = run_worker("recall", {"index": str(root),
                                                "vectors": str(self.work / "query-vectors.npy")})
             rows.append(self.row(size, kind, root, b, s, recall))
+            self.checkpoint({"sizes": rows})
             if kind == "real":
                 self.real_serve = s
             if kind != "real" and root != base_index:
@@ -483,6 +486,13 @@ class Bench:
         out["targets"] = check_targets(out)
         out["notes"] = self.notes
         return out
+
+    def checkpoint(self, data: dict) -> None:
+        """What is measured so far, in the work folder: a run that dies still leaves its figures."""
+        path = self.work / "partial.json"
+        old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        old.update(data)
+        path.write_text(json.dumps(old), encoding="utf-8")
 
     def ann_spec(self, size: int) -> str:
         if size > self.args.ann_large_from and self.args.ann_large != "project":
@@ -558,11 +568,13 @@ class Bench:
             fh.write(f"\n\n99. Decides to include in the provisional agenda of its next session an item on the "
                      f"benchmark measured at {time.time():.0f}.\n")
         secs, rep, _ = timed_cli("build", "--json", "--corpus", str(real), "--index", str(real_root), env=env)
+        self.checkpoint({k: out[k] for k in ("unchanged_rebuild_s", "unchanged_rebuild")})
         out["one_document_reingest_s"] = round(secs, 2)
         out["one_document_reingest"] = {"process_s": round(secs, 2), "reported_s": rep.get("seconds"),
                                         "embedded": rep.get("embedded"), "reused": rep.get("reused"),
                                         "cpu_s": rep.get("_cpu_s"),
                                         "changed_file": target.name, "includes_model_load": True}
+        self.checkpoint({k: out[k] for k in ("one_document_reingest_s", "one_document_reingest")})
         # 3. The app's cold start in a real browser.
         if self.args.no_app:
             out["cold_start_s"], out["cold_start"] = None, {"reason": "skipped (--no-app)"}
