@@ -342,20 +342,20 @@ def _assemble(lines: list[_Line], has_pages: bool, vocab: set[str]) -> Cleaned:
     groups = _group(lines)
     merged: list[tuple[str, list[_Line], bool]] = []
     held_notes: list[tuple[str, list[_Line], bool]] = []
+    last_body = -1  # index in `merged` of the latest body paragraph: keeps this pass linear
     for kind, group, broke in groups:
         if kind == "footnote":
             held_notes.append((kind, group, broke))
             continue
-        body = [g for g in merged if g[0] == "body"]
-        if broke and body and _continues(body[-1][1], group):
+        if broke and last_body >= 0 and _continues(merged[last_body][1], group):
             # Join across the break; footnotes seen meanwhile follow the joined paragraph.
-            idx = max(i for i, g in enumerate(merged) if g[0] == "body")
-            k, prev_lines, b = merged[idx]
-            merged[idx] = (k, prev_lines + group, b)
+            merged[last_body][1].extend(group)
             continue
         merged.extend(held_notes)
         held_notes = []
-        merged.append((kind, group, broke))
+        merged.append((kind, list(group), broke))
+        if kind == "body":
+            last_body = len(merged) - 1
     merged.extend(held_notes)
 
     out = _Builder()

@@ -45,6 +45,12 @@ class Loaded:
 
 
 def load(path: Path, *, max_bytes: int, max_pages: int) -> Loaded:
+    check_file(path, max_bytes)
+    return load_bytes(path.read_bytes(), path.suffix.lower(), max_pages=max_pages)
+
+
+def check_file(path: Path, max_bytes: int) -> None:
+    """Refuse a file from its name and size alone, before a single byte of it is read."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise IngestError(f"unsupported file type {suffix or '(none)'} (supported: {', '.join(SUFFIXES)})")
@@ -53,8 +59,6 @@ def load(path: Path, *, max_bytes: int, max_pages: int) -> Loaded:
         raise IngestError("empty file")
     if size > max_bytes:
         raise IngestError(f"file is {mb(size)} MB, over the {mb(max_bytes)} MB limit")
-    data = path.read_bytes()
-    return load_bytes(data, suffix, max_pages=max_pages)
 
 
 def mb(n: int) -> str:
@@ -76,6 +80,8 @@ def load_bytes(data: bytes, suffix: str, *, max_pages: int) -> Loaded:
         body, title = result["text"], result["title"]
         return Loaded(body, {"title": title} if title else {})
     header, body = split_header(text)
+    if not body.strip():  # Unicode spaces (NBSP, ideographic space) count as empty too
+        raise IngestError("no text" + (" after the header block" if header else ""))
     return Loaded(body, header)
 
 

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Optional
 
 from . import catalog as cat
 from .clean import Cleaned, clean
-from .loaders import SUFFIXES, load
+from .loaders import SUFFIXES, check_file, load
 from .passages import TokenCounter, approx_tokens, build_passages
 from .records import IngestError, Passage, Skipped, SourceEntry
 from .settings import Settings
@@ -83,6 +83,7 @@ def ingest_corpus(settings: Settings, count_tokens: TokenCounter = approx_tokens
     for path in corpus_files(settings.corpus) if files is None else files:
         progress(path)
         try:
+            check_file(path, settings.max_file_bytes)  # before hashing: an oversized file is never read
             sha = file_sha256(path)
             if sha in seen_hash:
                 raise IngestError(f"duplicate of {seen_hash[sha].name} (same content)")

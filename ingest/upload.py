@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 import unicodedata
 from pathlib import Path
 
@@ -58,26 +59,52 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int, max_pages: int) 
 
 
 def save_upload(data: bytes, name: str, dest: Path) -> Path:
-    """Write under a free name in `dest`; refuse content that is already there under any name."""
+    """Write under a free name in `dest`; refuse content that is already there under any name.
+
+    The hidden `.upload-<digest>` file is created exclusively before the duplicate check, so two
+    sessions uploading one document at the same moment cannot both pass it.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()
-    for existing in dest.iterdir():
-        if existing.is_file() and existing.stat().st_size == len(data) and \
-                hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
-            raise IngestError(f"the same document is already in the corpus as {existing.name}")
-    stem, suffix = os.path.splitext(name)
-    tmp = dest / f".upload-{digest[:12]}"
-    tmp.write_bytes(data)
+    tmp = dest / f".upload-{digest[:16]}"
+    _claim(tmp)
     try:
+        for existing in dest.iterdir():
+            if not existing.name.startswith(".") and existing.is_file() and \
+                    existing.stat().st_size == len(data) and \
+                    hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
+                raise IngestError(f"the same document is already in the corpus as {existing.name}")
+        stem, suffix = os.path.splitext(name)
+        tmp.write_bytes(data)
         for n in range(1, 1000):
             target = dest / (name if n == 1 else f"{stem}-{n}{suffix}")
-            if target.resolve().parent != dest.resolve():
+            if os.path.lexists(target):  # taken, or a link of any kind (even a loop): never followed
+                continue
+            if target.parent.resolve() != dest.resolve():
                 raise IngestError("refused: the saved name escaped the corpus folder")
             try:
-                os.link(tmp, target)  # fails if the name is taken: nothing is ever overwritten
+                os.link(tmp, target)  # fails if the name is taken meanwhile: nothing is ever overwritten
                 return target
             except FileExistsError:
                 continue
         raise IngestError(f"too many files named {name}")
     finally:
         tmp.unlink(missing_ok=True)
+
+
+CLAIM_STALE_S = 600  # a claim this old was left by a process that died while saving
+
+
+def _claim(tmp: Path) -> None:
+    for _ in range(2):
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            return
+        except FileExistsError:
+            try:
+                if time.time() - tmp.stat().st_mtime < CLAIM_STALE_S:
+                    break
+                tmp.unlink()
+            except FileNotFoundError:
+                pass
+    raise IngestError("the same document is already in the corpus (another upload is saving it now)")

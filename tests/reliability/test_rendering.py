@@ -1,0 +1,96 @@
+"""Rendering: document text and metadata reach the page only escaped (app.py's HTML helpers).
+
+app.py keeps its page code in `main()` behind `if __name__ == "__main__"`, so importing it runs
+no Streamlit page; that is checked first, from the source, so that a change which makes the import
+run page code fails here with a clear message instead of starting the app inside the test run.
+The browser test (tests/test_app_browser.py) and tests/test_app.py cover fixed payloads; these
+are properties over random text, spans and fields.
+"""
+from __future__ import annotations
+
+import ast
+import html
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.records import AlsoIn, Hit
+from tests.reliability.helpers import ROOT
+
+PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><svg/onload=alert(1)>",
+            "javascript:alert(1)", "</mark><script>", "&lt;script&gt;", "<!--", "]]>", "'", '"', "&", "<", ">"]
+HOSTILE_TEXT = st.lists(st.sampled_from(PAYLOADS) | st.text(max_size=8), max_size=12).map("".join)
+SAFE_TAGS = {"mark", "h3", "span", "p", "blockquote", "div", "ol", "ul", "li", "em", "strong", "b", "i", "small",
+             "br", "code"}
+TAG_RE = re.compile(r"<(/?)([a-zA-Z0-9]+)((?:\s+class=\"[\w -]*\")?)\s*/?>")
+
+
+def test_importing_app_runs_no_page_code():
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.If):
+            assert "__name__" in ast.unparse(node.test), f"top-level `if` at line {node.lineno} runs on import"
+        elif isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant):
+            pytest.fail(f"app.py line {node.lineno} runs `{ast.unparse(node)[:60]}` on import")
+
+
+@pytest.fixture(scope="module")
+def app():
+    import app as module
+
+    return module
+
+
+def only_safe_tags(out: str) -> None:
+    """Every `<` in the output opens one of a few plain tags with at most a class; no attribute can run code."""
+    rest = TAG_RE.sub("", out)
+    assert "<" not in rest and ">" not in rest, rest[:200]
+    for closing, name, attrs in TAG_RE.findall(out):
+        assert name.lower() in SAFE_TAGS, name
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=HOSTILE_TEXT, spans=st.lists(st.tuples(st.integers(-5, 200), st.integers(-5, 200)), max_size=6))
+def test_highlighted_escapes_everything_but_its_marks(app, text, spans):
+    out = app.highlighted(text, [list(s) for s in spans])
+    only_safe_tags(out)
+    assert {name for _, name, _ in TAG_RE.findall(out)} <= {"mark"}
+    assert html.unescape(re.sub(r"</?mark>", "", out)) == text, "the verbatim text, nothing added or lost"
+    assert re.sub(r"</?mark>", "", out) == html.escape(text, quote=True)
+    depth = 0
+    for closing, _, _ in TAG_RE.findall(out):
+        depth += -1 if closing else 1
+        assert depth in (0, 1), "marks are never nested"
+    assert depth == 0
+
+
+def test_highlighted_script_and_onerror_payloads(app):
+    text = "1. Notes <script>alert(document.cookie)</script> and <img src=x onerror=alert(1)> in full."
+    for spans in ([[0, 30], [35, 70]], [[9, 49]], [[54, 84]], []):
+        out = app.highlighted(text, spans)
+        assert "<script" not in out and "<img" not in out, out
+        plain = re.sub(r"</?mark>", "", out)
+        assert "&lt;script&gt;alert(document.cookie)&lt;/script&gt;" in plain
+        assert "&lt;img src=x onerror=alert(1)&gt;" in plain  # the attribute survives only as inert text
+
+
+FIELD = HOSTILE_TEXT.filter(lambda s: s.strip() != "")
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=FIELD, title=FIELD, citation=FIELD, body=FIELD, delegation=HOSTILE_TEXT, language=HOSTILE_TEXT,
+       symbol=HOSTILE_TEXT, other=FIELD)
+def test_cards_context_and_also_in_escape_every_field(app, text, title, citation, body, delegation, language,
+                                                       symbol, other):
+    hit = Hit(rank=1, score=0.5, doc_id="d", symbol=symbol, title=title, body=body, date="2020-01-02",
+              type="resolution", language=language, label="OP 1", page=2, citation=citation,
+              url="javascript:alert(1)", text=text, delegation=delegation, highlights=[[0, max(1, len(text) // 2)]],
+              also_in=[AlsoIn("S", "OP 2", other, date="2019-01-01")])
+    for out in (app.card_html(hit), app.also_in_html(hit),
+                app.context_html([{"ordinal": 0, "citation": citation, "text": text},
+                                  {"ordinal": 1, "citation": other, "text": title}], 0)):
+        only_safe_tags(out)
+        assert "javascript:" not in "".join(m.group(0) for m in TAG_RE.finditer(out))
+    assert html.escape(citation, quote=True) in app.card_html(hit)
