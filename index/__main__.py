@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -74,8 +75,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .progress import TerminalProgress
 
     settings = settings_from_args(args)
-    with TerminalProgress(enabled=not args.json) as bar:
-        report = build(settings, force=args.force, progress=bar)
+    try:
+        with TerminalProgress(enabled=not args.json) as bar:
+            report = build(settings, force=args.force, progress=bar)
+    except (OSError, sqlite3.Error) as exc:  # a full disk, say: the build is gone, the live index is not
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise IndexError_(f"building the index in {settings.index} failed ({reason}); the previous index "
+                          "is unchanged and still answers") from None
     for s in report.skipped:
         print(f"skipped: {s}", file=sys.stderr)
     if args.json:

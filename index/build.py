@@ -28,8 +28,8 @@ from ingest.settings import Settings, resolve_model
 
 from . import group, store, vectors
 from .embed import Embedder
-from .manifest import (Manifest, IndexError_, check_compatible, current_version, fsync_tree,
-                       prune, publish, read_manifest, version_name, FORMAT_VERSION)
+from .manifest import (Manifest, IndexError_, check_compatible, checksums, current_version, fsync_tree,
+                       prune, publish, read_manifest, verify, version_name, FORMAT_VERSION)
 
 # progress(stage, done, total): stages are "ingest", "embed", "write".
 Progress = Callable[[str, int, int], None]
@@ -160,6 +160,7 @@ def _publish_new_version(root: Path, corpus: CorpusResult, settings: Settings, f
             documents=report.documents, passages=report.passages,
             vector_index=report.vector_index,
             files={str(d.path): d.sha256 for d in corpus.documents},
+            checksums=checksums(tmp),
             skipped=[{"path": s.path, "reason": s.reason} for s in corpus.skipped],
             build_seconds=round(report.seconds, 2), embedded=report.embedded,
             settings={"corpus": [str(c) for c in settings.corpus], "sources": str(settings.sources)},
@@ -220,15 +221,16 @@ def _reusable(old, hashes: list[str]):
     """Vectors of the live version by embedding-input hash, or nothing if it cannot be read."""
     if old is None:
         return None, {}
-    folder, _ = old
+    folder, manifest = old
     try:
+        verify(folder, manifest, ("passages.sqlite", "embeddings.npy"))
         conn = store.open_readonly(folder / "passages.sqlite")
         known = store.embed_hashes(conn)
         conn.close()
         wanted = set(hashes)
         known = {h: i for h, i in known.items() if h in wanted}
         vecs = np.load(folder / "embeddings.npy", mmap_mode="r", allow_pickle=False)
-        if known and max(known.values()) >= len(vecs):
+        if vecs.ndim != 2 or vecs.shape[1] != manifest.dimension or (known and max(known.values()) >= len(vecs)):
             return None, {}
         return vecs, known
     except Exception:  # a damaged old version only costs us the reuse

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: checksums of the index files
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
 
 
@@ -42,7 +42,8 @@ class Manifest:
     passages: int
     vector_index: dict
     lexical: dict = field(default_factory=lambda: {"engine": "sqlite-fts5", "tokenizer": "porter unicode61"})
-    files: dict = field(default_factory=dict)  # file path -> sha256
+    files: dict = field(default_factory=dict)  # corpus file path -> sha256
+    checksums: dict = field(default_factory=dict)  # index file name -> sha256, checked before use
     skipped: list = field(default_factory=list)  # [{"path", "reason"}]
     build_seconds: float = 0.0
     embedded: int = 0  # passages embedded by this build (the rest were reused)
@@ -64,6 +65,31 @@ def read_manifest(folder: Path) -> Manifest:
         raise IndexError_(f"{path} is missing; {REBUILD_HINT}") from None
     except (ValueError, TypeError) as exc:
         raise IndexError_(f"{path} is damaged ({str(exc)[:80]}); {REBUILD_HINT}") from None
+    except OSError as exc:  # a folder in its place, no permission, an I/O error
+        raise IndexError_(f"{path} cannot be read ({exc.strerror or type(exc).__name__}); {REBUILD_HINT}") from None
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {name: _sha256(folder / name) for name in FILES if name != "manifest.json"}
+
+
+def verify(folder: Path, m: Manifest, names: tuple[str, ...]) -> None:
+    """Refuse files changed since the build: a damaged index must never answer, even plausibly."""
+    for name in names:
+        path = folder / name
+        try:
+            actual = _sha256(path)
+        except OSError as exc:
+            raise IndexError_(f"{path} is missing or unreadable ({exc.strerror or type(exc).__name__}); "
+                              f"{REBUILD_HINT}") from None
+        if actual != m.checksums.get(name):
+            raise IndexError_(f"{path} does not match the checksum in its manifest (changed or damaged "
+                              f"since the build); {REBUILD_HINT}")
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def check_compatible(m: Manifest, folder: Path, model: Optional[str]) -> None:

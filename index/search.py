@@ -7,6 +7,8 @@ once with `also_in`, and returned as typed `Hit`s with highlight spans.
 """
 from __future__ import annotations
 
+import contextlib
+import queue
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -22,7 +24,8 @@ from ingest.settings import Settings
 from . import store, vectors
 from .embed import Embedder
 from .highlight import best_sentences
-from .manifest import REBUILD_HINT, IndexError_, Manifest, check_compatible, current_version, read_manifest
+from .manifest import (REBUILD_HINT, IndexError_, Manifest, check_compatible, current_version, read_manifest,
+                       verify)
 from .query import ParsedQuery, fts_expression, parse
 
 MODES = ("hybrid", "dense", "lexical")
@@ -45,9 +48,10 @@ class Searcher:
                  tuning: Tuning = Tuning()):
         self.folder, self.manifest, self.settings, self.tuning = folder, manifest, settings, tuning
         self._embedder = embedder
-        self._local = threading.local()
+        self._pool: queue.SimpleQueue = queue.SimpleQueue()  # idle SQLite connections
         self._lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        verify(folder, manifest, ("passages.sqlite", "vectors.faiss"))
         try:
             self.vectors = vectors.load(folder / "vectors.faiss", vectors.VectorParams(**manifest.vector_index))
         except Exception as exc:
@@ -57,9 +61,10 @@ class Searcher:
             raise IndexError_(f"{folder / 'vectors.faiss'} does not match its manifest "
                               f"({self.vectors.ntotal} vectors, {manifest.passages} passages); {REBUILD_HINT}")
         try:
-            n = self._db().execute("SELECT count(*) FROM passages").fetchone()[0]
-            # touch the lexical index too: damage inside FTS5 pages shows only when it is read
-            self._db().execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH '\"a\"' LIMIT 1").fetchall()
+            with self._connection() as db:
+                n = db.execute("SELECT count(*) FROM passages").fetchone()[0]
+                # touch the lexical index too: damage inside FTS5 pages shows only when it is read
+                db.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH '\"a\"' LIMIT 1").fetchall()
         except Exception as exc:
             raise IndexError_(f"{folder / 'passages.sqlite'} is missing or damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
@@ -79,14 +84,25 @@ class Searcher:
         return cls(folder, manifest, embedder, settings, tuning)
 
     # -- resources -------------------------------------------------------
-    def _db(self):
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+    @contextlib.contextmanager
+    def _connection(self):
+        """A connection of this Searcher's own, returned to the pool after use.
+
+        Pooled rather than one per thread: servers run each request in a new thread, and a
+        connection per thread (each with its own page cache) made memory grow with every request.
+        The pool holds as many connections as there were concurrent queries, no more.
+        """
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
             path = self.folder / "passages.sqlite"
             if not path.is_file():
-                raise IndexError_(f"{path} is missing; {REBUILD_HINT}")
-            conn = self._local.conn = store.open_readonly(path)
-        return conn
+                raise IndexError_(f"{path} is missing; {REBUILD_HINT}") from None
+            conn = store.open_readonly(path)
+        try:
+            yield conn
+        finally:
+            self._pool.put(conn)
 
     @property
     def embedder(self) -> Embedder:
@@ -132,8 +148,9 @@ class Searcher:
             return out
         k = max(1, min(int(k), 100))
         try:
-            ranked = self._rank(q, filters, mode, k)
-            out.hits = self._hits(ranked, q, k)
+            with self._connection() as db:
+                ranked = self._rank(db, q, filters, mode, k)
+                out.hits = self._hits(db, ranked, q, k)
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"{self.folder / 'passages.sqlite'} is damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
@@ -142,9 +159,8 @@ class Searcher:
                                ". Try removing filters or rephrasing.")
         return out
 
-    def _rank(self, q: ParsedQuery, f: Filters, mode: str, k: int) -> list[tuple[int, float]]:
+    def _rank(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str, k: int) -> list[tuple[int, float]]:
         t = self.tuning
-        db = self._db()
         allowed = store.allowed_ids(db, f)
         if allowed is not None and len(allowed) == 0:
             return []
@@ -175,8 +191,7 @@ class Searcher:
             return []
         return sorted(keep, key=lambda x: -x[1])
 
-    def _hits(self, ranked: list[tuple[int, float]], q: ParsedQuery, k: int) -> list[Hit]:
-        db = self._db()
+    def _hits(self, db: sqlite3.Connection, ranked: list[tuple[int, float]], q: ParsedQuery, k: int) -> list[Hit]:
         rows = store.passages_by_id(db, [i for i, _ in ranked[: 4 * k + 20]])
         chosen, seen_groups = [], set()
         for i, score in ranked:
@@ -206,11 +221,18 @@ class Searcher:
     # -- browsing --------------------------------------------------------
     def context(self, hit: Hit, before: int = 2, after: int = 2) -> list[dict]:
         """The passages around a hit in its document, the hit included."""
-        return [dict(r) for r in store.neighbours(self._db(), hit.doc_id, hit.ordinal, before, after)]
+        with self._connection() as db:
+            return [dict(r) for r in store.neighbours(db, hit.doc_id, hit.ordinal, before, after)]
 
     def documents(self) -> list[dict]:
-        return [dict(r) for r in store.documents(self._db())]
+        with self._connection() as db:
+            return [dict(r) for r in store.documents(db)]
+
+    def passage_count(self) -> int:
+        with self._connection() as db:
+            return db.execute("SELECT count(*) FROM passages").fetchone()[0]
 
     def texts(self, passage_ids: list[int]) -> dict[int, str]:
         """Verbatim texts by passage id (to judge the members of a grouped hit)."""
-        return {i: r["text"] for i, r in store.passages_by_id(self._db(), passage_ids).items()}
+        with self._connection() as db:
+            return {i: r["text"] for i, r in store.passages_by_id(db, passage_ids).items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
@@ -36,6 +37,7 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
 """
 # Column weights for bm25(): the verbatim text counts most, headings and title help.
 BM25_WEIGHTS = (1.0, 0.3, 0.2, 0.3)
+YEAR_LIMIT = 10 ** 6  # year filters are clamped to this: SQLite integers are 64-bit
 
 PASSAGE_COLUMNS = ("id, doc_id, ordinal, label, text, start, \"end\", heading, context, page, part, "
                    "delegation, language, citation, group_id")
@@ -51,7 +53,8 @@ def create(path: Path) -> sqlite3.Connection:
 
 def open_readonly(path: Path) -> sqlite3.Connection:
     # immutable=1: the file of a finished index never changes, so no locking is needed.
-    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    # The path is percent-encoded: `?`, `#` or `%` in a folder name would otherwise end it early.
+    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -119,11 +122,16 @@ def filter_sql(f: Filters) -> Optional[tuple[str, list]]:
         params.extend(f.documents + f.documents)
     if f.year_from is not None:
         clauses.append("d.year >= ?")
-        params.append(f.year_from)
+        params.append(_year(f.year_from))
     if f.year_to is not None:
         clauses.append("d.year <= ?")
-        params.append(f.year_to)
+        params.append(_year(f.year_to))
     return " AND ".join(clauses), params
+
+
+def _year(value: int) -> int:
+    """Any integer is a valid bound: out-of-range ones select everything or nothing, never crash."""
+    return max(-YEAR_LIMIT, min(YEAR_LIMIT, int(value)))
 
 
 def allowed_ids(conn: sqlite3.Connection, f: Filters) -> Optional[np.ndarray]:

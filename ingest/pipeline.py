@@ -55,11 +55,8 @@ def corpus_files(dirs: Iterable[Path]) -> list[Path]:
 
 
 def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def ingest_file(path: Path, catalog: cat.Catalog, settings: Settings,

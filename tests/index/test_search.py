@@ -227,7 +227,7 @@ def test_hostile_queries_return_an_answer(mirror_searcher, mirror_index, name):
             assert a.hits == [] and a.notices, (mode, a.notices)
         if len(raw) > mirror_index.max_query_chars:
             assert any("cut" in n for n in a.notices), a.notices
-    assert mirror_searcher._db().execute("SELECT count(*) FROM passages").fetchone()[0] == \
+    assert mirror_searcher.passage_count() == \
         mirror_searcher.manifest.passages
 
 

@@ -129,10 +129,6 @@ def test_a_full_disk_keeps_the_live_index(crashed, point, before, reference, mod
     assert snapshot(Searcher.open(root, settings=s, embedder=model)) == reference[s.corpus[0]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: `python -m index build` on a full disk prints a Python traceback (OSError / sqlite3.OperationalError "
-    "escapes index/__main__.py, which only catches IndexUnavailable) instead of one `error:` line saying the "
-    "disk is full, which folder, and that the previous index is still live"))
 @pytest.mark.parametrize("point", FULL_POINTS)
 def test_a_full_disk_is_one_error_line_on_the_command_line(crashed, point):
     s, proc, _, _, (out, err) = crashed[point]

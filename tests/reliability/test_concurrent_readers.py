@@ -101,13 +101,6 @@ def test_readers_never_see_a_mix_while_another_process_rebuilds(rel_index, model
     assert snapshot(first) == first_answers
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: index/search.py Searcher._db() keeps one SQLite connection per thread (threading.local); servers "
-    "that run each request in a new thread (ThreadingHTTPServer; Streamlit runs every script rerun in a new "
-    "thread) open and drop a connection, with its own page cache, per request. Measured with 20 concurrent "
-    "clients (docs/reliability.md, Load): RSS grows ~15-20 MB per 1,000 queries (586 -> 826 MB over 5,000; "
-    "+176 MB over benchmarks/load.py's 10,000) instead of levelling off as it does with one shared "
-    "connection (586 -> 673 MB)"))
 def test_short_lived_threads_do_not_each_open_a_connection(rel_index, model, monkeypatch):
     import index.store as store
 

@@ -59,11 +59,6 @@ def test_damaged_embeddings_cost_only_the_reuse(rel_index, model, before, tmp_pa
     assert snapshot(Searcher.open(s.index, settings=s, embedder=model)) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: index/build.py _reusable() checks only the row count of the live embeddings.npy, not its width "
-    "(the manifest's dimension): an embeddings.npy of 8 columns is reused as is, the next build publishes an "
-    "8-dimensional vectors.faiss, and every dense or hybrid search then dies with a bare AssertionError from "
-    "faiss instead of the build re-embedding"))
 def test_embeddings_of_the_wrong_width_are_not_reused(rel_index, model, before, tmp_path):
     s = private_index(rel_index, tmp_path / "index")
     v = live_folder(s.index)
@@ -72,10 +67,6 @@ def test_embeddings_of_the_wrong_width_are_not_reused(rel_index, model, before, 
     assert snapshot(Searcher.open(s.index, settings=s, embedder=model)) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: a damaged embeddings.npy of the right shape (values overwritten: NaN here, or any bit rot) is "
-    "reused silently by the next build, which publishes wrong vectors; the manifest records no checksum of "
-    "the files it describes, so nothing notices"))
 def test_embeddings_overwritten_in_place_are_not_reused(rel_index, model, before, tmp_path):
     s = private_index(rel_index, tmp_path / "index")
     v = live_folder(s.index)
@@ -97,10 +88,6 @@ def test_a_file_replaced_by_a_folder_names_the_file(rel_index, model, tmp_path, 
     assert name in str(exc.value) and "rebuild" in str(exc.value)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: index/manifest.py read_manifest() catches FileNotFoundError, ValueError and TypeError only; a "
-    "manifest.json that cannot be read for another reason (a folder in its place: IsADirectoryError; "
-    "no permission: PermissionError) escapes as a raw OSError instead of IndexUnavailable naming the file"))
 def test_a_manifest_replaced_by_a_folder_names_the_file(rel_index, model, tmp_path):
     s = private_index(rel_index, tmp_path / "index")
     v = live_folder(s.index)
@@ -120,10 +107,6 @@ def _overwrite_middle(path: Path) -> None:
         fh.write(rng.integers(0, 256, size // 2, dtype=np.uint8).tobytes())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: vectors.faiss with its vector bytes overwritten (size unchanged) opens without complaint and "
-    "answers dense and hybrid queries with different, wrong passages; nothing (no checksum in manifest.json, "
-    "no check at open) detects it"))
 def test_vectors_overwritten_in_place_are_detected(rel_index, model, before, tmp_path):
     s = private_index(rel_index, tmp_path / "index")
     _overwrite_middle(live_folder(s.index) / "vectors.faiss")
@@ -135,10 +118,6 @@ def test_vectors_overwritten_in_place_are_detected(rel_index, model, before, tmp
     assert got == before, "answers changed silently"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: passages.sqlite with passage text changed in place (a data page rewritten, size unchanged) opens "
-    "and returns the altered text as a verbatim quotation; SQLite keeps no page checksums and the manifest "
-    "records none, so a damaged database gives silently wrong citations"))
 def test_passage_text_changed_in_place_is_detected(rel_index, model, before, tmp_path):
     s = private_index(rel_index, tmp_path / "index")
     db = live_folder(s.index) / "passages.sqlite"
@@ -156,7 +135,8 @@ def test_passage_text_changed_in_place_is_detected(rel_index, model, before, tmp
 # -- damage after opening ----------------------------------------------------------
 
 def test_version_deleted_under_an_open_searcher(rel_index, model, before, tmp_path):
-    """The open Searcher keeps answering where it already has its connection; a new thread is told clearly."""
+    """The open Searcher keeps answering from any thread (its pooled connection holds the deleted files open);
+    a new Searcher is told clearly that the index is gone."""
     s = private_index(rel_index, tmp_path / "index")
     searcher = Searcher.open(s.index, settings=s, embedder=model)
     assert snapshot(searcher) == before
@@ -174,19 +154,15 @@ def test_version_deleted_under_an_open_searcher(rel_index, model, before, tmp_pa
     t = threading.Thread(target=other_thread)
     t.start()
     t.join(60)
-    assert isinstance(outcome[0], IndexUnavailable), repr(outcome[0])
-    assert "passages.sqlite" in str(outcome[0]) and "rebuild" in str(outcome[0])
+    assert not isinstance(outcome[0], Exception), repr(outcome[0])
+    assert [h.passage_id for h in outcome[0].hits] == \
+        [h.passage_id for h in searcher.answer("undersea data cables", 3, mode="hybrid").hits]
     with pytest.raises(IndexUnavailable, match=r"CURRENT.*rebuild"):
         Searcher.open(s.index, settings=s, embedder=model)
 
 
 # -- where the index lives ----------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect: index/store.py open_readonly() builds the SQLite URI as f'file:{path}?mode=ro&immutable=1' without "
-    "quoting the path: an index under a folder whose name holds '?', '#' or '%' cannot be opened "
-    "('passages.sqlite is missing or damaged (no such table: passages); rebuild it', which rebuilding does "
-    "not fix), and the read-only open creates an empty stray file at the path cut at the '?'"))
 @pytest.mark.parametrize("folder", ["what?", "100%25 sure", "notes#1"])
 def test_an_index_under_a_path_with_uri_characters(rel_index, model, before, tmp_path, folder):
     parent = tmp_path / folder
