@@ -8,10 +8,13 @@ engines see the same passages and the same queries:
 - FTS5 is the project's own code: `Searcher(mode="lexical")` scored by
   `index.evaluate` (dev set: `evaluate_system`; SciFact: `evaluate_beir`).
 - bm25s indexes the texts stored in the same `passages.sqlite` (the four
-  columns FTS5 indexes, concatenated: text, heading, title, lead-in; for
-  SciFact that is title + abstract). Its top 100 passage ids go through the
-  Searcher's own grouping (`Searcher._hits`) and the same scoring functions,
-  so near-duplicate grouping (`also_in`) is applied identically to both.
+  columns FTS5 indexes, concatenated: title, heading, lead-in, text; for
+  SciFact that is title + abstract). It runs inside a Searcher whose ranking
+  step is replaced by bm25s's top 100 (`Bm25sSearcher`), so parsing, grouping
+  of near-duplicates (`also_in`), hits and scoring are the project's own code
+  for both engines.
+- fts5-title1 is a diagnostic, not a candidate: FTS5 with the title column
+  weighted 1.0 instead of 0.2 (bm25s sees the title at full weight).
 
 bm25s variants (BM25 "lucene", k1=1.2 and b=0.75 as FTS5's bm25(); bm25s's
 English stop words; bm25s's tokenizer, words of 2+ letters, lower-cased):
@@ -46,6 +49,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
     os.environ.setdefault(_var, "1")  # single-threaded latency, set before numpy loads
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
@@ -66,10 +70,9 @@ sys.path.insert(0, str(ROOT))
 
 from index import store  # noqa: E402
 from index.build import build_documents  # noqa: E402
-from index.evaluate import (beir_documents, beir_ranking, document_keys, evaluate_beir, evaluate_system,  # noqa: E402
-                            load_gold, mean, ndcg_at, ranked_from_hits, read_jsonl, read_qrels, recall_at,
-                            score_query)
-from index.query import fts_expression, parse  # noqa: E402
+from index.evaluate import (beir_documents, beir_ranking, evaluate_beir, evaluate_system, load_gold,  # noqa: E402
+                            ndcg_at, read_jsonl, read_qrels, recall_at)
+from index.query import ParsedQuery, fts_expression, parse  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from ingest.records import Passage, SourceEntry  # noqa: E402
 from ingest.settings import MIRROR, Settings  # noqa: E402
@@ -78,6 +81,14 @@ SHARED = MIRROR.parent
 K1, B = 1.2, 0.75  # FTS5's bm25() constants, so the comparison is of engines, not of tuning
 CANDIDATES = 100  # what Searcher takes from the lexical side before grouping
 MAX_QUERY_CHARS = 1000
+
+
+STARTED = time.perf_counter()
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so that --json output stays one object."""
+    print(f"[{time.perf_counter() - STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 # -- bm25s -----------------------------------------------------------------------
@@ -179,6 +190,23 @@ def build_bm25s(bm25: Bm25sLib, variant: Variant, rows: list[Row]) -> Bm25sIndex
                       [r.indexed_text(bm25.fields) for r in rows])
 
 
+class Bm25sSearcher(Searcher):
+    """The project's Searcher with bm25s as its ranking step (lexical mode): everything else is unchanged."""
+
+    ranker: Optional[Bm25sIndex] = None
+
+    def _rank(self, *args) -> list[tuple[int, float]]:
+        # *args: the signature of Searcher._rank has changed before; the parsed query is the one we need
+        q = next(a for a in args if isinstance(a, ParsedQuery))
+        return self.ranker.rank(q.text)
+
+
+def bm25s_searcher(root: Path, settings: Settings, embedder, idx: Bm25sIndex) -> Bm25sSearcher:
+    searcher = Bm25sSearcher.open(root, settings=settings, embedder=embedder)
+    searcher.ranker = idx
+    return searcher
+
+
 class NoVectors:
     """Stands in for the model when only the lexical side is measured (see the module docstring)."""
 
@@ -228,51 +256,63 @@ def fts5_build(rows: list[Row], path: Path) -> dict:
 
 # -- quality -------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def fts5_title_weight(weight: float):
+    """FTS5 with another title-column weight, for the fts5-title1 diagnostic (this process only)."""
+    saved = store.BM25_WEIGHTS
+    store.BM25_WEIGHTS = saved[:2] + (weight,) + saved[3:]
+    try:
+        yield
+    finally:
+        store.BM25_WEIGHTS = saved
+
+
 def dev_quality(index_root: Path, gold_path: Path, bm25: Optional[Bm25sLib], settings: Settings) -> dict:
-    """The dev set with index.evaluate's rules: FTS5 through evaluate_system, bm25s through the same grouping."""
+    """The dev set scored by index.evaluate.evaluate_system, for FTS5 and for each bm25s variant."""
     gold = load_gold(gold_path)
     searcher = Searcher.open(index_root, settings=settings)  # no model: lexical mode never embeds
-    fts, _ = evaluate_system(searcher, gold, "lexical")
-    out = {"index": str(searcher.folder), "queries": len(gold), "systems": {"fts5": fts}}
+    out = {"index": str(searcher.folder), "queries": len(gold), "systems": {}}
+    out["systems"]["fts5"], _ = evaluate_system(searcher, gold, "lexical")
+    with fts5_title_weight(1.0):
+        out["systems"]["fts5-title1"], _ = evaluate_system(searcher, gold, "lexical")
     if bm25:
-        db = store.open_readonly(searcher.folder / "passages.sqlite")
-        rows = index_rows(db)
-        keys = document_keys(searcher)
+        rows = index_rows(store.open_readonly(searcher.folder / "passages.sqlite"))
         for v in VARIANTS:
-            idx = build_bm25s(bm25, v, rows)
-            scores, words = [], []
-            for g in gold:
-                hits = searcher._hits(idx.rank(g.query), parse(g.query, MAX_QUERY_CHARS), 10)
-                ranked = ranked_from_hits(hits, searcher, keys)
-                words += [r.words for r in ranked]
-                scores.append(score_query(ranked, g.judgments))
-            out["systems"][v.name] = dict(mean(scores), mean_words=round(sum(words) / max(1, len(words)), 1))
+            other = bm25s_searcher(index_root, settings, None, build_bm25s(bm25, v, rows))
+            out["systems"][v.name], _ = evaluate_system(other, gold, "lexical")
+    for row in out["systems"].values():
+        row.pop("ms_per_query", None)  # latency is measured apart, on 300 queries
     return out
 
 
+def beir_scores(searcher: Searcher, queries: dict[str, str], qrels: dict) -> dict:
+    """evaluate_beir's loop for one searcher in lexical mode (its index has to outlive the call here)."""
+    nd, rc = [], []
+    for qid, text in queries.items():
+        ranking = [d for d, _ in beir_ranking(searcher.search(text, k=CANDIDATES, mode="lexical"))]
+        nd.append(ndcg_at(ranking, qrels[qid]))
+        rc.append(recall_at(ranking, qrels[qid]))
+    return {"ndcg@10": round(sum(nd) / len(nd), 4), "recall@100": round(sum(rc) / len(rc), 4)}
+
+
 def scifact_quality(folder: Path, qrels_path: Path, bm25: Optional[Bm25sLib], settings: Settings, work: Path) -> dict:
-    """SciFact: FTS5 by evaluate_beir itself; bm25s over an index built the same way, scored the same way."""
+    """SciFact: FTS5 by evaluate_beir itself; the others over an index built the same way, scored the same way."""
     stub = NoVectors(settings.model)
     fts = evaluate_beir(folder, qrels_path, ["lexical"], settings, stub)
     out = {"qrels": str(qrels_path), "queries": fts["queries"], "documents": fts["documents"],
            "systems": {"fts5": fts["systems"]["lexical"]}}
-    if not bm25:
-        return out
     s = Settings.from_env({}, corpus=[work / "none"], index=work / "scifact-index", model=settings.model)
     build_documents(s, beir_documents(folder / "corpus.jsonl"), embedder=stub)
-    searcher = Searcher.open(s.index, settings=s, embedder=stub)
-    rows = index_rows(store.open_readonly(searcher.folder / "passages.sqlite"))
     qrels = read_qrels(qrels_path)
     queries = {str(q["_id"]): q["text"] for q in read_jsonl(folder / "queries.jsonl") if str(q["_id"]) in qrels}
-    for v in VARIANTS:
-        idx = build_bm25s(bm25, v, rows)
-        nd, rc = [], []
-        for qid, text in queries.items():
-            ranking = [d for d, _ in beir_ranking(searcher._hits(idx.rank(text), parse(text, MAX_QUERY_CHARS),
-                                                                 CANDIDATES))]
-            nd.append(ndcg_at(ranking, qrels[qid]))
-            rc.append(recall_at(ranking, qrels[qid]))
-        out["systems"][v.name] = {"ndcg@10": round(sum(nd) / len(nd), 4), "recall@100": round(sum(rc) / len(rc), 4)}
+    searcher = Searcher.open(s.index, settings=s, embedder=stub)
+    with fts5_title_weight(1.0):
+        out["systems"]["fts5-title1"] = beir_scores(searcher, queries, qrels)
+    if bm25:
+        rows = index_rows(store.open_readonly(searcher.folder / "passages.sqlite"))
+        for v in VARIANTS:
+            other = bm25s_searcher(s.index, s, stub, build_bm25s(bm25, v, rows))
+            out["systems"][v.name] = beir_scores(other, queries, qrels)
     return out
 
 
@@ -296,6 +336,7 @@ def latency(fn: Callable[[str], object], queries: list[str], warmup: list[str]) 
 def speed_at(label: str, rows: list[Row], queries: list[str], warmup: list[str], bm25: Optional[Bm25sLib],
              work: Path) -> dict:
     """Build, size and latency of FTS5 and of the main bm25s variant over the same rows and queries."""
+    log(f"speed at {len(rows):,} passages")
     folder = work / f"speed-{label}"
     folder.mkdir(parents=True, exist_ok=True)
     fts = fts5_build(rows, folder / "passages.sqlite")
@@ -404,8 +445,10 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     try:
         if "dev" not in args.skip:
+            log("dev set")
             out["dev"] = dev_quality(args.index, args.gold, bm25, settings)
         if "scifact" not in args.skip:
+            log("SciFact")
             out["scifact"] = scifact_quality(args.scifact, qrels, bm25, settings, work)
         if "speed" not in args.skip:
             pool = query_pool(args.gold, args.scifact)
