@@ -37,7 +37,8 @@ class Settings:
     max_upload_mb: float = 20.0
     max_query_chars: int = 1000
     batch_size: int = 32
-    exact_search_limit: int = 200_000  # above this many vectors, an ANN index is used
+    exact_search_limit: int = 50_000  # up to this many vectors, exact search; HNSW above
+    hnsw_search_limit: int = 250_000  # above this many, IVF lists with 8-bit quantization (index/vectors.py)
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":

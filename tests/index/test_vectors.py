@@ -1,0 +1,116 @@
+"""The three vector tiers (flat, HNSW, IVF-SQ8): chosen by size, saved and loaded, and filtered correctly.
+
+Recall is checked against exact inner product on clustered random vectors, as real
+embeddings are clustered; the end-to-end tests build the fixture corpus with the tier
+thresholds lowered, so every tier runs through build(), the manifest and the Searcher.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from index import Searcher, vectors
+from index.build import build
+from index.manifest import current_version, read_manifest
+from tests.index.index_helpers import copy_corpus, make_settings
+
+D = 32
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    """4,000 vectors in 40 clusters, and 50 queries near them; all normalized."""
+    rng = np.random.default_rng(7)
+    centres = rng.standard_normal((40, D)).astype(np.float32)
+    x = centres[rng.integers(40, size=4000)] + 0.35 * rng.standard_normal((4000, D)).astype(np.float32)
+    q = centres[rng.integers(40, size=50)] + 0.35 * rng.standard_normal((50, D)).astype(np.float32)
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)), (q / np.linalg.norm(q, axis=1, keepdims=True))
+
+
+def exact_top(x: np.ndarray, q: np.ndarray, k: int, among: np.ndarray | None = None) -> list[int]:
+    ids = np.arange(len(x)) if among is None else among
+    scores = x[ids] @ q
+    return [int(ids[j]) for j in np.argsort(-scores, kind="stable")[:k]]
+
+
+PARAMS = {
+    "flat": vectors.VectorParams("flat"),
+    "hnsw": vectors.VectorParams("hnsw", vectors.HNSW_M, vectors.HNSW_EF_CONSTRUCTION, vectors.HNSW_EF_SEARCH),
+    "ivf-sq8": vectors.VectorParams("ivf-sq8", nlist=40, nprobe=8),
+}
+
+
+def test_the_tier_follows_the_size():
+    assert vectors.choose_params(100, 100, 1000).kind == "flat"
+    assert vectors.choose_params(101, 100, 1000).kind == "hnsw"
+    assert vectors.choose_params(1000, 100, 1000).kind == "hnsw"
+    big = vectors.choose_params(1_000_000, 50_000, 250_000)
+    assert (big.kind, big.nlist, big.nprobe) == ("ivf-sq8", 1024, vectors.IVF_NPROBE)
+    small = vectors.choose_params(2_000, 10, 100)
+    assert small.kind == "ivf-sq8" and small.nlist == 50, "k-means needs about 40 points per list"
+
+
+@pytest.mark.parametrize("kind", PARAMS)
+def test_saved_and_loaded_each_tier_finds_the_exact_neighbours(data, tmp_path, kind):
+    x, qs = data
+    vectors.save(vectors.build(x, PARAMS[kind]), tmp_path / "v.faiss")
+    index = vectors.load(tmp_path / "v.faiss", PARAMS[kind])
+    assert index.ntotal == len(x)
+    recall = np.mean([len(set(exact_top(x, q, 10)) & {i for i, _ in vectors.search(index, q, 10)}) / 10
+                      for q in qs])
+    assert recall >= (1.0 if kind == "flat" else 0.9), recall
+    hits = vectors.search(index, qs[0], 10)
+    assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+    assert abs(hits[0][1] - float(x[hits[0][0]] @ qs[0])) < 0.02, "scores are cosines (8-bit codes: close)"
+
+
+@pytest.mark.parametrize("kind", PARAMS)
+@pytest.mark.parametrize("allowed_n", [7, 300, 3000])
+def test_a_filter_returns_only_allowed_ids_and_narrow_ones_exactly(data, tmp_path, kind, allowed_n):
+    x, qs = data
+    vectors.save(vectors.build(x, PARAMS[kind]), tmp_path / "v.faiss")
+    index = vectors.load(tmp_path / "v.faiss", PARAMS[kind])
+    allowed = np.sort(np.random.default_rng(allowed_n).choice(len(x), allowed_n, replace=False))
+    for q in qs[:10]:
+        got = vectors.search(index, q, 10, allowed)
+        assert {i for i, _ in got} <= set(allowed.tolist())
+        assert len(got) == min(10, allowed_n), "a narrow filter still fills the page"
+        truth = exact_top(x, q, 10, allowed)
+        if kind != "ivf-sq8" or allowed_n <= vectors.EXACT_FILTER_LIMIT:
+            overlap = len({i for i, _ in got} & set(truth)) / len(truth)
+            assert overlap >= (1.0 if kind != "ivf-sq8" else 0.8), (kind, allowed_n, overlap)
+
+
+@pytest.fixture(scope="module")
+def flat_reference(small_searcher):
+    return {q: [h.passage_id for h in small_searcher.answer(q, 3, mode="dense").hits]
+            for q in ("protection of undersea cables", "points of contact for incidents")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind,limits", [("hnsw", (5, 100_000)), ("ivf-sq8", (5, 10))])
+def test_every_tier_runs_through_build_and_search(tmp_path, embedder, flat_reference, kind, limits):
+    settings = replace(make_settings(tmp_path, copy_corpus(tmp_path / "corpus")),
+                       exact_search_limit=limits[0], hnsw_search_limit=limits[1])
+    build(settings, embedder=embedder)
+    assert read_manifest(current_version(settings.index)).vector_index["kind"] == kind
+    searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
+    for q, ids in flat_reference.items():
+        assert [h.passage_id for h in searcher.answer(q, 3, mode="dense").hits][:1] == ids[:1], q
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf-sq8"])
+def test_a_wide_filter_walks_the_ann_index_with_a_selector(data, tmp_path, kind, monkeypatch):
+    x, qs = data
+    monkeypatch.setattr(vectors, "EXACT_FILTER_LIMIT", 100)  # 3,000 allowed ids: the ANN path
+    vectors.save(vectors.build(x, PARAMS[kind]), tmp_path / "v.faiss")
+    index = vectors.load(tmp_path / "v.faiss", PARAMS[kind])
+    allowed = np.arange(0, len(x), 4 if kind == "hnsw" else 1)[:3000]
+    recall = []
+    for q in qs:
+        got = [i for i, _ in vectors.search(index, q, 10, allowed)]
+        assert set(got) <= set(allowed.tolist()) and len(got) == 10
+        recall.append(len(set(got) & set(exact_top(x, q, 10, allowed))) / 10)
+    assert np.mean(recall) >= 0.85, np.mean(recall)
