@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from .store import TOKENIZER
+
 FORMAT_VERSION = 4  # 4: checksums of the index files
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
 
@@ -41,7 +43,7 @@ class Manifest:
     documents: int
     passages: int
     vector_index: dict
-    lexical: dict = field(default_factory=lambda: {"engine": "sqlite-fts5", "tokenizer": "porter unicode61"})
+    lexical: dict = field(default_factory=lambda: {"engine": "sqlite-fts5", "tokenizer": TOKENIZER})
     files: dict = field(default_factory=dict)  # corpus file path -> sha256
     checksums: dict = field(default_factory=dict)  # index file name -> sha256, checked before use
     skipped: list = field(default_factory=list)  # [{"path", "reason"}]

@@ -16,7 +16,8 @@ import numpy as np
 
 from ingest.records import Filters, Passage, SourceEntry
 
-SCHEMA = """
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+SCHEMA = f"""
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, symbol TEXT, title TEXT, body TEXT, date TEXT, year INTEGER,
     type TEXT, language TEXT, url TEXT, file TEXT, path TEXT, sha256 TEXT, catalogued INTEGER,
@@ -32,7 +33,7 @@ CREATE INDEX passages_doc ON passages(doc_id, ordinal);
 CREATE INDEX passages_group ON passages(group_id);
 CREATE INDEX passages_hash ON passages(embed_hash);
 CREATE VIRTUAL TABLE passages_fts USING fts5(
-    text, heading, title, context, tokenize='porter unicode61 remove_diacritics 2', content=''
+    text, heading, title, context, tokenize='{TOKENIZER}', content=''
 );
 """
 # Column weights for bm25(): the verbatim text counts most, headings and title help.
