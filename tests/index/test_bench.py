@@ -11,10 +11,11 @@ import sys
 
 import pytest
 
-from index.bench import KEYS, parse_size, percentile, size_label
+from index.bench import KEYS, app_render_queries, check_targets, parse_size, percentile, render_text, size_label
 from tests.index.index_helpers import ROOT, cli_env
 
-REQUIRED_TOP = ("openblas_coretype", "sizes", "cold_start_s", "unchanged_rebuild_s", "one_document_reingest_s")
+REQUIRED_TOP = ("openblas_coretype", "sizes", "cold_start_s", "unchanged_rebuild_s", "one_document_reingest_s",
+                "app_query_render_ms")
 
 
 def test_sizes_parse_and_print_back():
@@ -30,6 +31,34 @@ def test_percentile_interpolates_like_numpy():
     assert percentile(xs, 50) == pytest.approx(50.5)
     assert percentile(xs, 95) == pytest.approx(95.05)
     assert percentile([3.0], 99) == 3.0
+
+
+def test_app_render_queries_are_distinct_and_enough():
+    for quick in (False, True):
+        measured, warm, source = app_render_queries(quick, "supply chain integrity")
+        assert len(measured) >= (5 if quick else 30) and warm and source
+        every = [q.casefold() for q in warm + measured]
+        assert len(set(every)) == len(every) and "supply chain integrity" not in every
+
+
+def test_app_only_output_renders_and_checks_the_render_target():
+    """What `--app-only` prints: no sizes, no rebuilds; the render figure is checked against 300 ms."""
+    out = {"machine": {"nproc": 2}, "date": "2026-11-28", "openblas_coretype": None, "openblas_coretype_set": False,
+           "app_only": True, "index": "/tmp/x", "sizes": [], "cold_start_s": 20.0, "cold_start": {"first_http_s": 5},
+           "app_query_render_ms": {"p50": 250.0, "p95": 400.0, "max": 500.0, "n": 30},
+           "app_query_render": {"first_card_ms": {"p50": 100.0, "p95": 200.0, "max": 250.0, "n": 30}},
+           "bench_seconds": 60.0}
+    out["targets"] = check_targets(out)
+    render = next(t for t in out["targets"] if "render" in t["target"])
+    assert render["value"] == 400.0 and render["limit"] == 300 and render["met"] is False
+    text = render_text(out)
+    assert "p50 250.0 ms, p95 400.0 ms, max 500.0 ms over 30 queries" in text
+
+
+def test_app_only_refuses_a_missing_index(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "index", "bench", "--app-only", "--index", str(tmp_path / "none")],
+                          cwd=ROOT, env=cli_env(), capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert proc.returncode == 2 and "no index in" in proc.stderr
 
 
 def _positive(value) -> bool:
@@ -73,7 +102,14 @@ def test_quick_bench_produces_every_figure(tmp_path):
     if out["cold_start_s"] is None:  # only without a browser; with one, a failure is a failure
         assert "reason" in out["cold_start"]
         assert "not installed" in out["cold_start"]["reason"], out["cold_start"]
+        assert out["app_query_render_ms"] is None
     else:
         assert _positive(out["cold_start_s"]) and out["cold_start"]["cards"] >= 1
+        # the same browser session then types warm queries: the render figure is produced whenever the app ran
+        render = out["app_query_render_ms"]
+        assert render is not None, out["app_query_render"]
+        assert render["n"] >= 1 and all(_positive(render[k]) for k in ("p50", "p95", "max"))
+        assert render["p50"] <= render["p95"] <= render["max"]
+        assert not out["app_query_render"]["failed"], out["app_query_render"]["failed"]
     assert _positive(out["naive"]["build_s"]) and _positive(out["vs_naive"]["query_p50_ratio"])
     assert {t["target"] for t in out["targets"]} and all("met" in t for t in out["targets"])
