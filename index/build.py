@@ -59,7 +59,6 @@ class BuildReport:
 def fingerprint(settings: Settings, files: list[Path]) -> str:
     h = hashlib.sha256()
     h.update(f"format={FORMAT_VERSION} model={settings.model} exact={settings.exact_search_limit} "
-             f"hnsw={settings.hnsw_search_limit} "
              f"max_mb={settings.max_file_mb} pages={settings.max_pages}\n".encode())
     for p in files:
         st = p.stat()
@@ -211,7 +210,7 @@ def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: O
     conn.close()
     progress("write", 1, 3)
     np.save(tmp / "embeddings.npy", vecs, allow_pickle=False)
-    params = vectors.choose_params(len(vecs), settings.exact_search_limit, settings.hnsw_search_limit)
+    params = vectors.choose_params(len(vecs), settings.exact_search_limit)
     vectors.save(vectors.build(vecs, params), tmp / "vectors.faiss")
     progress("write", 3, 3)
     report.documents, report.passages = len(corpus.documents), len(rows)

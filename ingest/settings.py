@@ -37,8 +37,7 @@ class Settings:
     max_upload_mb: float = 20.0
     max_query_chars: int = 1000
     batch_size: int = 32
-    exact_search_limit: int = 50_000  # up to this many vectors, exact search; HNSW above
-    hnsw_search_limit: int = 250_000  # above this many, IVF lists with 8-bit quantization (index/vectors.py)
+    exact_search_limit: int = 50_000  # up to this many vectors exact search, above IVF-SQ8 (index/vectors.py)
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":

@@ -1,8 +1,8 @@
-"""The three vector tiers (flat, HNSW, IVF-SQ8): chosen by size, saved and loaded, and filtered correctly.
+"""The two vector tiers (flat, IVF-SQ8): chosen by size, saved and loaded, and filtered correctly.
 
 Recall is checked against exact inner product on clustered random vectors, as real
-embeddings are clustered; the end-to-end tests build the fixture corpus with the tier
-thresholds lowered, so every tier runs through build(), the manifest and the Searcher.
+embeddings are clustered; the end-to-end test builds the fixture corpus with the exact-search
+limit lowered, so the quantized tier runs through build(), the manifest and the Searcher.
 """
 from __future__ import annotations
 
@@ -37,18 +37,16 @@ def exact_top(x: np.ndarray, q: np.ndarray, k: int, among: np.ndarray | None = N
 
 PARAMS = {
     "flat": vectors.VectorParams("flat"),
-    "hnsw": vectors.VectorParams("hnsw", vectors.HNSW_M, vectors.HNSW_EF_CONSTRUCTION, vectors.HNSW_EF_SEARCH),
     "ivf-sq8": vectors.VectorParams("ivf-sq8", nlist=40, nprobe=8),
 }
 
 
 def test_the_tier_follows_the_size():
-    assert vectors.choose_params(100, 100, 1000).kind == "flat"
-    assert vectors.choose_params(101, 100, 1000).kind == "hnsw"
-    assert vectors.choose_params(1000, 100, 1000).kind == "hnsw"
-    big = vectors.choose_params(1_000_000, 50_000, 250_000)
+    assert vectors.choose_params(100, 100).kind == "flat"
+    assert vectors.choose_params(101, 100).kind == "ivf-sq8"
+    big = vectors.choose_params(1_000_000, 50_000)
     assert (big.kind, big.nlist, big.nprobe) == ("ivf-sq8", 1024, vectors.IVF_NPROBE)
-    small = vectors.choose_params(2_000, 10, 100)
+    small = vectors.choose_params(2_000, 10)
     assert small.kind == "ivf-sq8" and small.nlist == 50, "k-means needs about 40 points per list"
 
 
@@ -90,24 +88,21 @@ def flat_reference(small_searcher):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind,limits", [("hnsw", (5, 100_000)), ("ivf-sq8", (5, 10))])
-def test_every_tier_runs_through_build_and_search(tmp_path, embedder, flat_reference, kind, limits):
-    settings = replace(make_settings(tmp_path, copy_corpus(tmp_path / "corpus")),
-                       exact_search_limit=limits[0], hnsw_search_limit=limits[1])
+def test_the_quantized_tier_runs_through_build_and_search(tmp_path, embedder, flat_reference):
+    settings = replace(make_settings(tmp_path, copy_corpus(tmp_path / "corpus")), exact_search_limit=5)
     build(settings, embedder=embedder)
-    assert read_manifest(current_version(settings.index)).vector_index["kind"] == kind
+    assert read_manifest(current_version(settings.index)).vector_index["kind"] == "ivf-sq8"
     searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
     for q, ids in flat_reference.items():
         assert [h.passage_id for h in searcher.answer(q, 3, mode="dense").hits][:1] == ids[:1], q
 
 
-@pytest.mark.parametrize("kind", ["hnsw", "ivf-sq8"])
-def test_a_wide_filter_walks_the_ann_index_with_a_selector(data, tmp_path, kind, monkeypatch):
+def test_a_wide_filter_walks_the_ann_index_with_a_selector(data, tmp_path, monkeypatch):
     x, qs = data
     monkeypatch.setattr(vectors, "EXACT_FILTER_LIMIT", 100)  # 3,000 allowed ids: the ANN path
-    vectors.save(vectors.build(x, PARAMS[kind]), tmp_path / "v.faiss")
-    index = vectors.load(tmp_path / "v.faiss", PARAMS[kind])
-    allowed = np.arange(0, len(x), 4 if kind == "hnsw" else 1)[:3000]
+    vectors.save(vectors.build(x, PARAMS["ivf-sq8"]), tmp_path / "v.faiss")
+    index = vectors.load(tmp_path / "v.faiss", PARAMS["ivf-sq8"])
+    allowed = np.arange(0, len(x), 2)[:2000]
     recall = []
     for q in qs:
         got = [i for i, _ in vectors.search(index, q, 10, allowed)]

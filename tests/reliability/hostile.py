@@ -157,3 +157,17 @@ HOSTILE_TEXT = {
     "only control characters": lambda: b"\x01\x02\x03\x04" * 1000,
     "an ELF binary named .txt": lambda: b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 20,
 }
+
+
+def guard_is_transparent(markup: str) -> bool:
+    """Does the linear-time guard of html_to_text give exactly html.parser's own result (text or error)?"""
+    from ingest import loaders
+    from ingest.records import IngestError
+
+    def run(f):
+        try:
+            return f(markup)
+        except IngestError as exc:
+            return str(exc)
+
+    return run(loaders.html_to_text) == run(loaders._parse_html)

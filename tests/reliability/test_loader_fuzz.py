@@ -18,16 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ingest.loaders as loaders
-from ingest.loaders import html_to_text, load, load_bytes
+from ingest.loaders import load, load_bytes
 from ingest.pipeline import ingest_corpus
 from ingest.records import IngestError
 from ingest.settings import Settings
-from tests.reliability.hostile import (HOSTILE_HTML, HOSTILE_PDFS, HOSTILE_TEXT, flate_bomb, many_pages, text_pdf,
-                                       truncated)
+from tests.reliability.hostile import (HOSTILE_HTML, HOSTILE_PDFS, HOSTILE_TEXT, flate_bomb, guard_is_transparent,
+                                       many_pages, text_pdf, truncated)
 from tests.reliability.helpers import ROOT, cli_env
 
 SECONDS = 2.0  # the extraction limit in these tests (60 s by default)
-BOUND = SECONDS + 2 + 6  # the worker is killed at SECONDS + 2; the rest is a busy machine's start-up
+BOUND = SECONDS + 2 + 20  # the worker is killed at SECONDS + 2; the rest is slack for a busy 2-core machine
 GOOD_TEXT = ("---\ntitle: Notes on tidal gauges\nbody: workshop\ndate: 2024-02-02\n---\n\n"
              "1. Participants agreed to share tidal gauge readings within one hour of an incident.\n")
 
@@ -242,13 +242,7 @@ HTMLISH = st.lists(st.sampled_from(HTML_TOKENS) | st.text(max_size=3), max_size=
 @given(markup=HTMLISH)
 def test_html_guard_changes_no_output(markup):
     """Escaping `<` after the last `>` (the linear-time guard) gives exactly html.parser's own result."""
-    def run(f):
-        try:
-            return f(markup)
-        except IngestError as exc:
-            return str(exc)
-
-    assert run(html_to_text) == run(loaders._parse_html)
+    assert guard_is_transparent(markup)
 
 
 @WORKER
