@@ -1287,7 +1287,7 @@ def worker_recall(p: dict) -> dict:
     folder = live_folder(Path(p["index"]))
     m = read_manifest(folder)
     q = np.load(p["vectors"])
-    index = vectors.load(folder / "vectors.faiss", vectors.VectorParams(**m.vector_index))
+    index = vectors.load(folder / "vectors.faiss", vectors.VectorParams.from_json(m.vector_index))
     base = np.load(folder / "embeddings.npy", mmap_mode="r")
     exact = faiss.IndexFlatIP(base.shape[1])
     for lo in range(0, len(base), 200_000):

@@ -11,7 +11,7 @@ FAISS index is passage id i in the database. Two tiers, by size:
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Optional
 
@@ -31,6 +31,14 @@ class VectorParams:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "VectorParams":
+        """Parameters from a manifest; keys of other versions are ignored, an unknown kind refused."""
+        params = cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+        if params.kind not in ("flat", "ivf-sq8"):
+            raise ValueError(f"unknown vector index kind {params.kind!r}")
+        return params
 
 
 def choose_params(n: int, exact_limit: int) -> VectorParams:
