@@ -13,9 +13,7 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true \
-		--browser.gatherUsageStats false --server.address 127.0.0.1 \
-		--server.fileWatcherType none
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)   # the rest: .streamlit/config.toml
 
 build: $(STAMP)
 	$(PY) -m index build

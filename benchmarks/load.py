@@ -184,8 +184,7 @@ def start_api(index: Path, torch_threads: int) -> tuple[subprocess.Popen, str]:
 def start_app(index: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     streamlit = Path(sys.executable).with_name("streamlit")
-    cmd = [str(streamlit), "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    cmd = [str(streamlit), "run", str(ROOT / "app.py"), "--server.port", str(port)]  # + .streamlit/config.toml
     env = {**os.environ, "NORMBASE_INDEX": str(index), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -906,9 +906,7 @@ def app_session(index_root: Path, corpus: Optional[Path] = None, query: str = AP
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}/?q={query.replace(' ', '+')}"
     env = worker_env(NORMBASE_INDEX=str(index_root), **({"NORMBASE_CORPUS": str(corpus)} if corpus else {}))
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]  # + .streamlit/config.toml
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
         page = browser.new_page()

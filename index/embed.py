@@ -52,7 +52,16 @@ class Embedder:
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self._encode([text])[0]
+        """One short text on one thread: PyTorch's second thread gains nothing on a query, and when the
+        other core is busy its spinning partner turned 30 ms into 500 ms (docs/performance.md)."""
+        import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return self._encode([text])[0]
+        finally:
+            torch.set_num_threads(threads)
 
     def _encode(self, batch: list[str]) -> np.ndarray:
         self.calls += 1

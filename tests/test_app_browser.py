@@ -77,9 +77,7 @@ def server_env(settings: Settings) -> dict[str, str]:
 def streamlit_server(settings: Settings, log_path: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port; yields its URL once healthy; always terminated."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-           "--server.headless", "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-           "--browser.gatherUsageStats", "false"]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port)]  # + .streamlit/config.toml
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(settings), stdout=log, stderr=subprocess.STDOUT)
