@@ -46,6 +46,17 @@ EXPANSIONS = {
 }
 
 
+# British -ise/-yse spellings and the -ize/-yze ones the UN texts use stem apart under Porter
+# ("criminalise" -> criminalis, "criminalize" -> crimin), so a query term gets its other spelling too.
+SPELLING_RE = re.compile(r"^(\w{3,}[iy])s(e|es|ed|ing|ation|ations)$")
+
+
+def spelling_variant(word: str) -> str:
+    """The -ize/-yze spelling of a British -ise/-yse word ("organisation" -> "organization"), else ""."""
+    m = SPELLING_RE.match(word)
+    return f"{m.group(1)}z{m.group(2)}" if m else ""
+
+
 @dataclass
 class ParsedQuery:
     text: str  # what the user typed, cleaned of control characters and truncated
@@ -55,6 +66,7 @@ class ParsedQuery:
     truncated: bool = False
     years: frozenset[int] = frozenset()  # years named in the query ("the 2019 resolution")
     bigrams: list[str] = field(default_factory=list)  # adjacent content words, matched as phrases
+    parts: list[str] = field(default_factory=list)  # the questions of a multi-part query, when there are several
 
     @property
     def dense_text(self) -> str:
@@ -71,11 +83,39 @@ def parse(raw: str, max_chars: int) -> ParsedQuery:
     phrases = [p.strip() for p in PHRASE_RE.findall(text) if WORD_RE.search(p)]
     words = [w.lower() for w in WORD_RE.findall(text)]
     terms = list(dict.fromkeys(w for w in words if w not in STOPWORDS)) or list(dict.fromkeys(words))
+    terms = list(dict.fromkeys(v for w in terms for v in (w, spelling_variant(w)) if v))
     expansions = list(dict.fromkeys(EXPANSIONS[w] for w in words if w in EXPANSIONS))
     years = frozenset(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text))
     bigrams = list(dict.fromkeys(f"{a} {b}" for a, b in zip(words, words[1:])
                                  if a not in STOPWORDS and b not in STOPWORDS))
-    return ParsedQuery(text, terms, phrases, expansions, truncated, years, bigrams)
+    return ParsedQuery(text, terms, phrases, expansions, truncated, years, bigrams, split_parts(text))
+
+
+# A part ends at "?", ";" or a sentence's full stop, or before ", and"/", or" that opens a new question.
+PART_RE = re.compile(r"(?<=[?;])\s+|(?<=[a-z0-9]{2}[.!])\s+(?=(?-i:[A-Z]))|,\s+(?:and|or)\s+(?=(?:what|when|where|which|who|"
+                     r"whom|whose|why|how|does|do|did|is|are|was|were|can|could|should|will|would|may|must|has|have)\b)",
+                     re.I)
+
+
+def split_parts(text: str, min_terms: int = 2, max_parts: int = 4) -> list[str]:
+    """The questions of a multi-part query ("Which resolutions ...? When did ...?"); [] for a single one.
+
+    A part needs `min_terms` content words of its own; a shorter fragment joins its neighbour. More
+    than `max_parts` parts make a pasted text rather than questions: [] (it is searched as a whole).
+    """
+    def content(piece: str) -> int:
+        return sum(1 for w in WORD_RE.findall(piece.lower()) if w not in STOPWORDS)
+
+    parts: list[str] = []
+    for piece in PART_RE.split(text):
+        piece = piece.strip(" ,;")
+        if not piece:
+            continue
+        if parts and (content(piece) < min_terms or content(parts[-1]) < min_terms):
+            parts[-1] += " " + piece
+        else:
+            parts.append(piece)
+    return parts if 1 < len(parts) <= max_parts else []
 
 
 def _quote(s: str) -> str:

@@ -41,6 +41,7 @@ class Tuning:
     lexical_weight: float = 1.5
     dense_floor: float = 0.25  # below this cosine, a passage with no lexical match is noise
     year_weight: float = 1.0  # a year named in the query favours documents of that year, as one more list
+    part_weight: float = 1.0  # each question of a multi-part query is also searched alone, as lists of this weight
 
 
 class Searcher:
@@ -53,7 +54,7 @@ class Searcher:
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         verify(folder, manifest, ("passages.sqlite", "vectors.faiss"))
         try:
-            self.vectors = vectors.load(folder / "vectors.faiss", vectors.VectorParams(**manifest.vector_index))
+            self.vectors = vectors.load(folder / "vectors.faiss", vectors.VectorParams.from_json(manifest.vector_index))
         except Exception as exc:
             raise IndexError_(f"{folder / 'vectors.faiss'} is missing or damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
@@ -174,21 +175,32 @@ class Searcher:
             return [(i, s) for i, s in dense if s >= t.dense_floor]
         if mode == "lexical":
             return lexical
+        if dense and max(s for _, s in dense) < t.dense_floor and not lexical:
+            return []
+        dense_lists, lexical_lists = [(dense, t.dense_weight)], [(lexical, t.lexical_weight)]
+        if t.part_weight:
+            # Each question of a multi-part query is searched alone as well, so that the answer to
+            # one part is not drowned by the words of the others.
+            for part in q.parts:
+                pq = parse(part, self.settings.max_query_chars)
+                dense_lists.append((vectors.search(self.vectors, self._encode(pq.dense_text), n, allowed),
+                                    t.dense_weight * t.part_weight))
+                lexical_lists.append((store.lexical(db, fts_expression(pq), n, store.filter_sql(f)),
+                                      t.lexical_weight * t.part_weight))
         fused: dict[int, float] = {}
-        cosine = dict(dense)
-        for rank, (i, _) in enumerate(dense):
-            fused[i] = fused.get(i, 0.0) + t.dense_weight / (t.rrf_k + rank + 1)
-        lexical_ids = set()
-        for rank, (i, _) in enumerate(lexical):
-            fused[i] = fused.get(i, 0.0) + t.lexical_weight / (t.rrf_k + rank + 1)
-            lexical_ids.add(i)
+        for hits, weight in dense_lists + lexical_lists:
+            for rank, (i, _) in enumerate(hits, 1):
+                fused[i] = fused.get(i, 0.0) + weight / (t.rrf_k + rank)
         if q.years and t.year_weight:
             for i, year in store.years_of(db, list(fused)).items():
                 if year in q.years:
                     fused[i] += t.year_weight / (t.rrf_k + 1)
+        cosine: dict[int, float] = {}
+        for hits, _ in dense_lists:
+            for i, s in hits:
+                cosine[i] = max(s, cosine.get(i, s))
+        lexical_ids = {i for hits, _ in lexical_lists for i, _ in hits}
         keep = [(i, s) for i, s in fused.items() if i in lexical_ids or cosine.get(i, 0.0) >= t.dense_floor]
-        if dense and cosine and max(cosine.values()) < t.dense_floor and not lexical:
-            return []
         return sorted(keep, key=lambda x: -x[1])
 
     def _hits(self, db: sqlite3.Connection, ranked: list[tuple[int, float]], q: ParsedQuery, k: int) -> list[Hit]:

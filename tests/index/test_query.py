@@ -210,3 +210,59 @@ def test_highlight_matches_a_plural_form_of_the_query_word():
 def test_stem_agrees_for_singular_and_plural():
     for singular in ("cable", "measure", "state", "resolution", "norm"):
         assert stem(singular) == stem(singular + "s"), singular
+
+
+# -- spelling variants and multi-part questions -------------------------------------------
+
+@pytest.mark.parametrize("word, variant", [("criminalise", "criminalize"), ("organisations", "organizations"),
+                                           ("recognised", "recognized"), ("criminalisation", "criminalization"),
+                                           ("analysing", "analyzing"), ("prioritises", "prioritizes")])
+def test_a_british_spelling_also_searches_the_ize_spelling(word, variant):
+    from index.query import spelling_variant
+
+    assert spelling_variant(word) == variant
+    q = parse(f"states {word}", MAX)
+    assert word in q.terms and variant in q.terms
+    assert ALL_QUOTED_RE.match(fts_expression(q))
+
+
+@pytest.mark.parametrize("word", ["wise", "rise", "crisis", "basis", "security", "criminalize", "use"])
+def test_words_without_an_ise_spelling_get_no_variant(word):
+    from index.query import spelling_variant
+
+    assert spelling_variant(word) == ""
+    assert parse(word, MAX).terms == [word]
+
+
+def test_the_variant_matches_the_ize_text_under_the_porter_stemmer():
+    # Porter stems "criminalise" to criminalis and "criminalize" to crimin: without the variant, no match
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize='porter unicode61 remove_diacritics 2')")
+    conn.execute("INSERT INTO t VALUES ('Each State Party shall criminalize illegal access')")
+    assert conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", ['"criminalise"']).fetchone()[0] == 0
+    expr = fts_expression(parse("criminalise", MAX))
+    assert conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", [expr]).fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("Which resolution set up the working group? When did its work begin?",
+     ["Which resolution set up the working group?", "When did its work begin?"]),
+    ("Where can parties sign the treaty, and when does the treaty enter into force?",
+     ["Where can parties sign the treaty", "when does the treaty enter into force?"]),
+    ("Seabed cables were cut in 2019. Who repaired the damaged cables?",
+     ["Seabed cables were cut in 2019.", "Who repaired the damaged cables?"]),
+    ("submarine cable protection; landing station security", ["submarine cable protection", "landing station security"]),
+])
+def test_a_multi_part_question_is_split_into_its_questions(text, parts):
+    assert parse(text, MAX).parts == parts
+
+
+@pytest.mark.parametrize("text", [
+    "supply chain integrity", "is there agreed wording on coordinated disclosure of software flaws?",
+    "cables, and landing stations",  # "and" opens no new question
+    "What is this? Why?",  # a fragment of fewer than two content words joins its neighbour
+    "e.g. States should protect cables", "the U.S. statement on norms",  # abbreviations end no sentence
+    "One two three? Four five six? Seven eight nine? Ten eleven twelve? Thirteen fourteen fifteen?",  # a pasted text
+])
+def test_a_single_question_has_no_parts(text):
+    assert parse(text, MAX).parts == []

@@ -17,6 +17,7 @@ from index import Answer, Filters, Hit
 from index.group import normal_key
 from index.highlight import sentences
 from index.query import parse, stem
+from index.search import Tuning
 
 pytestmark = pytest.mark.slow
 
@@ -310,3 +311,45 @@ def test_one_searcher_serves_many_threads(small_searcher):
             qm[0], 5, mode=qm[1]).hits]), queries * 4))
     for qm, ids in results:
         assert ids == serial[qm], qm
+
+
+# -- query-side handling: spelling variants, multi-part questions ------------------------------
+
+def test_a_british_spelling_finds_the_ize_wording(mirror_searcher):
+    # the UN texts write -ize; Porter stems "criminalise" to criminalis, which no passage holds,
+    # and "criminalize" to crimin (as "criminal"), so only the variant finds anything
+    hits = mirror_searcher.answer("criminalise", 10, mode="lexical").hits
+    assert hits and all(re.search(r"\bcrimin", h.text, re.I) for h in hits), [h.citation for h in hits]
+
+
+@pytest.mark.parametrize("query", [
+    "Which resolution set up the open-ended working group? "
+    "What do States say about the protection of humanitarian organizations?",
+    "What does the Paris Call say about protecting electoral processes from interference? "
+    "Which OSCE measure asks participating States to nominate contact points?",
+])
+def test_each_question_of_a_multi_part_query_is_answered(mirror_searcher, query):
+    parts = parse(query, 1000).parts
+    assert len(parts) == 2
+    best = {part: mirror_searcher.answer(part, 1).hits[0] for part in parts}
+    answer = mirror_searcher.answer(query, 5)
+    check_answer(answer, 5)
+    top = answer.hits
+    shown = {h.passage_id for h in top} | {a.passage_id for h in top for a in h.also_in}
+    for part, hit in best.items():
+        assert hit.passage_id in shown, (part, hit.citation, [h.citation for h in top])
+
+
+def test_multi_part_search_can_be_turned_off(mirror_index, mirror_searcher, embedder):
+    from index import Searcher
+
+    query = ("Which resolution set up the open-ended working group? "
+             "What do States say about the protection of humanitarian organizations?")
+    whole = Searcher.open(mirror_index.index, settings=mirror_index, embedder=embedder,
+                          tuning=Tuning(part_weight=0))
+    single = [h.passage_id for h in whole.answer(query, 10).hits]
+    assert single != [h.passage_id for h in mirror_searcher.answer(query, 10).hits]
+    # a one-question query is ranked the same either way
+    one = "protection of humanitarian organizations"
+    assert [h.passage_id for h in whole.answer(one, 10).hits] == \
+        [h.passage_id for h in mirror_searcher.answer(one, 10).hits]
