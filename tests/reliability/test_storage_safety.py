@@ -38,6 +38,7 @@ ALLOWED = {
     r"(allowed_sql|where)\[0\]": "filter_sql()'s clause: constant columns and ? only (checked below)",
     r"column": "filter_sql()'s any_of(): called with constant column names only (checked below)",
     r"marks": "a list of ? placeholders",
+    r"TOKENIZER": "the constant FTS5 tokenizer name, also recorded in the manifest",
 }
 
 
