@@ -190,7 +190,8 @@ def also_in_html(hit: Hit) -> str:
     places = [(hit.date, hit.citation, True)] + [(a.date, a.citation, False) for a in hit.also_in]
     places.sort(key=lambda p: p[0] or "9999")
     items = "".join(f"<li>{esc(c)}{' <em>(this result)</em>' if here else ''}</li>" for _, c, here in places)
-    return f'<ol class="nb-also">{items}</ol>'
+    return ('<p class="nb-meta">Oldest first: where this wording first appeared, and where it recurs.</p>'
+            f'<ol class="nb-also">{items}</ol>')
 
 
 def quote_with_citation(hit: Hit) -> str:
@@ -249,15 +250,13 @@ def card(s: Searcher, hit: Hit) -> None:
             actions.link_button("Official document", url, icon=":material/open_in_new:",
                                 help=f"Opens {url} in a new tab")
         with actions.popover("Copy citation", icon=":material/content_copy:",
-                             help="The quote and its citation, ready to paste"):
-            st.caption("Select the text, or use the copy icon at the top right of the box.")
+                             help="The quote and its citation, ready to paste: select it, or use the box's copy icon"):
             st.code(quote_with_citation(hit), language=None, wrap_lines=True)
         with actions.popover("Context", icon=":material/segment:", help="The paragraphs before and after this one"):
             st.html(context_html(s.context(hit), hit.ordinal))
         if hit.also_in:
             with actions.popover(f"Same language elsewhere ({len(hit.also_in)})", icon=":material/history:",
                                  help="Other documents with the same or nearly the same wording"):
-                st.caption("Oldest first: where this wording first appeared, and where it recurs.")
                 st.html(also_in_html(hit))
 
 
