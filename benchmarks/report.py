@@ -54,7 +54,7 @@ def sizes_tables(out: dict) -> None:
     for r in out["sizes"]:
         vi = r["vector_index"]
         kind = vi.get("desc") or (vi["kind"] if vi["kind"] == "flat" else
-                                  f"{vi['kind']} M={vi['m']} efSearch={vi['ef_search']}")
+                                  f"{vi['kind']}, {vi.get('nlist')} lists, nprobe {vi.get('nprobe')}")
         rec = (f"{fmt(r['ann_recall_at_10'], 3)} ({fmt(r['ann_recall_at_100'], 3)})"
                if r["ann_recall_at_10"] is not None else "– (exact)")
         print(f"| {r['size']} | {r['passages']:,} | {kind} | {fmt(r['build_passages_per_s'])} | "
