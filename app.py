@@ -412,7 +412,8 @@ def catalogue_rows(entries: list[SourceEntry], indexed: list[dict], skipped: lis
     for e in entries:
         d = by_id.get(e.id)
         status = "indexed" if d else f"skipped: {why[e.file]}" if e.file in why else "not available locally"
-        rows.append({"document": e.display_symbol, "title": e.title, "body": e.body, "date": e.date,
+        rows.append({"document": e.display_symbol, "title": e.title or (d["title"] if d else ""),
+                     "body": e.body, "date": e.date,
                      "type": e.type, "status": status, "passages": d["passages"] if d else 0,
                      "link": safe_url(e.url) or None})
     known = {e.id for e in entries}

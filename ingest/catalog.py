@@ -16,8 +16,10 @@ from typing import Iterable, Optional
 
 from .records import BODIES, DOC_TYPES, IngestError, SourceEntry
 
-REQUIRED = ("id", "title", "body", "date", "type", "language")
-OPTIONAL = ("symbol", "url", "file", "sha256")
+REQUIRED = ("id", "body", "date", "type", "language")
+# A title may be left to the document's own header block, read at run time: the catalogue then
+# holds no document text, however long the official title is.
+OPTIONAL = ("title", "symbol", "url", "file", "sha256")
 # Header-block bodies (as the mirror writes them) mapped to catalogue bodies.
 BODY_ALIASES = {"other": "other", "paris call": "Paris Call", "gge": "UN GGE", "oewg": "UN OEWG",
                 "un gge": "UN GGE", "un oewg": "UN OEWG", "unga": "UNGA", "osce": "OSCE",
@@ -63,7 +65,8 @@ def validate_entry(raw: dict, position: int) -> SourceEntry:
     sha = str(raw.get("sha256", ""))
     if sha and not re.fullmatch(r"[0-9a-f]{64}", sha):
         raise CatalogError(f"sources.toml: entry {name}: field 'sha256' is not 64 hex digits")
-    return SourceEntry(**{k: str(raw[k]) for k in REQUIRED + OPTIONAL if k in raw})
+    fields = {k: str(raw[k]) for k in REQUIRED + OPTIONAL if k in raw}
+    return SourceEntry(**{"title": "", **fields})
 
 
 def parse_catalog(text: str) -> list[SourceEntry]:
@@ -129,10 +132,13 @@ def infer_entry(path: Path, header: dict[str, str], text: str) -> SourceEntry:
     )
 
 
-def enrich(entry: SourceEntry, header: dict[str, str]) -> SourceEntry:
-    """Fill gaps in a catalogued entry (URL) from the file's header block."""
+def enrich(entry: SourceEntry, header: dict[str, str], text: str) -> SourceEntry:
+    """Fill gaps in a catalogued entry (URL, title) from the file's header block or its text."""
     if not entry.url:
         entry = replace(entry, url=header.get("official_url", "") or undocs_url(entry.symbol))
+    if not entry.title:
+        title = header.get("title", "").strip() or _infer_title(text, entry.symbol) or entry.symbol
+        entry = replace(entry, title=title[:300])
     return entry
 
 
