@@ -30,7 +30,6 @@ import json
 import os
 import platform
 import random
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -45,6 +44,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from index.bench import free_port, stop  # noqa: E402
 
 MAX_BODY = 1 << 20  # bytes of a request body the API accepts
 HOSTILE = ["", "   ", "\x00\x01", "🔒🛡️", '"', "NEAR(", "'; DROP TABLE passages; --", "<script>alert(1)</script>",
@@ -137,12 +138,6 @@ def _exit_when_parent_goes() -> None:
 
 
 # -- the client side -----------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def http(method: str, url: str, payload: dict | None = None, timeout: float = 60) -> tuple[int, bytes]:
     data = None if payload is None else json.dumps(payload).encode("utf-8")
@@ -392,13 +387,8 @@ def run(args: argparse.Namespace) -> int:
                                   args.memory_timeout, min(args.warmup, args.queries // 4))
     finally:
         for p in (api_proc, app_proc):
-            if p is not None and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+            if p is not None:
+                stop(p, 20)
     errors = report["throughput"]["total"]["errors"] + report["memory"]["errors"]
     if args.json:
         print(json.dumps(report, indent=1, ensure_ascii=False))

@@ -902,9 +902,7 @@ def app_session(index_root: Path, corpus: Optional[Path] = None, query: str = AP
         from playwright.sync_api import sync_playwright
     except ImportError:
         return skipped("playwright is not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}/?q={query.replace(' ', '+')}"
     env = worker_env(NORMBASE_INDEX=str(index_root), **({"NORMBASE_CORPUS": str(corpus)} if corpus else {}))
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]  # + .streamlit/config.toml
@@ -953,13 +951,27 @@ def app_session(index_root: Path, corpus: Optional[Path] = None, query: str = AP
                 out["app_query_render_ms"], out["app_query_render"] = summary, {"source": source, **rdetail}
             return out
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, 10)
             browser.close()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (for the app and API servers the benchmarks start)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(proc: subprocess.Popen, grace: float) -> None:
+    """Terminate a server we started; kill it if it has not exited after `grace` seconds."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def check_targets(out: dict) -> list[dict]:

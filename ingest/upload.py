@@ -96,6 +96,7 @@ CLAIM_STALE_S = 600  # a claim this old was left by a process that died while sa
 
 
 def _claim(tmp: Path) -> None:
+    """Create the claim file exclusively; one stale claim (from a process that died) is removed and retried."""
     for _ in range(2):
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
+from index.bench import free_port, stop
 from index.build import build
 from ingest.settings import Settings
 
@@ -58,12 +58,6 @@ def browser_settings(tmp_path, mirror, mirror_index, embedder) -> Settings:
     assert report.embedded <= 10, report.summary()
     assert not [s for s in report.skipped if s.path.endswith(FIXTURE.name)], report.skipped
     return settings
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(settings: Settings) -> dict[str, str]:
@@ -97,12 +91,7 @@ def streamlit_server(settings: Settings, log_path: Path) -> Iterator[str]:
                 time.sleep(0.3)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, 15)
 
 
 def check_search_page(url: str, screenshot: Path) -> None:
