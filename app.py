@@ -13,9 +13,11 @@ Run with `make run`. Two pages:
   passages before anything is saved.
 
 Safety: document text, titles and file names reach the page only through
-`esc()` (inside HTML, shown with st.html, which sanitises again) or
-`md_plain()` (inside Markdown); links are shown only for http(s) URLs. The
-model and the searcher are loaded once per server with st.cache_resource.
+`esc()` (inside HTML, shown with st.html, which sanitises again and runs no
+script) or `md_plain()` (inside Markdown); links are shown only for http(s)
+URLs. The page's one script (COPY_SCRIPT, a constant) copies a citation's text
+node to the clipboard and holds no document text. The model and the searcher
+are loaded once per server with st.cache_resource.
 """
 from __future__ import annotations
 
@@ -59,7 +61,55 @@ CSS = """<style>
 .nb-ctx-cite{font-size:.8rem;opacity:.75}
 .nb-current .nb-ctx-text{font-weight:600}
 .nb-also li{margin:.15rem 0}
+.nb-cards{display:flex;flex-direction:column;gap:1rem}
+.nb-card{border:1px solid rgba(128,128,128,.3);border-radius:.5rem;padding:1rem 1.1rem .9rem 1.1rem}
+.nb-actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.8rem;align-items:flex-start}
+.nb-actions details[open]{flex-basis:100%}
+.nb-btn,.nb-actions summary,.nb-copy-btn{display:inline-flex;align-items:center;gap:.35rem;padding:.25rem .75rem;
+  border:1px solid rgba(128,128,128,.4);border-radius:.5rem;font-size:.9rem;line-height:1.6;cursor:pointer;
+  color:inherit;background:transparent;text-decoration:none;list-style:none;width:max-content}
+.nb-actions summary::-webkit-details-marker{display:none}
+.nb-btn:hover,.nb-actions summary:hover,.nb-copy-btn:hover{border-color:#ff4b4b;color:#ff4b4b}
+.nb-btn:focus-visible,.nb-actions summary:focus-visible,.nb-copy-btn:focus-visible{outline:2px solid #ff4b4b;
+  outline-offset:2px}
+.nb-icon{font-family:"Material Symbols Rounded";font-size:1.1rem;font-weight:400;line-height:1;
+  -webkit-font-feature-settings:"liga";font-feature-settings:"liga"}
+.nb-panel{margin-top:.5rem;padding:.6rem .8rem;border-radius:.5rem;background:rgba(128,128,128,.08)}
+.nb-quote{white-space:pre-wrap;font-family:inherit;font-size:.95rem;margin:0 0 .5rem 0;background:none;padding:0}
+.nb-copy-status{margin-left:.6rem;font-size:.85rem;opacity:.8}
 </style>"""
+# The one script of the page: a Copy button puts its panel's quote on the clipboard. It holds no document
+# text (it reads the panel's text node when clicked), and the cards themselves are shown without JavaScript.
+COPY_SCRIPT = """<script>
+(() => {
+  if (window.__nbCopy) return;
+  window.__nbCopy = true;
+  const report = (btn, ok) => {
+    const status = btn.parentElement.querySelector(".nb-copy-status");
+    if (status) status.textContent = ok ? "Copied" : "Select the text above and copy it (Ctrl+C)";
+  };
+  const selectAndCopy = (btn, quote) => {
+    const range = document.createRange();
+    range.selectNodeContents(quote);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    let ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    report(btn, ok);
+  };
+  document.addEventListener("click", (event) => {
+    const btn = event.target instanceof Element ? event.target.closest("button.nb-copy-btn") : null;
+    const quote = btn && btn.closest(".nb-panel") && btn.closest(".nb-panel").querySelector(".nb-quote");
+    if (!quote) return;
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(quote.textContent).then(() => report(btn, true), () => selectAndCopy(btn, quote));
+    } else {
+      selectAndCopy(btn, quote);
+    }
+  });
+})();
+</script>"""
 
 
 def config() -> Settings:
@@ -165,13 +215,51 @@ def language_name(code: str) -> str:
 
 # -- results: cards and exports ---------------------------------------------
 
-def card_html(hit: Hit) -> str:
-    """Citation line (symbol, label, page, date · body), title, then the passage."""
+def cards_html(s: Searcher, hits: list[Hit]) -> str:
+    """Every result card in one HTML element. A widget per action (link button, three popovers) made a
+    results page about 110 Streamlit messages and as many React subtrees; this is one, and its panels
+    open in the browser without a rerun (docs/performance.md, "Warm query render")."""
+    return '<div class="nb-cards">' + "".join(card_html(h, s.context(h)) for h in hits) + "</div>"
+
+
+def card_html(hit: Hit, context: list[dict]) -> str:
+    """Citation line (symbol, label, page, date · body), title, the passage, then its actions."""
     title = hit.title if hit.symbol else ""  # without a symbol, the citation already starts with the title
     meta = " · ".join(esc(x) for x in (title, hit.delegation, language_name(hit.language)) if x)
-    return (f'<h3 class="nb-cite">{esc(hit.citation)}<span class="nb-body"> · {esc(hit.body)}</span></h3>'
+    return (f'<article class="nb-card"><h3 class="nb-cite">{esc(hit.citation)}'
+            f'<span class="nb-body"> · {esc(hit.body)}</span></h3>'
             f'<p class="nb-meta">{meta}</p>'
-            f'<blockquote class="nb-passage">{highlighted(hit.text, hit.highlights)}</blockquote>')
+            f'<blockquote class="nb-passage">{highlighted(hit.text, hit.highlights)}</blockquote>'
+            f'<div class="nb-actions">{actions_html(hit, context)}</div></article>')
+
+
+def icon(name: str) -> str:
+    return f'<span class="nb-icon" aria-hidden="true">{name}</span>'
+
+
+def panel(label: str, icon_name: str, hint: str, body: str) -> str:
+    """A disclosure button (native <details>: keyboard and screen-reader friendly, no script) and its panel."""
+    return (f'<details><summary title="{esc(hint)}">{icon(icon_name)}{esc(label)}</summary>'
+            f'<div class="nb-panel">{body}</div></details>')
+
+
+def actions_html(hit: Hit, context: list[dict]) -> str:
+    """Official document, Copy citation, Context and (for repeated wording) Same language elsewhere."""
+    out = []
+    url = safe_url(hit.url)
+    if url:
+        out.append(f'<a class="nb-btn" href="{esc(url)}" target="_blank" title="Opens {esc(url)} in a new tab">'
+                   f'{icon("open_in_new")}Official document</a>')
+    copy = (f'<pre class="nb-quote">{esc(quote_with_citation(hit))}</pre>'
+            f'<button type="button" class="nb-copy-btn">{icon("content_copy")}Copy to clipboard</button>'
+            '<span class="nb-copy-status" role="status"></span>')
+    out.append(panel("Copy citation", "content_copy", "The quote and its citation, ready to paste", copy))
+    out.append(panel("Context", "segment", "The paragraphs before and after this one",
+                     context_html(context, hit.ordinal)))
+    if hit.also_in:
+        out.append(panel(f"Same language elsewhere ({len(hit.also_in)})", "history",
+                         "Other documents with the same or nearly the same wording", also_in_html(hit)))
+    return "".join(out)
 
 
 def context_html(rows: list[dict], ordinal: int) -> str:
@@ -239,25 +327,6 @@ def export_csv(hits: list[Hit]) -> str:
         w.writerow([_csv_cell(v) for v in (h.rank, h.citation, h.symbol, h.label, h.page, h.date, h.body,
                                            safe_url(h.url), h.text, "; ".join(a.citation for a in h.also_in))])
     return buf.getvalue()
-
-
-def card(s: Searcher, hit: Hit) -> None:
-    with st.container(border=True):
-        st.html(card_html(hit))
-        actions = st.container(horizontal=True, gap="small")
-        url = safe_url(hit.url)
-        if url:
-            actions.link_button("Official document", url, icon=":material/open_in_new:",
-                                help=f"Opens {url} in a new tab")
-        with actions.popover("Copy citation", icon=":material/content_copy:",
-                             help="The quote and its citation, ready to paste: select it, or use the box's copy icon"):
-            st.code(quote_with_citation(hit), language=None, wrap_lines=True)
-        with actions.popover("Context", icon=":material/segment:", help="The paragraphs before and after this one"):
-            st.html(context_html(s.context(hit), hit.ordinal))
-        if hit.also_in:
-            with actions.popover(f"Same language elsewhere ({len(hit.also_in)})", icon=":material/history:",
-                                 help="Other documents with the same or nearly the same wording"):
-                st.html(also_in_html(hit))
 
 
 def slug(text: str) -> str:
@@ -398,8 +467,7 @@ def search_page() -> None:
             empty_state(query, filters, opts.years)
         return
     results_header(answer, filters)
-    for hit in answer.hits:
-        card(s, hit)
+    st.html(cards_html(s, answer.hits))
 
 
 # -- documents page ------------------------------------------------------------
@@ -603,6 +671,7 @@ def documents_page() -> None:
 def main() -> None:
     st.set_page_config(page_title="normbase: cyber norms search", page_icon=":material/gavel:", layout="wide")
     st.html(CSS)
+    st.html(COPY_SCRIPT, unsafe_allow_javascript=True)
     page = st.navigation([st.Page(search_page, title="Search", icon=":material/search:", default=True),
                           st.Page(documents_page, title="Documents", icon=":material/library_books:",
                                   url_path="documents")])

@@ -15,6 +15,7 @@ behind it, is also tested on its own for the many kinds of bad file.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import re
@@ -110,8 +111,17 @@ def no_exception(at: AppTest) -> None:
 
 
 def cards(at: AppTest) -> list[str]:
-    """The HTML of each result card (citation line, title, passage)."""
-    return [h.value for h in at.html if 'class="nb-cite"' in h.value]
+    """The HTML of each result card (citation line, title, passage, actions), in order."""
+    return [c for h in at.html for c in re.findall(r'<article class="nb-card">.*?</article>', h.value, re.S)]
+
+
+def links(card_html: str) -> list[str]:
+    return [html.unescape(u) for u in re.findall(r'<a class="nb-btn" href="([^"]*)"', card_html)]
+
+
+def copy_text(card_html: str) -> str:
+    """What the card's Copy citation panel shows and its button copies."""
+    return html.unescape(re.search(r'<pre class="nb-quote">(.*?)</pre>', card_html, re.S).group(1))
 
 
 def card_citation(card_html: str) -> str:
@@ -164,12 +174,12 @@ def test_search_with_filters_renders_cited_card(mirror_app, mirror_searcher):
         assert "· UNGA</span>" in html_
         assert re.search(r"\b(2018|2019)\)$", card_citation(html_)), card_citation(html_)
 
-    links = [b.proto.url for b in at.get("link_button")]
-    assert "https://undocs.org/A/RES/73/27" in links
-    quotes = [c.value for c in at.code]
-    assert f"“{expected.text}”\n— {expected.citation} https://undocs.org/A/RES/73/27" in quotes
-    context = [h.value for h in at.html if 'class="nb-ctx' in h.value][0]
-    assert "OP 1.12" in context and "(this result)" in context
+    assert links(first) == ["https://undocs.org/A/RES/73/27"]
+    assert copy_text(first) == f"“{expected.text}”\n— {expected.citation} https://undocs.org/A/RES/73/27"
+    context = re.search(r"<summary[^>]*>.*?Context</summary>(.*?)</details>", first, re.S).group(1)
+    shown = re.findall(r'<div class="nb-ctx-cite">A/RES/73/27, (OP [\d.]+),.*?\)( \(this result\))?</div>', context)
+    assert shown == [("OP 1.10", ""), ("OP 1.11", ""), ("OP 1.12", " (this result)"), ("OP 1.13", ""),
+                     ("OP 2", "")], shown
     assert texts(at.markdown)[0].startswith(f"**{len(found)} passages** for “{EMERGENCY}”")
 
 
@@ -180,8 +190,9 @@ def test_same_language_elsewhere_is_listed_oldest_first(mirror_app, mirror_searc
         pytest.skip("no repeated wording for this query in the mirror")
     at = run_app(q="norms, rules and principles of responsible behaviour of States")
     no_exception(at)
-    lists = [h.value for h in at.html if 'class="nb-also"' in h.value]
+    lists = [c for c in cards(at) if 'class="nb-also"' in c]
     assert lists
+    assert f"Same language elsewhere ({len(hit.also_in)})" in lists[0]
     items = re.findall(r"<li>(.*?)</li>", lists[0])
     years = [int(y) for y in (re.search(r"(\d{4})\)", i).group(1) for i in items if re.search(r"\d{4}\)", i))]
     assert years == sorted(years), items
@@ -270,11 +281,14 @@ def test_untrusted_document_text_is_shown_as_text(writable):
     no_exception(at)
     found = cards(at)
     assert found and "para. 2" in card_citation(found[0])
-    page = "".join(h.value for h in at.html)
+    scripted = [h.value for h in at.html if h.proto.unsafe_allow_javascript]
+    assert scripted == [app.COPY_SCRIPT], "the page's own copy script is the only HTML that may run script"
+    page = "".join(h.value for h in at.html if not h.proto.unsafe_allow_javascript)
     assert "<script" not in page and "<img" not in page
     assert app.esc(PAYLOAD) in found[0] and app.esc(IMG_PAYLOAD) in found[0]
-    links = [b.proto.url for b in at.get("link_button")]
-    assert all(u.startswith("https://") for u in links), "a javascript: official_url is never a link"
+    offered = [u for c in found for u in links(c)]
+    assert all(u.startswith("https://") for u in offered), "a javascript: official_url is never a link"
+    assert app.esc(PAYLOAD) in found[0].split('class="nb-quote">')[1], "the copy text is escaped too"
     assert "javascript" not in at.session_state["exports"]["markdown"]
 
 
@@ -453,7 +467,7 @@ def test_card_html_escapes_every_document_field():
     hit = make_hit(text=f"1. Text {evil}", title=f"Title {evil}", citation=f"Cite {evil}", body=f"Body {evil}",
                    delegation=f"Delegation {evil}", language=evil, highlights=[[0, 8]])
     hit.also_in = [AlsoIn("S", "L", f"Other {evil}", date="2019-01-01")]
-    for out in (app.card_html(hit), app.also_in_html(hit),
+    for out in (app.card_html(hit, [{"ordinal": 0, "citation": evil, "text": evil}]), app.also_in_html(hit),
                 app.context_html([{"ordinal": 0, "citation": evil, "text": evil}], 0)):
         assert "<script" not in out and "<img" not in out and "<b>" not in out
         assert app.esc(PAYLOAD) in out

@@ -95,13 +95,16 @@ def streamlit_server(settings: Settings, log_path: Path) -> Iterator[str]:
 
 
 def check_search_page(url: str, screenshot: Path) -> None:
-    """Type a query, see the right citation, open a card's citation by keyboard, then show the payload as text."""
+    """Type a query, see the right citation, open and copy a card's citation by keyboard, then show the payload
+    as text."""
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                          permissions=["clipboard-read", "clipboard-write"])
+            page = context.new_page()
             page.set_default_timeout(WAIT_MS)
             expect.set_options(timeout=WAIT_MS)
             dialogs: list[str] = []
@@ -115,11 +118,19 @@ def check_search_page(url: str, screenshot: Path) -> None:
             expect(citation.first).to_be_visible()
             expect(page).to_have_url(re.compile(r"[?&]q=not\+harm\+emergency\+response\+teams"))  # shareable
 
-            copy = page.get_by_role("button", name="Copy citation").first
-            copy.focus()
+            card = page.locator(".nb-card", has=citation.first)
+            card.locator("summary", has_text="Copy citation").focus()
+            page.keyboard.press("Enter")  # opens the panel
+            quote = card.locator(".nb-quote")
+            expect(quote).to_be_visible()
+            expect(quote).to_contain_text("— A/RES/73/27, OP 1.12, p. 4 (5 December 2018) "
+                                          "https://undocs.org/A/RES/73/27")
+            page.keyboard.press("Tab")  # to the panel's Copy button
             page.keyboard.press("Enter")
-            expect(page.get_by_text("— A/RES/73/27, OP 1.12, p. 4 (5 December 2018)").first).to_be_visible()
-            page.keyboard.press("Escape")
+            expect(card.locator(".nb-copy-status")).to_have_text("Copied")
+            pasted = page.evaluate("navigator.clipboard.readText()")
+            assert pasted.startswith("“1.12. States should not conduct or knowingly support activity to harm")
+            assert pasted == quote.text_content(), "the clipboard holds exactly the quote and citation shown"
 
             page.goto(f"{url}/?q={quote_plus('quotable paragraph markup escaping drill')}")  # a deep link
             passage = page.locator(".nb-passage", has_text=PAYLOAD)
