@@ -23,8 +23,11 @@ PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><sv
             "javascript:alert(1)", "</mark><script>", "&lt;script&gt;", "<!--", "]]>", "'", '"', "&", "<", ">"]
 HOSTILE_TEXT = st.lists(st.sampled_from(PAYLOADS) | st.text(max_size=8), max_size=12).map("".join)
 SAFE_TAGS = {"mark", "h3", "span", "p", "blockquote", "div", "ol", "ul", "li", "em", "strong", "b", "i", "small",
-             "br", "code"}
-TAG_RE = re.compile(r"<(/?)([a-zA-Z0-9]+)((?:\s+class=\"[\w -]*\")?)\s*/?>")
+             "br", "code", "article", "details", "summary", "pre", "button", "a"}
+# Attributes the cards may carry; none can run code, and an href must be a web link (checked below).
+SAFE_ATTRS = {"class", "title", "href", "target", "type", "role", "aria-hidden"}
+TAG_RE = re.compile(r"<(/?)([a-zA-Z0-9]+)((?:\s+[a-z-]+=\"[^\"<>]*\")*)\s*/?>")
+ATTR_RE = re.compile(r"([a-z-]+)=\"([^\"<>]*)\"")
 
 
 def test_importing_app_runs_no_page_code():
@@ -44,11 +47,14 @@ def app():
 
 
 def only_safe_tags(out: str) -> None:
-    """Every `<` in the output opens one of a few plain tags with at most a class; no attribute can run code."""
+    """Every `<` in the output opens one of a few plain tags with inert attributes; no attribute can run code."""
     rest = TAG_RE.sub("", out)
     assert "<" not in rest and ">" not in rest, rest[:200]
     for closing, name, attrs in TAG_RE.findall(out):
         assert name.lower() in SAFE_TAGS, name
+        for attr, value in ATTR_RE.findall(attrs):
+            assert attr in SAFE_ATTRS, attr
+            assert attr != "href" or re.match(r"https?://", value), value
 
 
 @settings(max_examples=300, deadline=None)
@@ -84,13 +90,13 @@ FIELD = HOSTILE_TEXT.filter(lambda s: s.strip() != "")
        symbol=HOSTILE_TEXT, other=FIELD)
 def test_cards_context_and_also_in_escape_every_field(app, text, title, citation, body, delegation, language,
                                                        symbol, other):
-    hit = Hit(rank=1, score=0.5, doc_id="d", symbol=symbol, title=title, body=body, date="2020-01-02",
-              type="resolution", language=language, label="OP 1", page=2, citation=citation,
-              url="javascript:alert(1)", text=text, delegation=delegation, highlights=[[0, max(1, len(text) // 2)]],
-              also_in=[AlsoIn("S", "OP 2", other, date="2019-01-01")])
-    for out in (app.card_html(hit), app.also_in_html(hit),
-                app.context_html([{"ordinal": 0, "citation": citation, "text": text},
-                                  {"ordinal": 1, "citation": other, "text": title}], 0)):
-        only_safe_tags(out)
-        assert "javascript:" not in "".join(m.group(0) for m in TAG_RE.finditer(out))
-    assert html.escape(citation, quote=True) in app.card_html(hit)
+    context = [{"ordinal": 0, "citation": citation, "text": text}, {"ordinal": 1, "citation": other, "text": title}]
+    for url in ("javascript:alert(1)", f"https://example.org/{other}"):  # no link, then a link with hostile text
+        hit = Hit(rank=1, score=0.5, doc_id="d", symbol=symbol, title=title, body=body, date="2020-01-02",
+                  type="resolution", language=language, label="OP 1", page=2, citation=citation, url=url, text=text,
+                  delegation=delegation, highlights=[[0, max(1, len(text) // 2)]],
+                  also_in=[AlsoIn("S", "OP 2", other, date="2019-01-01")])
+        for out in (app.card_html(hit, context), app.also_in_html(hit), app.context_html(context, 0)):
+            only_safe_tags(out)  # an href, if any, is a web link
+        assert ("<a " in app.card_html(hit, context)) == url.startswith("https:"), "a javascript: URL is no link"
+    assert html.escape(citation, quote=True) in app.card_html(hit, context)
