@@ -42,6 +42,7 @@ class Tuning:
     dense_floor: float = 0.25  # below this cosine, a passage with no lexical match is noise
     year_weight: float = 1.0  # a year named in the query favours documents of that year, as one more list
     part_weight: float = 1.0  # each question of a multi-part query is also searched alone, as lists of this weight
+    cosine_weight: float = 0.003  # times a passage's best cosine, added to its fused score: reorders near-ties only
 
 
 class Searcher:
@@ -199,6 +200,12 @@ class Searcher:
         for hits, _ in dense_lists:
             for i, s in hits:
                 cosine[i] = max(s, cosine.get(i, s))
+        if t.cosine_weight:
+            # Neighbouring RRF scores differ by about 0.001-0.002 (1/(k+r) - 1/(k+r+1)); a bonus of
+            # 0.003 x cosine lets the passage closer in meaning win a near-tie without overriding ranks.
+            # A passage outside the dense top-n (lexical only) has no cosine here and gets none.
+            for i in fused:
+                fused[i] += t.cosine_weight * cosine.get(i, 0.0)
         lexical_ids = {i for hits, _ in lexical_lists for i, _ in hits}
         keep = [(i, s) for i, s in fused.items() if i in lexical_ids or cosine.get(i, 0.0) >= t.dense_floor]
         return sorted(keep, key=lambda x: -x[1])

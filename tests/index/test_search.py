@@ -353,3 +353,43 @@ def test_multi_part_search_can_be_turned_off(mirror_index, mirror_searcher, embe
     one = "protection of humanitarian organizations"
     assert [h.passage_id for h in whole.answer(one, 10).hits] == \
         [h.passage_id for h in mirror_searcher.answer(one, 10).hits]
+
+
+# -- fusion: the cosine bonus that settles near-ties ------------------------------------------
+
+@pytest.mark.parametrize("query", ["voluntary exchange of repair calendars", "liaison office for cable incidents",
+                                   "annual tabletop exercise"])
+def test_fused_score_carries_a_small_cosine_bonus(small_index, small_searcher, embedder, query):
+    from index import Searcher
+
+    weight = Tuning().cosine_weight
+    assert 0 < weight < 0.01, "a bonus that settles near-ties, not a second ranking"
+    plain = Searcher.open(small_index.index, settings=small_index, embedder=embedder, tuning=Tuning(cosine_weight=0))
+    without = {h.passage_id: h.score for h in plain.answer(query, 10).hits}
+    # dense mode scores are the cosines (no floor applied to the comparison: take all dense hits)
+    cosine = {h.passage_id: h.score for h in small_searcher.answer(query, 10, mode="dense").hits}
+    hits = small_searcher.answer(query, 10).hits
+    compared = [h for h in hits if h.passage_id in without and h.passage_id in cosine]
+    assert compared
+    for h in compared:
+        assert h.score == pytest.approx(without[h.passage_id] + weight * cosine[h.passage_id], abs=2e-6)
+
+
+def test_a_strong_cosine_bonus_turns_hybrid_into_dense_order(small_index, embedder):
+    # the mechanism at full strength: among passages both rankings hold, the order becomes the dense one
+    from index import Searcher
+
+    strong = Searcher.open(small_index.index, settings=small_index, embedder=embedder, tuning=Tuning(cosine_weight=1000))
+    plain = Searcher.open(small_index.index, settings=small_index, embedder=embedder, tuning=Tuning(cosine_weight=0))
+    differs = False
+    for query in ("cable repair vessel", "national liaison office", "register of landing stations",
+                  "confidence-building beacons", "exercise on restoring damaged cables"):
+        dense = [h.passage_id for h in strong.answer(query, 10, mode="dense").hits]
+        for searcher in (strong, plain):
+            order = [h.passage_id for h in searcher.answer(query, 10).hits if h.passage_id in dense]
+            expected = [i for i in dense if i in order]
+            if searcher is strong:
+                assert order == expected, query
+            elif order != expected:
+                differs = True
+    assert differs, "with no bonus, RRF disagrees with the dense order on at least one query"
