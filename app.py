@@ -100,7 +100,7 @@ COPY_SCRIPT = """<script>
   };
   document.addEventListener("click", (event) => {
     const btn = event.target instanceof Element ? event.target.closest("button.nb-copy-btn") : null;
-    const quote = btn && btn.closest(".nb-panel") && btn.closest(".nb-panel").querySelector(".nb-quote");
+    const quote = btn?.closest(".nb-panel")?.querySelector(".nb-quote");
     if (!quote) return;
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(quote.textContent).then(() => report(btn, true), () => selectAndCopy(btn, quote));

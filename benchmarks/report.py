@@ -4,16 +4,16 @@
 """
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-def fmt(v, digits: int = 1) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.{digits}f}"
-    return str(v)
+from index import bench  # noqa: E402
+
+fmt = functools.partial(bench.fmt, missing="–")  # an en dash in the Markdown tables
 
 
 def main(path: str) -> int:

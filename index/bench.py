@@ -1018,7 +1018,7 @@ def render_text(out: dict) -> str:
     lines.append("targets:")
     for t in out["targets"]:
         mark = {True: "met", False: "NOT MET", None: "not measured"}[t["met"]]
-        lines.append(f"  {t['target']}: {_fmt(t['value'])} (limit {t['limit']}): {mark}")
+        lines.append(f"  {t['target']}: {fmt(t['value'])} (limit {t['limit']}): {mark}")
     for n in out.get("notes", []):
         lines.append("note: " + n)
     lines.append(f"bench took {out['bench_seconds']} s")
@@ -1035,11 +1035,11 @@ def _render_sizes(out: dict) -> list[str]:
     for r in out["sizes"]:
         vi = r["vector_index"]
         table.append([r["size"], str(r["passages"]), vi["kind"] + (f"({vi.get('desc')})" if vi.get("desc") else ""),
-                      _fmt(r["build_passages_per_s"]), _fmt(r["raw_encode_per_s"]), _fmt(r["build_pct_of_raw"]),
-                      _fmt(r["query_p50_ms"]), _fmt(r["query_p95_ms"]), _fmt(r["query_p99_ms"]),
-                      _fmt(r["query_cpu_p50_ms"]), _fmt(r["query_cpu_p95_ms"]),
-                      _fmt(r["peak_rss_mb_build"]), _fmt(r["peak_rss_mb_serve"]), _fmt(r["index_mb"]),
-                      _fmt(r["ann_recall_at_10"], 3)])
+                      fmt(r["build_passages_per_s"]), fmt(r["raw_encode_per_s"]), fmt(r["build_pct_of_raw"]),
+                      fmt(r["query_p50_ms"]), fmt(r["query_p95_ms"]), fmt(r["query_p99_ms"]),
+                      fmt(r["query_cpu_p50_ms"]), fmt(r["query_cpu_p95_ms"]),
+                      fmt(r["peak_rss_mb_build"]), fmt(r["peak_rss_mb_serve"]), fmt(r["index_mb"]),
+                      fmt(r["ann_recall_at_10"], 3)])
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
     for row in table:
         lines.append("  ".join(c.rjust(w) for c, w in zip(row, widths)))
@@ -1059,7 +1059,7 @@ def _render_sizes(out: dict) -> list[str]:
 
 def _render_app(out: dict) -> list[str]:
     cs = out.get("cold_start") or {}
-    lines = [f"app cold start: {_fmt(out.get('cold_start_s'))} s" +
+    lines = [f"app cold start: {fmt(out.get('cold_start_s'))} s" +
              (f" ({cs['reason']})" if cs.get("reason") else f" (first HTTP answer {cs.get('first_http_s')} s)")]
     rm, rd = out.get("app_query_render_ms"), out.get("app_query_render") or {}
     if rm:
@@ -1081,9 +1081,9 @@ def _render_app(out: dict) -> list[str]:
 
 def _render_once(out: dict) -> list[str]:
     lines = []
-    lines.append(f"unchanged rebuild: {_fmt(out.get('unchanged_rebuild_s'))} s (process launch to exit)")
+    lines.append(f"unchanged rebuild: {fmt(out.get('unchanged_rebuild_s'))} s (process launch to exit)")
     ri = out.get("one_document_reingest") or {}
-    lines.append(f"one-document re-ingest: {_fmt(out.get('one_document_reingest_s'))} s with model load "
+    lines.append(f"one-document re-ingest: {fmt(out.get('one_document_reingest_s'))} s with model load "
                  f"({ri.get('embedded')} passages embedded, {ri.get('reused')} reused)")
     nv, vs = out.get("naive"), out.get("vs_naive")
     if nv and vs:
@@ -1094,9 +1094,10 @@ def _render_once(out: dict) -> list[str]:
     return lines
 
 
-def _fmt(v, digits: int = 1) -> str:
+def fmt(v, digits: int = 1, missing: str = "-") -> str:
+    """A figure for a table or a summary line: floats to `digits` places, `missing` for None."""
     if v is None:
-        return "-"
+        return missing
     if isinstance(v, float):
         return f"{v:.{digits}f}"
     return str(v)
