@@ -38,7 +38,7 @@ class Tuning:
     candidates: int = 100  # taken from each retriever before fusion
     rrf_k: int = 20
     dense_weight: float = 1.0
-    lexical_weight: float = 1.5
+    lexical_weight: float = 1.25
     dense_floor: float = 0.25  # below this cosine, a passage with no lexical match is noise
     year_weight: float = 1.0  # a year named in the query favours documents of that year, as one more list
     part_weight: float = 1.0  # each question of a multi-part query is also searched alone, as lists of this weight

@@ -6,6 +6,7 @@ so that a field renamed in one place is renamed everywhere.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
@@ -72,11 +73,31 @@ class Passage:
 
         The document title is left out on purpose: resolutions of one series share
         a long title, which pulled their vectors together (docs/quality.md).
-        Headings longer than a line (a convention's full name) are left out too.
         """
-        heading = " > ".join(h for h in self.heading.split(" > ") if h and len(h) <= 100)
+        heading = " > ".join(s for s in map(short_heading, self.heading.split(" > ")) if s)
         lead = " | ".join(x for x in (heading, self.context) if x)
         return f"{lead}\n{self.text}" if lead else self.text
+
+
+HEADING_CHARS = 120  # a heading segment longer than this is cut to its short form for the model
+
+
+def short_heading(segment: str) -> str:
+    """A heading segment as the model should see it: whole, or cut to its short title.
+
+    A convention's full name ("Annex. United Nations Convention against Cybercrime;
+    Strengthening International Cooperation for ...", 50 words) would swamp a short
+    article in the vector, but its short title before the ";" is what a query names
+    ("the UN cybercrime convention"): without it, the articles lost to the resolution
+    paragraphs that mention the convention by name (docs/quality.md). The same cut
+    before "(" turns "Nicaragua (joint statement of the Group of ...)" into "Nicaragua".
+    A segment with no short form that is still too long is left out.
+    """
+    segment = segment.strip()
+    if len(segment) <= HEADING_CHARS:
+        return segment
+    cut = re.split(r"\s*[;(]", segment, maxsplit=1)[0].strip()
+    return cut if len(cut) <= HEADING_CHARS else ""
 
 
 def format_citation(source: SourceEntry, label: str, page: Optional[int], part: str = "") -> str:

@@ -173,6 +173,10 @@ def test_79_243_headings_and_context(docs) -> None:
     assert a.heading.startswith("Annex. United Nations Convention against Cyber")
     assert a.heading.endswith(" > Chapter I. General provisions > Article 1. Statement of purpose")
     assert a.context.startswith("The purposes of this Convention are") and a.context.endswith(" to:")
+    # the model reads the convention's short title, not its 50-word full name (docs/quality.md)
+    assert a.embed_text(d.source).startswith(
+        "Annex. United Nations Convention against Cybercrime > Chapter I. General provisions > "
+        "Article 1. Statement of purpose | The purposes of this Convention are")
     i = find(d, "(i) Provides to users of its service")
     assert i.context.startswith("For the purposes of this Convention") and " … “Service provider” shall" in i.context
     assert " > Article 14. Offences related to online child sexual" in find(
