@@ -118,15 +118,14 @@ def infer_entry(path: Path, header: dict[str, str], text: str) -> SourceEntry:
     if not symbol:
         m = SYMBOL_RE.search(text[:3000])
         symbol = m.group(1) if m else ""
-    title = header.get("title", "").strip() or _infer_title(text, symbol) or path.stem
     body = BODY_ALIASES.get(header.get("body", "").strip().lower(), "")
     if not body:
         body = "UNGA" if symbol.startswith("A/RES/") else "OSCE" if symbol.startswith("PC.DEC") else "other"
     date = header.get("date", "").strip() or _infer_date(text)
     dtype = "resolution" if "/RES/" in symbol else "decision" if symbol.startswith("PC.DEC") else "outcome"
     return SourceEntry(
-        id=path.stem, symbol=symbol, title=title[:300], body=body, date=date, type=dtype,
-        language=header.get("language", "en"),
+        id=path.stem, symbol=symbol, title=file_title(header, text, symbol, path.stem), body=body, date=date,
+        type=dtype, language=header.get("language", "en"),
         url=header.get("official_url", "") or (undocs_url(symbol) if symbol.startswith(("A/", "S/")) else ""),
         file=path.name, catalogued=False,
     )
@@ -137,13 +136,17 @@ def enrich(entry: SourceEntry, header: dict[str, str], text: str) -> SourceEntry
     if not entry.url:
         entry = replace(entry, url=header.get("official_url", "") or undocs_url(entry.symbol))
     if not entry.title:
-        title = header.get("title", "").strip() or _infer_title(text, entry.symbol) or entry.symbol
-        entry = replace(entry, title=title[:300])
+        entry = replace(entry, title=file_title(header, text, entry.symbol, entry.symbol))
     return entry
 
 
 _MASTHEAD = {"united nations", "general assembly", "security council", "distr.: general", "english"}
 _RES_TITLE_RE = re.compile(r"^\s*\d+/\d+\.\s+(\S.*)$", re.M)
+
+
+def file_title(header: dict[str, str], text: str, symbol: str, fallback: str) -> str:
+    """A document's title from its header block, else from its text, else `fallback` (at most 300 characters)."""
+    return (header.get("title", "").strip() or _infer_title(text, symbol) or fallback)[:300]
 
 
 def _infer_title(text: str, symbol: str) -> str:

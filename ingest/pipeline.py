@@ -64,7 +64,10 @@ def ingest_file(path: Path, catalog: cat.Catalog, settings: Settings,
     """Raises IngestError with a reason (without the file name) when the file cannot be used."""
     loaded = load(path, max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
     entry = catalog.match(path, loaded.header)
-    source = cat.enrich(entry, loaded.header, loaded.text) if entry else cat.infer_entry(path, loaded.header, loaded.text)
+    if entry:
+        source = cat.enrich(entry, loaded.header, loaded.text)
+    else:
+        source = cat.infer_entry(path, loaded.header, loaded.text)
     cleaned = clean(loaded.text, symbol=source.symbol, title=source.title, has_pages=loaded.has_pages)
     passages = build_passages(cleaned, segment(cleaned, source), source, count_tokens)
     if not passages:
