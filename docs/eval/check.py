@@ -15,12 +15,16 @@ It also checks the fields, the ids, the split rule (below) and, for the
 multilingual set, that `direction` starts with `query_language`.
 
 Split rule (fixed, never from results): order the queries of a file by
-(kind, primary document, sha256(id)), where the primary document is the symbol of
-the query's first grade-2 judgment; walk that order with a counter p starting at
-0; p % 5 in {1, 3} is "validation", anything else "tune" (60/40, stratified by
-kind and document). `--write-splits` rewrites the field by this rule.
+(direction, kind, primary document, sha256(id)), where direction is "" in the
+English set and the primary document is the symbol of the query's first grade-2
+judgment; walk that order with a counter p starting at 0; p % 5 in {1, 3} is
+"validation", anything else "tune" (60/40, stratified by direction, kind and
+document). `--write-splits` rewrites the field by this rule.
 
-Usage: .venv/bin/python docs/eval/check.py [--shared PATH] [--write-splits] [FILE ...]
+`--stats` prints the counts per split, kind, user, facet, document and direction
+that docs/eval/PROTOCOL.md reports.
+
+Usage: .venv/bin/python docs/eval/check.py [--shared PATH] [--write-splits] [--stats] [FILE ...]
 """
 from __future__ import annotations
 
@@ -104,7 +108,8 @@ def load_documents(shared: Path) -> dict[str, list[tuple[str, str, list[str]]]]:
 def split_order(queries: list[dict]) -> dict[str, str]:
     def primary(q):
         return next((r["symbol"] for r in q["relevant"] if r.get("grade") == 2), "")
-    ordered = sorted(queries, key=lambda q: (q.get("kind", ""), primary(q), hashlib.sha256(q["id"].encode()).hexdigest()))
+    ordered = sorted(queries, key=lambda q: (q.get("direction", ""), q.get("kind", ""), primary(q),
+                                             hashlib.sha256(q["id"].encode()).hexdigest()))
     return {q["id"]: ("validation" if p % 5 in (1, 3) else "tune") for p, q in enumerate(ordered)}
 
 
@@ -177,12 +182,44 @@ def check_file(path: Path, docs: dict, write_splits: bool, seen_ids: set) -> lis
     return errors
 
 
+def stats(path: Path) -> str:
+    """Markdown count tables for one set: how it is spread, so gaps are visible."""
+    rows = [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    out = [f"### {path.name}: {len(rows)} queries, {sum(len(q['relevant']) for q in rows)} judgments", ""]
+
+    def table(title, key):
+        counts: dict[str, Counter] = defaultdict(Counter)
+        for q in rows:
+            for value in key(q):
+                counts[value][q.get("split", "")] += 1
+        out.extend([f"| {title} | tune | validation | all |", "|---|---:|---:|---:|"])
+        for value in sorted(counts):
+            c = counts[value]
+            out.append(f"| {value} | {c['tune']} | {c['validation']} | {c['tune'] + c['validation']} |")
+        out.append("")
+
+    table("split", lambda q: ["all"])
+    table("kind", lambda q: [q["kind"]])
+    table("user", lambda q: [q["user"]])
+    table("facet (issue 19 kinds)", lambda q: [q.get("facet", "-")])
+    table("document with a grade-2 answer", lambda q: sorted({r["symbol"] for r in q["relevant"] if r["grade"] == 2}))
+    table("document judged at all", lambda q: sorted({r["symbol"] for r in q["relevant"]}))
+    if any("direction" in q for q in rows):
+        table("direction", lambda q: [q["direction"]])
+        table("query_language", lambda q: [q["query_language"]])
+    return "\n".join(out)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog="Exit status 1 when any check fails.")
     ap.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES, help="JSONL sets (default: both sets here)")
     ap.add_argument("--shared", type=Path, default=default_shared(), help="the shared folder (corpus/ and official/)")
     ap.add_argument("--write-splits", action="store_true", help="rewrite each query's split by the fixed rule")
+    ap.add_argument("--stats", action="store_true", help="print the count tables (Markdown) and check nothing")
     args = ap.parse_args()
+    if args.stats:
+        print("\n".join(stats(p) for p in args.files))
+        return 0
     docs = load_documents(args.shared)
     errors, seen, total_q, total_j = [], set(), 0, 0
     for path in args.files:
