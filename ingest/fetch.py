@@ -19,7 +19,6 @@ and a content check (magic bytes, content type) before anything is kept.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import json
 import os
@@ -37,6 +36,8 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Optional, Sequence
 
 from .catalog import CatalogError, load_catalog
+from .families import UNDOCS
+from .loaders import file_sha256
 from .records import IngestError, SourceEntry
 from .settings import ROOT, USER_CORPUS, Settings
 
@@ -49,7 +50,6 @@ except Exception:  # PackageNotFoundError, or metadata unavailable
 
 USER_AGENT = f"normbase-fetch/{VERSION} (+README)"
 ODS_URL = "https://documents.un.org/api/symbol/access?s={symbol}&l={lang}&t=pdf"
-UNDOCS_PREFIX = "https://undocs.org/"
 DEFAULT_LOCK = ROOT / "corpus" / "sources.lock"
 MB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -406,14 +406,6 @@ class Mirror:
 # --------------------------------------------------------------------------- fetching
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _safe_name(name: str) -> bool:
     return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name \
         and "\x00" not in name and not name.startswith(".")
@@ -424,7 +416,7 @@ def network_source(entry: SourceEntry, *, language: str = "en", ods_url: str = O
     """The URL to download `entry` from, or None and why there is none."""
     if not entry.url:
         return None, "no URL in the catalogue"
-    if entry.url.startswith(UNDOCS_PREFIX) and entry.symbol:
+    if entry.url.startswith(UNDOCS) and entry.symbol:
         if Path(entry.file).suffix.lower() != ".pdf":
             return None, (f"the UN publishes {entry.symbol} as PDF, but the catalogue names a "
                           f"{Path(entry.file).suffix or 'suffix-less'} file ({entry.file}); "
@@ -460,7 +452,7 @@ def _install(dest: Path, name: str, write: Callable[[BinaryIO], Optional[str]]) 
             fh.flush()
             os.fsync(fh.fileno())
         check_content(tmp, name, ctype)
-        sha = _sha256(tmp)
+        sha = file_sha256(tmp)
         size = tmp.stat().st_size
         os.replace(tmp, target)
     except BaseException:
@@ -542,7 +534,7 @@ def fetch_all(entries: Sequence[SourceEntry], dest: Path, *, mirror: Optional[Pa
             continue
         target = dest / entry.file
         if target.exists() and not force:
-            sha = _sha256(target)
+            sha = file_sha256(target)
             note = ""
             if entry.sha256 and sha != entry.sha256:
                 note = "differs from the catalogue's sha256"

@@ -13,7 +13,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from .loaders import SUFFIXES, load_bytes, mb
+from .loaders import SUFFIXES, file_sha256, load_bytes, mb
 from .records import IngestError
 
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -72,7 +72,7 @@ def save_upload(data: bytes, name: str, dest: Path) -> Path:
         for existing in dest.iterdir():
             if not existing.name.startswith(".") and existing.is_file() and \
                     existing.stat().st_size == len(data) and \
-                    hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
+                    file_sha256(existing) == digest:
                 raise IngestError(f"the same document is already in the corpus as {existing.name}")
         stem, suffix = os.path.splitext(name)
         tmp.write_bytes(data)
