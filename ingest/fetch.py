@@ -39,7 +39,7 @@ from .catalog import CatalogError, load_catalog
 from .families import UNDOCS
 from .loaders import file_sha256
 from .records import IngestError, SourceEntry
-from .settings import ROOT, USER_CORPUS, Settings
+from .settings import FETCH, ROOT, USER_CORPUS, SettingsError, add_common_flags, settings_from_args
 
 try:  # the distribution may not be installed (running from a checkout)
     from importlib.metadata import version as _dist_version
@@ -632,8 +632,6 @@ def register_cli(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentP
         "fetch", help="download catalogued documents into the corpus folder",
         description=_DESCRIPTION, epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sources", metavar="FILE", type=Path, default=None,
-                   help="catalogue TOML (env NORMBASE_SOURCES; default corpus/sources.toml)")
     p.add_argument("--dest", metavar="DIR", type=Path, default=None,
                    help="folder to save documents in (default corpus/documents)")
     p.add_argument("--mirror", metavar="DIR", type=Path, default=None,
@@ -658,23 +656,20 @@ def register_cli(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentP
                    help="first retry delay, doubled on each retry (default 1)")
     p.add_argument("--pause", metavar="SECONDS", type=float, default=1.0,
                    help="pause between requests to the same host (default 1)")
-    p.add_argument("--max-file-mb", metavar="MB", type=float, default=None,
-                   help="refuse files larger than this; aborts mid-download (default 50, "
-                        "env NORMBASE_MAX_FILE_MB)")
     p.add_argument("--ods-url", metavar="TEMPLATE", default=ODS_URL,
                    help="UN document URL template with {symbol} and {lang} (default: ODS)")
+    add_common_flags(p, FETCH)
     p.set_defaults(func=run_cli)
     return p
 
 
 def run_cli(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    sources: Path = getattr(args, "sources", None) or settings.sources
-    dest: Path = getattr(args, "dest", None) or USER_CORPUS
-    lock: Path = getattr(args, "lock", None) or sources.with_suffix(".lock")
-    max_mb = getattr(args, "max_file_mb", None) or settings.max_file_mb
-    max_bytes = int(max_mb * MB)
     try:
+        settings = settings_from_args(args)
+        sources, max_mb = settings.sources, settings.max_file_mb
+        dest: Path = args.dest or USER_CORPUS
+        lock: Path = args.lock or sources.with_suffix(".lock")
+        max_bytes = int(max_mb * MB)
         if args.tries < 1 or args.timeout <= 0 or args.backoff < 0 or args.pause < 0 or max_mb <= 0:
             raise FetchError("--tries must be >= 1; --timeout and --max-file-mb > 0; "
                              "--backoff and --pause >= 0")
@@ -693,7 +688,7 @@ def run_cli(args: argparse.Namespace) -> int:
                            force=args.force, client=client, lock_path=lock,
                            language=args.language, ods_url=args.ods_url, max_bytes=max_bytes,
                            log=None if args.json else lambda m: print(m, file=sys.stderr, flush=True))
-    except (CatalogError, FetchError) as exc:
+    except (CatalogError, FetchError, SettingsError) as exc:
         print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
         return 2
     if args.json:
