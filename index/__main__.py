@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ingest.records import Filters
-from ingest.settings import Settings, add_common_flags, settings_from_args
+from ingest.settings import INDEX, SettingsError, add_common_flags, settings_from_args
 
 from . import export
 from .manifest import IndexError_
@@ -64,16 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except IndexError_ as exc:
+    except (IndexError_, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
 def _index_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--index", type=Path, metavar="DIR", help="index folder (env NORMBASE_INDEX, default data/index)")
-    p.add_argument("--model", metavar="NAME_OR_PATH",
-                   help="sentence-transformers model (env NORMBASE_MODEL, default the bundled all-MiniLM-L6-v2)")
-    add_common_flags(p)
+    add_common_flags(p, INDEX)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -1,26 +1,20 @@
 """Adding a document from the browser: check it, show its passages, save it only when asked.
 
-The checks of the file itself (safe name, type by content, readable, page limit) and the save
-(never overwriting, never twice) are ingest.upload's; this module adds what needs the app's
-settings and index: the size in the units the page shows, the same content anywhere in the
-corpus folders, and the preview, built from a private temporary copy.
+Every check (size, safe name, type by content, same content anywhere in the corpus, the
+passages it would give) and the save (never overwriting, never twice) are ingest.upload's;
+this module is the page around them: the uploader, the verdict, the preview and the Add button.
 """
 from __future__ import annotations
 
-import hashlib
 import math
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 import streamlit as st
 
-from ingest import catalog as cat
-from ingest.pipeline import Document, corpus_files, file_sha256, ingest_file
+from ingest import upload
 from ingest.records import IngestError
 from ingest.settings import Settings
-from ingest.upload import check_upload, save_upload
+from ingest.upload import UploadCheck, save_upload
 
 from .escape import md_plain
 from .resources import get_token_counter, run_build
@@ -28,62 +22,9 @@ from .resources import get_token_counter, run_build
 UPLOAD_TYPES = ["pdf", "txt", "md", "html", "htm"]
 
 
-@dataclass
-class UploadCheck:
-    """An uploaded file after every check, before anything is saved."""
-
-    filename: str  # as the browser sent it: shown, never used as a path
-    name: str = ""  # the safe name it will be saved under
-    data: bytes = b""
-    document: Optional[Document] = None
-    error: str = ""
-
-
-def upload_limit(cfg: Settings) -> int:
-    return int(cfg.max_upload_mb * 1024 * 1024)
-
-
-def same_content(data: bytes, cfg: Settings) -> Optional[Path]:
-    """A corpus (or upload folder) file with exactly these bytes, if there is one."""
-    digest = hashlib.sha256(data).hexdigest()
-    for path in corpus_files([*cfg.corpus, cfg.upload_dir]):
-        try:
-            if path.stat().st_size == len(data) and file_sha256(path) == digest:
-                return path
-        except OSError:
-            continue
-    return None
-
-
-def preview_document(data: bytes, name: str, cfg: Settings) -> Document:
-    """The passages the file would give, from a private temporary copy (never from the corpus folder)."""
-    try:
-        catalog = cat.Catalog(cat.load_catalog(cfg.sources))
-    except IngestError:
-        catalog = cat.Catalog([])
-    with tempfile.TemporaryDirectory(prefix="normbase-upload-") as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(data)
-        return ingest_file(path, catalog, cfg, get_token_counter(cfg.model))
-
-
 def check_uploaded(data: bytes, filename: str, cfg: Settings) -> UploadCheck:
-    """Size, type (by content), duplicates and passages of an upload; nothing is written to the corpus."""
-    limit = upload_limit(cfg)
-    try:
-        if len(data) > limit:  # said in the units of the page's caption ("up to 20 MB")
-            raise IngestError(f"the file is {len(data) / 1048576:.1f} MB; uploads are limited to "
-                              f"{cfg.max_upload_mb:g} MB")
-        name = check_upload(data, filename, max_bytes=limit, max_pages=cfg.max_pages)
-        twin = same_content(data, cfg)
-        if twin is not None:
-            raise IngestError(f"the same document is already in the corpus as {twin.name}")
-        document = preview_document(data, name, cfg)
-    except IngestError as exc:
-        return UploadCheck(filename, error=str(exc))
-    except Exception as exc:  # a parser failing on a malformed file is still the file's problem
-        return UploadCheck(filename, error=f"the file could not be read ({type(exc).__name__})")
-    return UploadCheck(filename, name, data, document)
+    """ingest.upload's whole check, its preview cut with the model's own tokenizer (as the build cuts)."""
+    return upload.check_uploaded(data, filename, cfg, get_token_counter(cfg.model))
 
 
 def upload_folder_indexed(cfg: Settings) -> bool:

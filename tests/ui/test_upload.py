@@ -1,4 +1,4 @@
-"""ui/upload.py's check of an uploaded file (behind the Documents page's uploader), on its own.
+"""ui/upload.py's check of an uploaded file (ingest.upload's, with the model's tokenizer), on its own.
 
 The uploader itself, driven through the real widget, is tested in tests/test_app.py; here are the
 many kinds of bad file, and what the check says about each, without a page or an index.
