@@ -35,8 +35,7 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from index import Answer, Filters, Hit, IndexUnavailable, Searcher
-from index import embed
+from index import Answer, Filters, Hit, IndexUnavailable, ModelUnavailable, Searcher, backends
 from index.build import BuildReport, build, fingerprint
 from index.manifest import current_version
 from ingest import catalog as cat
@@ -120,8 +119,8 @@ def config() -> Settings:
 # -- resources, once per server ---------------------------------------------
 
 @st.cache_resource(show_spinner="Loading the language model…")
-def get_embedder(model: str) -> embed.Embedder:
-    return embed.Embedder(model)
+def get_embedder(model: str) -> backends.Embedder:
+    return backends.embedder(config(), model)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -145,7 +144,7 @@ def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
 
     try:
         report = build(cfg, embedder=get_embedder(cfg.model), force=force, progress=progress)
-    except IndexUnavailable as exc:
+    except (IndexUnavailable, ModelUnavailable) as exc:
         st.error(f"The index could not be built: {md_plain(exc)}")
         return None
     finally:
@@ -164,7 +163,7 @@ def open_searcher(cfg: Settings) -> Searcher:
                 st.stop()
             folder = current_version(cfg.index)
         return get_searcher(str(cfg.index), folder.name, cfg.model)
-    except IndexUnavailable as exc:
+    except (IndexUnavailable, ModelUnavailable) as exc:
         st.error(md_plain(exc))
         if st.button("Rebuild the index", type="primary") and run_build(cfg, force=True):
             st.rerun()

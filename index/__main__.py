@@ -8,11 +8,15 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from ingest.records import Filters
-from ingest.settings import Settings, add_common_flags, settings_from_args
+from ingest.settings import add_common_flags, settings_from_args
 
+from . import bench, evaluate
+from .backends import ModelUnavailable, UnknownBackend
 from .manifest import IndexError_
+from .records import Filters
 from .search import MODES, Searcher
+
+EXTRA_COMMANDS = (evaluate.register_cli, bench.register_cli)  # each adds its subcommand(s)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,17 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     _index_flags(p)
     p.set_defaults(func=cmd_search)
 
-    for extra in ("evaluate", "bench"):
-        try:
-            module = __import__(f"index.{extra}", fromlist=["register_cli"])
-            module.register_cli(sub)
-        except ImportError:
-            pass
+    for register in EXTRA_COMMANDS:
+        register(sub)
 
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except IndexError_ as exc:
+    except (IndexError_, ModelUnavailable, UnknownBackend) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

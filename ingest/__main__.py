@@ -11,7 +11,7 @@ from . import catalog as cat
 from .passages import tokenizer_counter
 from .pipeline import corpus_files, ingest_corpus, ingest_file
 from .records import IngestError
-from .settings import Settings, add_common_flags, resolve_model, settings_from_args
+from .settings import ModelUnavailable, Settings, add_common_flags, resolve_model, settings_from_args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except cat.CatalogError as exc:
+    except (cat.CatalogError, ModelUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

