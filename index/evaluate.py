@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Optional
 
 import numpy as np
 
+from ingest.clean import normal_key as normalize
 from ingest.records import Passage, SourceEntry
 from ingest.settings import Settings, settings_from_args
 
@@ -30,10 +31,6 @@ from .records import Hit
 from .search import MODES, Searcher
 
 K = 10
-
-
-def normalize(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 # -- the gold-set rules --------------------------------------------------------
