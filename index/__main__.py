@@ -8,14 +8,16 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from ingest.records import Filters
 from ingest.settings import INDEX, SettingsError, add_common_flags, settings_from_args
 
-from . import export
+from . import bench, evaluate, export
+from .backends import ModelUnavailable, UnknownBackend
 from .manifest import IndexError_
+from .records import Filters
 from .search import MODES, Searcher
 
 SEARCH_FORMATS = ("text", "json", "md", "csv")
+EXTRA_COMMANDS = (evaluate.register_cli, bench.register_cli)  # each adds its subcommand(s)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,17 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     _index_flags(p)
     p.set_defaults(func=cmd_search)
 
-    for extra in ("evaluate", "bench"):
-        try:
-            module = __import__(f"index.{extra}", fromlist=["register_cli"])
-            module.register_cli(sub)
-        except ImportError:
-            pass
+    for register in EXTRA_COMMANDS:
+        register(sub)
 
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (IndexError_, SettingsError) as exc:
+    except (IndexError_, ModelUnavailable, SettingsError, UnknownBackend) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

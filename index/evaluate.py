@@ -22,10 +22,12 @@ from typing import Callable, Iterable, Optional
 import numpy as np
 
 from ingest.clean import normal_key as normalize
-from ingest.records import Hit, Passage, SourceEntry
+from ingest.records import Passage, SourceEntry
 from ingest.settings import Settings, settings_from_args
 
-from .embed import Embedder
+from . import backends
+from .backends import Embedder
+from .records import Hit
 from .search import MODES, Searcher
 
 K = 10
@@ -175,7 +177,7 @@ def evaluate_naive(settings: Settings, gold: list[GoldQuery], embedder: Embedder
     import faiss
 
     chunks = naive_chunks(settings)
-    vecs = embedder.encode([c for _, c in chunks], settings.batch_size)
+    vecs = embedder.encode_passages([c for _, c in chunks], settings.batch_size)
     index = faiss.IndexFlatIP(vecs.shape[1])
     index.add(vecs)
     rows, words = [], []
@@ -324,7 +326,7 @@ def _table(rows: dict[str, dict], columns: list[str]) -> str:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     gold = load_gold(args.gold)
-    embedder = Embedder(settings.model)
+    embedder = backends.embedder(settings)
     searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
     systems, per_query = {}, {}
     if not args.no_naive:
@@ -346,7 +348,7 @@ def cmd_evaluate_beir(args: argparse.Namespace) -> int:
     from .progress import TerminalProgress
 
     settings = Settings.from_env(model=args.model)
-    embedder = Embedder(settings.model)
+    embedder = backends.embedder(settings)
     with TerminalProgress(enabled=not args.json) as bar:
         result = evaluate_beir(args.dir, args.qrels, args.mode or ["lexical", "dense", "hybrid"], settings,
                                embedder, args.run, progress=bar)

@@ -2,8 +2,8 @@
 
     <index>/CURRENT              name of the live version folder (replaced atomically)
     <index>/v3-<time>-<model>/   one complete, never-modified build:
-        manifest.json            format, model, dimension, fingerprint, counts, parameters
-        passages.sqlite          documents, passages, FTS5
+        manifest.json            format, model, backends, dimension, fingerprint, counts, parameters
+        passages.sqlite          documents, passages, the lexical index (FTS5)
         vectors.faiss            the vector index
         embeddings.npy           the raw vectors, reused by the next incremental build
     <index>/.build-*/            a build in progress (removed if a build dies)
@@ -25,10 +25,10 @@ from typing import Optional
 
 from ingest.loaders import file_sha256
 
-from .store import TOKENIZER
-
 FORMAT_VERSION = 4  # 4: checksums of the index files
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
+# What every index recorded before its backends were: manifests without `backends` were built by these.
+DEFAULT_BACKENDS = {"embedder": "sentence-transformers", "vector_index": "faiss", "lexical": "sqlite-fts5"}
 
 
 class IndexError_(Exception):
@@ -44,8 +44,9 @@ class Manifest:
     built_at: str
     documents: int
     passages: int
-    vector_index: dict
-    lexical: dict = field(default_factory=lambda: {"engine": "sqlite-fts5", "tokenizer": TOKENIZER})
+    vector_index: dict  # the vector backend's params()
+    lexical: dict = field(default_factory=dict)  # the lexical backend's params()
+    backends: dict = field(default_factory=lambda: dict(DEFAULT_BACKENDS))  # role -> backend name
     files: dict = field(default_factory=dict)  # corpus file path -> sha256
     checksums: dict = field(default_factory=dict)  # index file name -> sha256, checked before use
     skipped: list = field(default_factory=list)  # [{"path", "reason"}]
@@ -91,10 +92,17 @@ def verify(folder: Path, m: Manifest, names: tuple[str, ...]) -> None:
                               f"since the build); {REBUILD_HINT}")
 
 
-def check_compatible(m: Manifest, folder: Path, model: Optional[str]) -> None:
+def check_compatible(m: Manifest, folder: Path, model: Optional[str],
+                     backends: Optional[dict[str, str]] = None) -> None:
+    """Refuse an index of another format, model or (for each role given in `backends`) backend."""
     if m.format_version != FORMAT_VERSION:
         raise IndexError_(f"{folder} was built by index format {m.format_version}, this is format "
                           f"{FORMAT_VERSION}; {REBUILD_HINT}")
+    for role, name in (backends or {}).items():
+        built = m.backends.get(role, DEFAULT_BACKENDS.get(role))
+        if built != name:
+            raise IndexError_(f"{folder} was built with the {role} backend {built!r}, but {name!r} is "
+                              f"configured; {REBUILD_HINT}")
     if model is not None and m.model != model:
         raise IndexError_(f"{folder} was built with model {m.model!r}, but {model!r} is configured; "
                           f"rebuild it with `python -m index build --model {model}`, "

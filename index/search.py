@@ -1,9 +1,10 @@
 """The Searcher: hybrid dense + lexical retrieval with citations.
 
 One object per index version, shared by the CLI, the Python API and the app.
-A query is parsed (never trusted as syntax), run through FAISS and FTS5,
-fused by weighted reciprocal rank, collapsed so that repeated wording shows
-once with `also_in`, and returned as typed `Hit`s with highlight spans.
+A query is parsed (never trusted as syntax), run through the vector and the
+lexical index (retrieval, here), fused by weighted reciprocal rank (index/fusion.py,
+pure), collapsed so that repeated wording shows once with `also_in`, and returned
+as typed `Hit`s with highlight spans.
 """
 from __future__ import annotations
 
@@ -12,61 +13,48 @@ import queue
 import sqlite3
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
-from ingest.records import AlsoIn, Answer, Filters, Hit
 from ingest.settings import Settings
 
-from . import store, vectors
-from .embed import Embedder
+from . import backends, store
+from .backends import Embedder, LexicalIndex
+from .fusion import Ranked, Retrieved, Tuning, fuse
 from .highlight import best_sentences
 from .manifest import (REBUILD_HINT, IndexError_, Manifest, check_compatible, current_version, read_manifest,
                        verify)
-from .query import ParsedQuery, fts_expression, parse
+from .query import ParsedQuery, parse
+from .records import AlsoIn, Answer, Filters, Hit
 
 MODES = ("hybrid", "dense", "lexical")
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """Fusion and gating constants, chosen by measurement (docs/quality.md)."""
-
-    candidates: int = 100  # taken from each retriever before fusion
-    rrf_k: int = 20
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.25
-    dense_floor: float = 0.25  # below this cosine, a passage with no lexical match is noise
-    year_weight: float = 1.0  # a year named in the query favours documents of that year, as one more list
-    part_weight: float = 1.0  # each question of a multi-part query is also searched alone, as lists of this weight
-    cosine_weight: float = 0.003  # times a passage's best cosine, added to its fused score: reorders near-ties only
+__all__ = ["MODES", "Searcher", "Tuning"]
 
 
 class Searcher:
     def __init__(self, folder: Path, manifest: Manifest, embedder: Optional[Embedder], settings: Settings,
-                 tuning: Tuning = Tuning()):
+                 tuning: Tuning = Tuning(), lexical: Optional[LexicalIndex] = None):
         self.folder, self.manifest, self.settings, self.tuning = folder, manifest, settings, tuning
         self._embedder = embedder
+        self.lexical = lexical or backends.lexical_index(settings)
         self._pool: queue.SimpleQueue = queue.SimpleQueue()  # idle SQLite connections
         self._lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         verify(folder, manifest, ("passages.sqlite", "vectors.faiss"))
         try:
-            self.vectors = vectors.load(folder / "vectors.faiss", vectors.VectorParams.from_json(manifest.vector_index))
+            self.vectors = backends.vector_index(settings).load(folder / "vectors.faiss", manifest.vector_index)
         except Exception as exc:
             raise IndexError_(f"{folder / 'vectors.faiss'} is missing or damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
-        if self.vectors.ntotal != manifest.passages or self.vectors.d != manifest.dimension:
+        if self.vectors.ntotal != manifest.passages or self.vectors.dimension != manifest.dimension:
             raise IndexError_(f"{folder / 'vectors.faiss'} does not match its manifest "
                               f"({self.vectors.ntotal} vectors, {manifest.passages} passages); {REBUILD_HINT}")
         try:
             with self._connection() as db:
                 n = db.execute("SELECT count(*) FROM passages").fetchone()[0]
-                # touch the lexical index too: damage inside FTS5 pages shows only when it is read
-                db.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH '\"a\"' LIMIT 1").fetchall()
+                self.lexical.check(db)
         except Exception as exc:
             raise IndexError_(f"{folder / 'passages.sqlite'} is missing or damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
@@ -75,15 +63,24 @@ class Searcher:
 
     @classmethod
     def open(cls, path: Optional[Path | str] = None, *, settings: Optional[Settings] = None,
-             embedder: Optional[Embedder] = None, tuning: Tuning = Tuning()) -> "Searcher":
+             embedder: Optional[Embedder] = None, lexical: Optional[LexicalIndex] = None,
+             tuning: Tuning = Tuning()) -> "Searcher":
+        """The live version of an index. Backends come from settings (and must be the ones that built
+        the index) unless injected: an injected embedder must have the index's model name, an injected
+        lexical index is trusted to read its passages."""
         settings = settings or Settings.from_env()
         root = Path(path) if path is not None else settings.index
         folder = current_version(root)
         if folder is None:
             raise IndexError_(f"no index at {root}; build it with `python -m index build`")
         manifest = read_manifest(folder)
-        check_compatible(manifest, folder, embedder.name if embedder else settings.model)
-        return cls(folder, manifest, embedder, settings, tuning)
+        expected = backends.names(settings, lexical=lexical)
+        if embedder is not None:
+            del expected["embedder"]
+        if lexical is not None:
+            del expected["lexical"]
+        check_compatible(manifest, folder, embedder.name if embedder else settings.model, expected)
+        return cls(folder, manifest, embedder, settings, tuning, lexical)
 
     # -- resources -------------------------------------------------------
     @contextlib.contextmanager
@@ -109,17 +106,19 @@ class Searcher:
     @property
     def embedder(self) -> Embedder:
         with self._lock:
-            if self._embedder is None:
-                self._embedder = Embedder(self.manifest.model)
+            return self._loaded_embedder()
+
+    def _loaded_embedder(self) -> Embedder:
+        """The model, loaded at first use (lexical searches never need it); call with the lock held."""
+        if self._embedder is None:
+            self._embedder = backends.embedder(self.settings, self.manifest.model)
         return self._embedder
 
     def _encode(self, text: str) -> np.ndarray:
         with self._lock:
             vec = self._query_cache.get(text)
             if vec is None:
-                if self._embedder is None:
-                    self._embedder = Embedder(self.manifest.model)
-                vec = self._embedder.encode_query(text)
+                vec = self._loaded_embedder().encode_query(text)
                 self._query_cache[text] = vec
                 if len(self._query_cache) > 512:  # bounded: memory stays flat under load
                     self._query_cache.popitem(last=False)
@@ -161,56 +160,32 @@ class Searcher:
                                ". Try removing filters or rephrasing.")
         return out
 
-    def _rank(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str, k: int) -> list[tuple[int, float]]:
+    def _rank(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str, k: int) -> Ranked:
+        retrieved = self._retrieve(db, q, f, mode, k)
+        return [] if retrieved is None else fuse(retrieved, mode, self.tuning)
+
+    def _retrieve(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str,
+                  k: int) -> Optional[Retrieved]:
+        """The ranked lists fusion needs, or None when the filters allow no passage at all."""
         t = self.tuning
         allowed = store.allowed_ids(db, f)
         if allowed is not None and len(allowed) == 0:
-            return []
-        n = max(t.candidates, 3 * k)
-        dense = lexical = []
-        if mode in ("dense", "hybrid"):
-            dense = vectors.search(self.vectors, self._encode(q.dense_text), n, allowed)
-        if mode in ("lexical", "hybrid"):
-            lexical = store.lexical(db, fts_expression(q), n, store.filter_sql(f))
-        if mode == "dense":
-            return [(i, s) for i, s in dense if s >= t.dense_floor]
-        if mode == "lexical":
-            return lexical
-        if dense and max(s for _, s in dense) < t.dense_floor and not lexical:
-            return []
-        dense_lists, lexical_lists = [(dense, t.dense_weight)], [(lexical, t.lexical_weight)]
-        if t.part_weight:
+            return None
+        n, where = max(t.candidates, 3 * k), store.filter_sql(f)
+        queries = [q]
+        if mode == "hybrid" and t.part_weight:
             # Each question of a multi-part query is searched alone as well, so that the answer to
             # one part is not drowned by the words of the others.
-            for part in q.parts:
-                pq = parse(part, self.settings.max_query_chars)
-                dense_lists.append((vectors.search(self.vectors, self._encode(pq.dense_text), n, allowed),
-                                    t.dense_weight * t.part_weight))
-                lexical_lists.append((store.lexical(db, fts_expression(pq), n, store.filter_sql(f)),
-                                      t.lexical_weight * t.part_weight))
-        fused: dict[int, float] = {}
-        for hits, weight in dense_lists + lexical_lists:
-            for rank, (i, _) in enumerate(hits, 1):
-                fused[i] = fused.get(i, 0.0) + weight / (t.rrf_k + rank)
-        if q.years and t.year_weight:
-            for i, year in store.years_of(db, list(fused)).items():
-                if year in q.years:
-                    fused[i] += t.year_weight / (t.rrf_k + 1)
-        cosine: dict[int, float] = {}
-        for hits, _ in dense_lists:
-            for i, s in hits:
-                cosine[i] = max(s, cosine.get(i, s))
-        if t.cosine_weight:
-            # Neighbouring RRF scores differ by about 0.001-0.002 (1/(k+r) - 1/(k+r+1)); a bonus of
-            # 0.003 x cosine lets the passage closer in meaning win a near-tie without overriding ranks.
-            # A passage outside the dense top-n (lexical only) has no cosine here and gets none.
-            for i in fused:
-                fused[i] += t.cosine_weight * cosine.get(i, 0.0)
-        lexical_ids = {i for hits, _ in lexical_lists for i, _ in hits}
-        keep = [(i, s) for i, s in fused.items() if i in lexical_ids or cosine.get(i, 0.0) >= t.dense_floor]
-        return sorted(keep, key=lambda x: -x[1])
+            queries += [parse(part, self.settings.max_query_chars) for part in q.parts]
+        dense = ([self.vectors.search(self._encode(x.dense_text), n, allowed) for x in queries]
+                 if mode in ("dense", "hybrid") else [])
+        lexical = [self.lexical.search(db, x, n, where) for x in queries] if mode in ("lexical", "hybrid") else []
+        years = {}
+        if mode == "hybrid" and q.years and t.year_weight:
+            years = store.years_of(db, list(dict.fromkeys(i for hits in dense + lexical for i, _ in hits)))
+        return Retrieved(dense, lexical, q.years, years)
 
-    def _hits(self, db: sqlite3.Connection, ranked: list[tuple[int, float]], q: ParsedQuery, k: int) -> list[Hit]:
+    def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int) -> list[Hit]:
         rows = store.passages_by_id(db, [i for i, _ in ranked[: 4 * k + 20]])
         chosen, seen_groups = [], set()
         for i, score in ranked:

@@ -1,9 +1,8 @@
-"""The metadata store and the lexical index: one SQLite file with FTS5.
+"""The metadata store: documents, passages and near-duplicate groups in one SQLite file.
 
-Passage ids are row numbers of the FAISS index. The FTS5 table is
-contentless (the text lives once, in `passages`) and uses the Porter stemmer.
-All SQL is parameterized; user text only ever reaches FTS5 through
-`index.query.fts_expression`, which quotes every term.
+Passage ids are row numbers of the vector index. The lexical index lives in the
+same file but belongs to its backend (index/backends/fts5.py). All SQL is
+parameterized; filters reach it only through `filter_sql`.
 """
 from __future__ import annotations
 
@@ -14,10 +13,11 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from ingest.records import Filters, Passage, SourceEntry
+from ingest.records import Passage, SourceEntry
 
-TOKENIZER = "porter unicode61 remove_diacritics 2"
-SCHEMA = f"""
+from .records import Filters
+
+SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, symbol TEXT, title TEXT, body TEXT, date TEXT, year INTEGER,
     type TEXT, language TEXT, url TEXT, file TEXT, path TEXT, sha256 TEXT, catalogued INTEGER,
@@ -32,12 +32,7 @@ CREATE TABLE passages (
 CREATE INDEX passages_doc ON passages(doc_id, ordinal);
 CREATE INDEX passages_group ON passages(group_id);
 CREATE INDEX passages_hash ON passages(embed_hash);
-CREATE VIRTUAL TABLE passages_fts USING fts5(
-    text, heading, title, context, tokenize='{TOKENIZER}', content=''
-);
 """
-# Column weights for bm25(): the verbatim text counts most, headings and title help.
-BM25_WEIGHTS = (1.0, 0.3, 0.2, 0.3)
 YEAR_LIMIT = 10 ** 6  # year filters are clamped to this: SQLite integers are 64-bit
 
 PASSAGE_COLUMNS = ("id, doc_id, ordinal, label, text, start, \"end\", heading, context, page, part, "
@@ -76,29 +71,10 @@ def insert_passages(conn: sqlite3.Connection, rows: Sequence[tuple[int, Passage,
           p.delegation, p.language, p.citation(s), p.source_start, p.source_end, h, g)
          for i, p, s, h, g in rows],
     )
-    conn.executemany(
-        "INSERT INTO passages_fts(rowid, text, heading, title, context) VALUES (?,?,?,?,?)",
-        [(i, p.text, p.heading, s.title, p.context) for i, p, s, _, _ in rows],
-    )
 
 
 def embed_hashes(conn: sqlite3.Connection) -> dict[str, int]:
     return {h: i for i, h in conn.execute("SELECT id, embed_hash FROM passages")}
-
-
-def lexical(conn: sqlite3.Connection, expression: str, k: int,
-            allowed_sql: Optional[tuple[str, list]] = None) -> list[tuple[int, float]]:
-    """(id, score) best first; scores are negated bm25 so that larger is better."""
-    if not expression:
-        return []
-    sql = (f"SELECT rowid, -bm25(passages_fts, {', '.join(map(str, BM25_WEIGHTS))}) AS s "
-           "FROM passages_fts WHERE passages_fts MATCH ?")
-    params: list = [expression]
-    if allowed_sql:
-        sql += f" AND rowid IN (SELECT id FROM passages p JOIN documents d USING(doc_id) WHERE {allowed_sql[0]})"
-        params += allowed_sql[1]
-    sql += " ORDER BY s DESC LIMIT ?"
-    return [(int(r[0]), float(r[1])) for r in conn.execute(sql, params + [k])]
 
 
 def filter_sql(f: Filters) -> Optional[tuple[str, list]]:

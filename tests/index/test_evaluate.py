@@ -14,7 +14,7 @@ import pytest
 
 from index.evaluate import (Judgment, Ranked, beir_ranking, ndcg_at, normalize, read_qrels, recall_at,
                             score_query)
-from ingest.records import AlsoIn, Hit
+from index.records import AlsoIn, Hit
 from tests.index.index_helpers import run_cli
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from index import Answer, Filters
 from index import export
-from ingest.records import AlsoIn
+from index.records import AlsoIn
 from tests.index.index_helpers import make_hit
 
 FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]

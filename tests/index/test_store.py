@@ -1,4 +1,4 @@
-"""The SQLite side (index/store.py): schema, FTS5 lexical search, filters, groups.
+"""The SQLite side (index/store.py, and the FTS5 backend in the same file): schema, lexical search, filters, groups.
 
 Most tests build a tiny store from hand-made records (no model); the last ones
 check the store of the small synthetic index built with the real model.
@@ -10,8 +10,10 @@ import sqlite3
 import pytest
 
 from index import store
+from index.backends.fts5 import Fts5Lexical
 from index.query import fts_expression, parse
-from ingest.records import Filters, Passage, SourceEntry
+from index.records import Filters
+from ingest.records import Passage, SourceEntry
 
 from tests.index.index_helpers import live_folder
 
@@ -23,6 +25,7 @@ DOCS = [
     SourceEntry(id="doc-osce", title="Decision on lanterns", body="OSCE", date="2020-05-05",
                 type="decision", symbol="PC.DEC/9902", language="fr"),
 ]
+FTS5 = Fts5Lexical()  # the lexical backend over the same file
 REPEATED = "Welcoming the voluntary exchange of beacon maintenance calendars among harbour authorities,"
 TEXTS = {
     "doc-old": [REPEATED, "1. Encourages States to register lighthouse keepers;", "2. Decides to remain seized."],
@@ -53,6 +56,7 @@ def db(tmp_path):
     with conn:
         store.insert_documents(conn, [(s, f"/corpus/{s.id}.txt", "0" * 64, len(TEXTS[s.id])) for s in DOCS])
         store.insert_passages(conn, rows)
+        FTS5.index_passages(conn, [(i, p, s) for i, p, s, _, _ in rows])
     conn.close()
     ro = store.open_readonly(tmp_path / "passages.sqlite")
     yield ro
@@ -81,30 +85,30 @@ def test_readonly_connection_cannot_write(db):
 
 
 def test_lexical_returns_best_first_with_positive_scores(db):
-    hits = store.lexical(db, fts_expression(parse("lighthouse keepers", 1000)), 10)
+    hits = FTS5.match(db, fts_expression(parse("lighthouse keepers", 1000)), 10)
     assert hits and hits[0][0] == 1
     scores = [s for _, s in hits]
     assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
 
 
 def test_lexical_uses_porter_stemming(db):
-    (top, _), *_ = store.lexical(db, fts_expression(parse("registering keeper", 1000)), 5)
+    (top, _), *_ = FTS5.match(db, fts_expression(parse("registering keeper", 1000)), 5)
     assert top == 1
 
 
 def test_lexical_empty_expression_is_no_hits(db):
-    assert store.lexical(db, "", 10) == []
+    assert FTS5.match(db, "", 10) == []
 
 
 def test_lexical_respects_k(db):
-    assert len(store.lexical(db, fts_expression(parse("beacon maintenance harbour", 1000)), 2)) == 2
+    assert len(FTS5.match(db, fts_expression(parse("beacon maintenance harbour", 1000)), 2)) == 2
 
 
 @pytest.mark.parametrize("raw", ['"', "NEAR(", "AND OR NOT", "'; DROP TABLE passages; --", "a\"b", "col:x",
                                  "x*", "-y", "(z", "<script>alert(1)</script>"])
 def test_lexical_with_hostile_text_never_raises_and_drops_nothing(db, raw):
     expr = fts_expression(parse(raw, 1000))
-    store.lexical(db, expr, 10)
+    FTS5.match(db, expr, 10)
     assert db.execute("SELECT count(*) FROM passages").fetchone()[0] == 8
 
 
@@ -140,9 +144,9 @@ def test_impossible_and_malicious_filters_match_nothing(db):
 
 def test_lexical_honours_filters(db):
     expr = fts_expression(parse("beacon maintenance calendars", 1000))
-    everywhere = store.lexical(db, expr, 10)
+    everywhere = FTS5.match(db, expr, 10)
     assert len(_doc_of(db, [i for i, _ in everywhere])) == 3
-    only_osce = store.lexical(db, expr, 10, store.filter_sql(Filters(bodies=("OSCE",))))
+    only_osce = FTS5.match(db, expr, 10, store.filter_sql(Filters(bodies=("OSCE",))))
     assert only_osce and _doc_of(db, [i for i, _ in only_osce]) == {"doc-osce"}
 
 
@@ -186,7 +190,7 @@ def test_store_of_a_built_index_is_consistent(small_index):
         # every passage row's text is findable through FTS by its own rowid
         for pid, text in conn.execute("SELECT id, text FROM passages"):
             expr = fts_expression(parse(text[:200], 1000))
-            assert pid in [i for i, _ in store.lexical(conn, expr, n)], text
+            assert pid in [i for i, _ in FTS5.match(conn, expr, n)], text
         # the repeated preamble of the two cable resolutions shares one group
         groups = conn.execute("SELECT group_id, count(DISTINCT doc_id) FROM passages "
                               "GROUP BY group_id HAVING count(*) > 1").fetchall()

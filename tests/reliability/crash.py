@@ -46,18 +46,27 @@ def plant(point: str) -> None:
     import index.build as build
     import index.manifest as manifest
     import index.store as store
-    import index.vectors as vectors
+    from index import backends
+    from index.backends.faiss_tiers import FaissTiers
+    from ingest.settings import Settings
 
     if point == "embed":
         class DyingEmbedder:
+            """An Embedder that dies in its first batch, registered as the configured one (this process only)."""
+
+            dimension = 384
+
             def __init__(self, model: str):
                 self.name = model
 
-            def encode(self, texts, batch_size=32, progress=lambda done, total: None):
+            def encode_passages(self, texts, batch_size=32, progress=lambda done, total: None):
                 progress(0, len(texts))
                 die()
 
-        build.Embedder = DyingEmbedder
+            def encode_query(self, text):
+                die()
+
+        backends.register_embedder(Settings().embedder, DyingEmbedder)
     elif point in ("sqlite", "enospc-sqlite"):
         real_insert = store.insert_passages
 
@@ -81,13 +90,16 @@ def plant(point: str) -> None:
 
         np.save = save
     elif point in ("vectors", "enospc-vectors"):
-        def save_index(index, path):
-            half_write(path, faiss.serialize_index(index).tobytes())
-            if point == "vectors":
-                die()
-            raise full(path)
+        class HalfWritten(FaissTiers):
+            """The FAISS backend, writing half of its file, registered as the configured one."""
 
-        vectors.save = save_index
+            def save(self, path):
+                half_write(path, faiss.serialize_index(self.index).tobytes())
+                if point == "vectors":
+                    die()
+                raise full(path)
+
+        backends.register_vector_index(Settings().vector_backend, HalfWritten)
     elif point == "enospc-manifest":
         import pathlib
 

@@ -73,7 +73,7 @@ def run_py(*args: str, timeout: float = 240, env: dict | None = None, stdin: byt
 
 
 class CachingEmbedder:
-    """The session model, with query vectors remembered across Searchers.
+    """An Embedder (index/backends/base.py): the session model, with query vectors remembered across Searchers.
 
     The fault tests ask the same few queries of many copies of one index; each new Searcher would
     encode them again (hundreds of milliseconds each on a busy 2-CPU machine). The vectors are the
@@ -82,10 +82,11 @@ class CachingEmbedder:
 
     def __init__(self, inner):
         self._inner = inner
+        self.name, self.dimension = inner.name, inner.dimension
         self._queries: dict[str, object] = {}
 
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
+    def encode_passages(self, texts, batch_size: int = 32, progress=lambda done, total: None):
+        return self._inner.encode_passages(texts, batch_size, progress)
 
     def encode_query(self, text: str):
         vec = self._queries.get(text)

@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 from index import IndexUnavailable, Searcher
+from index.backends.faiss_tiers import FaissTiers
 from index.build import build
 from tests.reliability.helpers import (ROOT, assert_one_line_error, cli_env, live_folder, private_index, snapshot,
                                        versions)
@@ -173,7 +174,7 @@ def _current_write_fails(mp):
 IN_PROCESS_FAULTS = {
     "sqlite insert": lambda mp: mp.setattr("index.store.insert_passages", _full_sqlite),
     "numpy.save": lambda mp: mp.setattr(np, "save", _enospc),
-    "faiss write": lambda mp: mp.setattr("index.vectors.save", _enospc),
+    "faiss write": lambda mp: mp.setattr(FaissTiers, "save", _enospc),
     "manifest write": _manifest_write_fails,
     "fsync": lambda mp: mp.setattr("index.build.fsync_tree", _enospc),
     "CURRENT write": _current_write_fails,

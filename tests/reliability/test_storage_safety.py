@@ -5,8 +5,8 @@ A scan of the product code (app.py, ui/, index/, ingest/, benchmarks/), by AST w
 * no pickle, joblib, dill, shelve, marshal, torch.load, pandas.read_pickle; no `allow_pickle=True`;
   every np.load leaves allow_pickle at numpy's default (False) or sets it False;
 * every f-string (or %-format / .format / + concatenation) that builds SQL interpolates only
-  what is on a short whitelist: lists of `?` placeholders, the constant BM25 weights, the constant
-  column list, and filter_sql()'s own clause (itself checked: constant column names, `?` only).
+  what is on a short whitelist: lists of `?` placeholders, the constant column list, the constant
+  FTS5 tokenizer, and filter_sql()'s own clause (itself checked: constant column names, `?` only).
 
 And at run time: filter_sql() with hostile values puts none of them into the SQL text.
 """
@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.store import filter_sql
-from ingest.records import Filters
+from index.records import Filters
 from tests.reliability.helpers import ROOT
 
-SOURCES = sorted([ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "index").glob("*.py"),
+SOURCES = sorted([ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "index").rglob("*.py"),
                   *(ROOT / "ingest").glob("*.py"), *(ROOT / "benchmarks").glob("*.py")])
 UNPICKLERS = {"pickle", "cPickle", "_pickle", "joblib", "dill", "cloudpickle", "shelve", "marshal"}
 # The SQL here is written in upper case; case matters, so that messages ("over the limit") are not SQL.
@@ -33,7 +33,6 @@ SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|MATCH|CREATE|DROP|
 # What an SQL f-string may interpolate (ast.unparse of the expression), and why it is safe.
 ALLOWED = {
     r"'[,]\s?'\.join\('\?' \* len\(\w+\)\)": "a list of ? placeholders",
-    r"', '\.join\(map\(str, BM25_WEIGHTS\)\)": "constant floats",
     r"cols": "built from the constant PASSAGE_COLUMNS",
     r"(allowed_sql|where)\[0\]": "filter_sql()'s clause: constant columns and ? only (checked below)",
     r"column": "filter_sql()'s any_of(): called with constant column names only (checked below)",
@@ -49,8 +48,8 @@ def _trees():
 
 def test_the_scan_covers_the_product_code():
     names = {str(p.relative_to(ROOT)) for p in SOURCES}
-    assert {"app.py", "index/store.py", "index/search.py", "index/build.py", "ingest/loaders.py",
-            "ingest/upload.py"} <= names
+    assert {"app.py", "index/store.py", "index/search.py", "index/build.py", "index/backends/fts5.py",
+            "ingest/loaders.py", "ingest/upload.py"} <= names
 
 
 def test_nothing_is_unpickled():

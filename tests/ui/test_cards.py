@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.records import AlsoIn
+from index.records import AlsoIn
 from tests.index.index_helpers import make_hit
 from ui.cards import also_in_html, card_html, context_html, highlighted
 from ui.escape import esc

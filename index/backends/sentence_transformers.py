@@ -1,4 +1,4 @@
-"""The sentence-transformers model, loaded once and used in length-sorted batches.
+"""The sentence-transformers embedder (the default): the model loaded once, used in length-sorted batches.
 
 `calls` and `encoded` count the work done, so tests can prove that an
 incremental rebuild re-embeds only what changed.
@@ -6,16 +6,16 @@ incremental rebuild re-embeds only what changed.
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from ingest.settings import resolve_model
+from ingest.settings import ModelUnavailable, resolve_model
 
-ProgressFn = Callable[[int, int], None]
+from .base import ProgressFn
 
 
-class Embedder:
+class SentenceTransformerEmbedder:
     def __init__(self, model: str):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is downloaded at run time
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -27,8 +27,8 @@ class Embedder:
         try:
             self.model = SentenceTransformer(self.path, device="cpu")
         except (OSError, ValueError) as exc:
-            raise SystemExit(f"cannot load model {model!r} ({exc}); name a local "
-                             "sentence-transformers folder with --model or NORMBASE_MODEL") from None
+            raise ModelUnavailable(f"cannot load model {model!r} ({exc}); name a local "
+                                   "sentence-transformers folder with --model or NORMBASE_MODEL") from None
         self.dimension = int(self.model.get_embedding_dimension()
                              if hasattr(self.model, "get_embedding_dimension")
                              else self.model.get_sentence_embedding_dimension())
@@ -36,8 +36,8 @@ class Embedder:
         self.calls = 0
         self.encoded = 0
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32,
-               progress: ProgressFn = lambda done, total: None) -> np.ndarray:
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32,
+                        progress: ProgressFn = lambda done, total: None) -> np.ndarray:
         """Normalized float32 vectors, in the order of `texts`.
 
         Texts are sorted by length so each batch pads to similar lengths;

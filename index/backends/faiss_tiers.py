@@ -1,4 +1,4 @@
-"""The FAISS side: exact search for small corpora, quantized inverted lists above.
+"""The FAISS vector index (the default): exact search for small corpora, quantized inverted lists above.
 
 Vectors are normalized, so inner product is cosine similarity. Row i of the
 FAISS index is passage id i in the database. Two tiers, by size:
@@ -17,6 +17,10 @@ from typing import Optional
 
 import faiss
 import numpy as np
+
+from ingest.settings import Settings
+
+from .base import Ranked
 
 IVF_NPROBE = 64
 IVF_TRAIN_MIN = 50_000  # training sample: at least this many vectors, or 40 per list
@@ -48,7 +52,8 @@ def choose_params(n: int, exact_limit: int) -> VectorParams:
     return VectorParams("ivf-sq8", nlist=nlist, nprobe=min(IVF_NPROBE, nlist))
 
 
-def build(vectors: np.ndarray, params: VectorParams) -> faiss.Index:
+def train(vectors: np.ndarray, params: VectorParams) -> faiss.Index:
+    """A FAISS index of the tier `params` names, holding all of `vectors`."""
     d = vectors.shape[1]
     if params.kind == "flat":
         index = faiss.IndexFlatIP(d)
@@ -64,42 +69,66 @@ def build(vectors: np.ndarray, params: VectorParams) -> faiss.Index:
     return index
 
 
-def save(index: faiss.Index, path: Path) -> None:
-    faiss.write_index(index, str(path))
+class FaissTiers:
+    """A FAISS index and the parameters it was built with (VectorIndex in base.py)."""
 
+    name = "faiss"
 
-def load(path: Path, params: VectorParams) -> faiss.Index:
-    index = faiss.read_index(str(path))
-    if isinstance(index, faiss.IndexIVF):
-        index.nprobe = params.nprobe
-        index.make_direct_map()  # lets a narrow filter read its vectors back (8 bytes a vector)
-    return index
+    def __init__(self, index: faiss.Index, params: VectorParams):
+        self.index, self.vector_params = index, params
 
+    @classmethod
+    def build(cls, vectors: np.ndarray, settings: Settings) -> "FaissTiers":
+        params = choose_params(len(vectors), settings.exact_search_limit)
+        return cls(train(vectors, params), params)
 
-def search(index: faiss.Index, query: np.ndarray, k: int,
-           allowed: Optional[np.ndarray] = None) -> list[tuple[int, float]]:
-    """Top-k (id, cosine) pairs, restricted to `allowed` ids when given."""
-    if index.ntotal == 0 or k <= 0:
-        return []
-    q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-    k = min(k, index.ntotal if allowed is None else len(allowed))
-    if k == 0:
-        return []
-    if allowed is None:
-        scores, ids = index.search(q, k)
-    elif not isinstance(index, faiss.IndexFlat) and len(allowed) <= EXACT_FILTER_LIMIT:
-        return _exact_among(index, q[0], k, allowed)
-    else:
-        sel = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
-        if isinstance(index, faiss.IndexIVF):  # IndexIVF refuses plain SearchParameters
-            params = faiss.SearchParametersIVF(sel=sel, nprobe=index.nprobe)
+    @classmethod
+    def load(cls, path: Path, params: dict) -> "FaissTiers":
+        vector_params = VectorParams.from_json(params)
+        index = faiss.read_index(str(path))
+        if isinstance(index, faiss.IndexIVF):
+            index.nprobe = vector_params.nprobe
+            index.make_direct_map()  # lets a narrow filter read its vectors back (8 bytes a vector)
+        return cls(index, vector_params)
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self.index, str(path))
+
+    @property
+    def ntotal(self) -> int:
+        return int(self.index.ntotal)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.index.d)
+
+    def params(self) -> dict:
+        return self.vector_params.to_json()
+
+    def search(self, query: np.ndarray, k: int, allowed: Optional[np.ndarray] = None) -> Ranked:
+        """Top-k (id, cosine) pairs, restricted to `allowed` ids when given."""
+        index = self.index
+        if index.ntotal == 0 or k <= 0:
+            return []
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        k = min(k, index.ntotal if allowed is None else len(allowed))
+        if k == 0:
+            return []
+        if allowed is None:
+            scores, ids = index.search(q, k)
+        elif not isinstance(index, faiss.IndexFlat) and len(allowed) <= EXACT_FILTER_LIMIT:
+            return _exact_among(index, q[0], k, allowed)
         else:
-            params = faiss.SearchParameters(sel=sel)
-        scores, ids = index.search(q, k, params=params)
-    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+            sel = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            if isinstance(index, faiss.IndexIVF):  # IndexIVF refuses plain SearchParameters
+                params = faiss.SearchParametersIVF(sel=sel, nprobe=index.nprobe)
+            else:
+                params = faiss.SearchParameters(sel=sel)
+            scores, ids = index.search(q, k, params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
 
-def _exact_among(index: faiss.Index, q: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+def _exact_among(index: faiss.Index, q: np.ndarray, k: int, allowed: np.ndarray) -> Ranked:
     """Exact scores over the allowed ids' stored vectors (decoded, for a quantized index)."""
     ids = np.ascontiguousarray(allowed, dtype=np.int64)
     scores = index.reconstruct_batch(ids) @ q

@@ -1,0 +1,88 @@
+"""The registry of backends, keyed by the names in settings (embedder, vector_backend, lexical_backend).
+
+    from index import backends
+    backends.register_embedder("onnx", OnnxEmbedder)        # a factory: model name -> Embedder
+    settings = replace(settings, embedder="onnx")
+
+Tests and benchmarks register their own backends here, or inject instances
+(`build(..., embedder=)`, `Searcher.open(..., embedder=, lexical=)`), instead of
+patching the engine. An injected backend is trusted to suit the index; a
+configured one must be the one named in the index's manifest.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional, TypeVar
+
+from ingest.settings import Settings
+
+from .base import Embedder, LexicalIndex, ModelUnavailable, UnknownBackend, VectorIndex
+from .faiss_tiers import FaissTiers
+from .fts5 import Fts5Lexical
+
+__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "UnknownBackend", "VectorIndex",
+           "embedder", "lexical_index", "names", "register_embedder", "register_lexical_index", "register_vector_index",
+           "vector_index"]
+
+
+def _sentence_transformers(model: str) -> Embedder:
+    from .sentence_transformers import SentenceTransformerEmbedder  # torch loads only when a model is needed
+
+    return SentenceTransformerEmbedder(model)
+
+
+_EMBEDDERS: dict[str, Callable[[str], Embedder]] = {"sentence-transformers": _sentence_transformers}
+_VECTOR_INDEXES: dict[str, type] = {FaissTiers.name: FaissTiers}
+_LEXICAL_INDEXES: dict[str, Callable[[], LexicalIndex]] = {Fts5Lexical.name: Fts5Lexical}
+
+T = TypeVar("T")
+
+
+def _register(table: dict[str, T], name: str, value: Optional[T]) -> Optional[T]:
+    """Set (or, with None, remove) one entry; the previous one is returned so a test can put it back."""
+    previous = table.get(name)
+    if value is None:
+        table.pop(name, None)
+    else:
+        table[name] = value
+    return previous
+
+
+def register_embedder(name: str, factory: Optional[Callable[[str], Embedder]]) -> Optional[Callable[[str], Embedder]]:
+    return _register(_EMBEDDERS, name, factory)
+
+
+def register_vector_index(name: str, cls: Optional[type]) -> Optional[type]:
+    """`cls` implements VectorIndex (classmethods build and load); its `name` is what manifests record."""
+    return _register(_VECTOR_INDEXES, name, cls)
+
+
+def register_lexical_index(name: str, factory: Optional[Callable[[], LexicalIndex]]
+                           ) -> Optional[Callable[[], LexicalIndex]]:
+    return _register(_LEXICAL_INDEXES, name, factory)
+
+
+def _lookup(table: dict[str, T], kind: str, name: str) -> T:
+    try:
+        return table[name]
+    except KeyError:
+        raise UnknownBackend(f"unknown {kind} backend {name!r}; known: {', '.join(sorted(table))}") from None
+
+
+def embedder(settings: Settings, model: Optional[str] = None) -> Embedder:
+    """The configured embedder, loaded for `model` (default settings.model); raises ModelUnavailable."""
+    return _lookup(_EMBEDDERS, "embedder", settings.embedder)(model or settings.model)
+
+
+def vector_index(settings: Settings) -> type:
+    return _lookup(_VECTOR_INDEXES, "vector index", settings.vector_backend)
+
+
+def lexical_index(settings: Settings) -> LexicalIndex:
+    return _lookup(_LEXICAL_INDEXES, "lexical index", settings.lexical_backend)()
+
+
+def names(settings: Settings, vector_cls: Optional[type] = None, lexical: Optional[LexicalIndex] = None
+          ) -> dict[str, str]:
+    """The manifest's `backends`: names of the given vector index class and lexical index, else the configured."""
+    return {"embedder": settings.embedder, "vector_index": (vector_cls or vector_index(settings)).name,
+            "lexical": (lexical or lexical_index(settings)).name}

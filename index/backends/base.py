@@ -1,0 +1,106 @@
+"""What an embedder, a vector index and a lexical index must provide: the engine's seams.
+
+build.py and search.py talk only to these Protocols; the implementations (one file
+each beside this one) are chosen by name from the registry in __init__.py, keyed
+by settings, or injected by tests and benchmarks. An index records the names and
+parameters of the backends that built it (manifest.json), and a Searcher refuses
+an index built by other backends than the configured ones.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Callable, ClassVar, Optional, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from ingest.records import Passage, SourceEntry
+from ingest.settings import ModelUnavailable, Settings
+
+from ..query import ParsedQuery
+
+__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "Ranked", "UnknownBackend", "VectorIndex", "Where"]
+
+ProgressFn = Callable[[int, int], None]
+Ranked = list[tuple[int, float]]  # (passage id, score), best first
+Where = Optional[tuple[str, list]]  # a filter as SQL over `passages p JOIN documents d`, with its parameters
+
+
+class UnknownBackend(ValueError):
+    """A settings name no backend is registered under; the message lists the known ones."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Texts to normalized float32 vectors.
+
+    `name` identifies the vectors, not the code: it is recorded as the manifest's model
+    and goes into every passage's embedding hash, so vectors of one name are reused by
+    the next build and must be interchangeable.
+    """
+
+    name: str
+    dimension: int
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32,
+                        progress: ProgressFn = lambda done, total: None) -> np.ndarray:
+        """One row per text, in the order of `texts`; `progress(done, total)` as batches finish."""
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One vector for a short query, as fast as the backend allows on a busy machine."""
+
+
+@runtime_checkable
+class VectorIndex(Protocol):
+    """Nearest passages by inner product (cosine on normalized vectors); row i is passage id i.
+
+    `name` is what the manifest records; the class registered under that name must load
+    what `save` wrote.
+    """
+
+    name: ClassVar[str]
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, settings: Settings) -> "VectorIndex":
+        """An index over all rows of `vectors`, its structure chosen from their number and settings."""
+
+    @classmethod
+    def load(cls, path: Path, params: dict) -> "VectorIndex":
+        """What `save` wrote, with the `params()` the manifest recorded; raises on a damaged file."""
+
+    def save(self, path: Path) -> None: ...
+
+    def search(self, query: np.ndarray, k: int, allowed: Optional[np.ndarray] = None) -> Ranked:
+        """Top-k (id, cosine), restricted to the `allowed` ids when given."""
+
+    @property
+    def ntotal(self) -> int: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def params(self) -> dict:
+        """The structure and settings to record in the manifest (JSON-serializable)."""
+
+
+@runtime_checkable
+class LexicalIndex(Protocol):
+    """Keyword search over the passages of one passages.sqlite.
+
+    The database connection is passed in, not held: the Searcher pools its
+    connections across threads.
+    """
+
+    name: str
+
+    def index_passages(self, db: sqlite3.Connection, rows: Sequence[tuple[int, Passage, SourceEntry]]) -> None:
+        """At build time, inside the build's transaction: index these (passage id, passage, source) rows."""
+
+    def check(self, db: sqlite3.Connection) -> None:
+        """At open: read the index once, so that damage shows now rather than at the first query."""
+
+    def search(self, db: sqlite3.Connection, query: ParsedQuery, k: int, where: Where = None) -> Ranked:
+        """(id, score) best first, larger is better; only passages matching `where` when given."""
+
+    def params(self) -> dict:
+        """What to record in the manifest (JSON-serializable)."""

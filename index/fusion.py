@@ -1,0 +1,94 @@
+"""Fusion: the ranked lists of the retrievers in, one ranking out. Pure: no model, no database.
+
+The Searcher gathers the lists (retrieval, I/O); everything that decides the final
+order given those lists is here, so each lever of docs/quality.md can be tested in
+milliseconds on hand-made lists (tests/index/test_fusion.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+Ranked = list[tuple[int, float]]  # (passage id, score), best first
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Fusion and gating constants, chosen by measurement (docs/quality.md)."""
+
+    candidates: int = 100  # taken from each retriever before fusion
+    rrf_k: int = 20
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.25
+    dense_floor: float = 0.25  # below this cosine, a passage with no lexical match is noise
+    year_weight: float = 1.0  # a year named in the query favours documents of that year, as one more list
+    part_weight: float = 1.0  # each question of a multi-part query is also searched alone, as lists of this weight
+    cosine_weight: float = 0.003  # times a passage's best cosine, added to its fused score: reorders near-ties only
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """What retrieval gathered for one query.
+
+    `dense` and `lexical` hold the whole query's list first, then one list per part of a
+    multi-part query (searched alone). `years` maps candidate ids to their document's year
+    and is needed only when the query names `query_years`.
+    """
+
+    dense: list[Ranked] = field(default_factory=list)
+    lexical: list[Ranked] = field(default_factory=list)
+    query_years: frozenset[int] = frozenset()
+    years: Mapping[int, Optional[int]] = field(default_factory=dict)
+
+
+def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
+    """The final ranking of one mode: dense and lexical alone, or hybrid fusion."""
+    dense = r.dense[0] if r.dense else []
+    lexical = r.lexical[0] if r.lexical else []
+    if mode == "dense":
+        return [(i, s) for i, s in dense if s >= t.dense_floor]
+    if mode == "lexical":
+        return lexical
+    if dense and max(s for _, s in dense) < t.dense_floor and not lexical:
+        return []
+    dense_lists = weighted(r.dense, t.dense_weight, t.part_weight)
+    lexical_lists = weighted(r.lexical, t.lexical_weight, t.part_weight)
+    fused = rrf(dense_lists + lexical_lists, t.rrf_k)
+    if r.query_years and t.year_weight:
+        for i in fused:
+            if r.years.get(i) in r.query_years:
+                fused[i] += t.year_weight / (t.rrf_k + 1)
+    cosine = best_cosine([hits for hits, _ in dense_lists])
+    if t.cosine_weight:
+        # Neighbouring RRF scores differ by about 0.001-0.002 (1/(k+r) - 1/(k+r+1)); a bonus of
+        # 0.003 x cosine lets the passage closer in meaning win a near-tie without overriding ranks.
+        # A passage outside the dense top-n (lexical only) has no cosine here and gets none.
+        for i in fused:
+            fused[i] += t.cosine_weight * cosine.get(i, 0.0)
+    lexical_ids = {i for hits, _ in lexical_lists for i, _ in hits}
+    keep = [(i, s) for i, s in fused.items() if i in lexical_ids or cosine.get(i, 0.0) >= t.dense_floor]
+    return sorted(keep, key=lambda x: -x[1])
+
+
+def weighted(lists: list[Ranked], weight: float, part_weight: float) -> list[tuple[Ranked, float]]:
+    """The whole query's list at `weight`, each part's at `weight * part_weight` (none when that is 0)."""
+    if not lists:
+        return []
+    return [(lists[0], weight)] + ([(p, weight * part_weight) for p in lists[1:]] if part_weight else [])
+
+
+def rrf(lists: list[tuple[Ranked, float]], k: int) -> dict[int, float]:
+    """Weighted reciprocal rank fusion: each list adds weight / (k + rank) to the ids it holds."""
+    fused: dict[int, float] = {}
+    for hits, weight in lists:
+        for rank, (i, _) in enumerate(hits, 1):
+            fused[i] = fused.get(i, 0.0) + weight / (k + rank)
+    return fused
+
+
+def best_cosine(dense_lists: list[Ranked]) -> dict[int, float]:
+    cosine: dict[int, float] = {}
+    for hits in dense_lists:
+        for i, s in hits:
+            cosine[i] = max(s, cosine.get(i, s))
+    return cosine

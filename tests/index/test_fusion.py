@@ -1,0 +1,91 @@
+"""Fusion (index/fusion.py) on hand-made ranked lists: each lever of `Tuning` moves the ranking as
+docs/quality.md says, and only when it is on. No model, no database: milliseconds."""
+from __future__ import annotations
+
+import pytest
+
+from index.fusion import Retrieved, Tuning, fuse
+
+PLAIN = Tuning(cosine_weight=0.0)  # exact RRF sums, for the tests of the other levers
+
+
+def ids(ranked) -> list[int]:
+    return [i for i, _ in ranked]
+
+
+def scores(ranked) -> dict[int, float]:
+    return dict(ranked)
+
+
+def test_rrf_k_decides_between_one_top_rank_and_two_middling_ones():
+    # 1 is first in the dense list only; 2 is fourth in both lists
+    r = Retrieved(dense=[[(1, 0.9), (5, 0.8), (6, 0.7), (2, 0.6)]], lexical=[[(7, 3.0), (8, 2.0), (9, 1.0), (2, 0.5)]])
+    flat = Tuning(rrf_k=1, lexical_weight=1.0, cosine_weight=0.0)
+    assert ids(fuse(r, "hybrid", flat)).index(1) < ids(fuse(r, "hybrid", flat)).index(2)  # 1/2 > 2/5
+    deep = Tuning(rrf_k=20, lexical_weight=1.0, cosine_weight=0.0)
+    assert ids(fuse(r, "hybrid", deep)).index(2) < ids(fuse(r, "hybrid", deep)).index(1)  # 2/24 > 1/21
+    assert scores(fuse(r, "hybrid", deep))[2] == pytest.approx(2 / 24)
+
+
+def test_the_list_weights_scale_each_retrievers_contribution():
+    r = Retrieved(dense=[[(1, 0.9)]], lexical=[[(2, 4.0)]])
+    fused = scores(fuse(r, "hybrid", PLAIN))
+    assert fused == {1: pytest.approx(1.0 / 21), 2: pytest.approx(1.25 / 21)}
+    assert ids(fuse(r, "hybrid", PLAIN)) == [2, 1], "lexical weight 1.25 beats dense 1.0 at equal rank"
+    assert ids(fuse(r, "hybrid", Tuning(dense_weight=2.0, cosine_weight=0.0))) == [1, 2]
+    assert ids(fuse(r, "hybrid", Tuning(lexical_weight=0.5, cosine_weight=0.0))) == [1, 2]
+
+
+def test_each_part_of_a_multi_part_query_adds_lists_of_part_weight():
+    # 3 is found only when the second question is searched alone
+    r = Retrieved(dense=[[(1, 0.9)], [(3, 0.8)]], lexical=[[(2, 4.0)], [(3, 2.0)]])
+    on = scores(fuse(r, "hybrid", PLAIN))
+    assert on[3] == pytest.approx(1.0 / 21 + 1.25 / 21)
+    half = scores(fuse(r, "hybrid", Tuning(part_weight=0.5, cosine_weight=0.0)))
+    assert half[3] == pytest.approx(0.5 / 21 + 0.625 / 21) and half[1] == pytest.approx(1.0 / 21)
+    assert 3 not in scores(fuse(r, "hybrid", Tuning(part_weight=0.0, cosine_weight=0.0)))
+
+
+def test_a_year_named_in_the_query_favours_that_years_documents():
+    r = Retrieved(dense=[[(1, 0.9), (2, 0.8)]], lexical=[[(2, 4.0), (1, 3.0)]],
+                  query_years=frozenset({2020}), years={1: 2019, 2: 2020})
+    tied = Tuning(lexical_weight=1.0, cosine_weight=0.0, year_weight=0.0)
+    assert scores(fuse(r, "hybrid", tied))[1] == pytest.approx(scores(fuse(r, "hybrid", tied))[2])
+    with_year = scores(fuse(r, "hybrid", Tuning(lexical_weight=1.0, cosine_weight=0.0)))
+    assert with_year[2] - with_year[1] == pytest.approx(1.0 / 21), "one more list, the year's passages first"
+    no_year = Retrieved(r.dense, r.lexical, frozenset(), r.years)
+    assert scores(fuse(no_year, "hybrid", Tuning(lexical_weight=1.0, cosine_weight=0.0)))[2] == pytest.approx(
+        with_year[1])
+
+
+def test_the_cosine_bonus_breaks_near_ties_by_the_best_cosine_only():
+    # 1 and 2 tie on RRF; 2 is closer in meaning (its best cosine comes from a part's list)
+    r = Retrieved(dense=[[(1, 0.6), (2, 0.5)], [(2, 0.95)]], lexical=[[(2, 4.0), (1, 3.0)], [(4, 1.0)]])
+    t = Tuning(lexical_weight=1.0, part_weight=0.0)
+    tied = scores(fuse(r, "hybrid", Tuning(lexical_weight=1.0, part_weight=0.0, cosine_weight=0.0)))
+    assert tied[1] == pytest.approx(tied[2])
+    fused = scores(fuse(r, "hybrid", t))
+    assert fused[1] - tied[1] == pytest.approx(t.cosine_weight * 0.6)
+    with_parts = scores(fuse(r, "hybrid", Tuning(lexical_weight=1.0)))
+    assert with_parts[4] == pytest.approx(1.0 / 21), "a lexical-only passage gets no cosine bonus"
+    assert with_parts[2] == pytest.approx(1 / 22 + 1 / 21 + 1 / 21 + Tuning().cosine_weight * 0.95), \
+        "the best cosine over the whole query's and the parts' lists"
+    # the bonus reorders a near-tie, not ranks: 0.003 x cosine is below one rank step at the top
+    r2 = Retrieved(dense=[[(1, 0.26), (2, 0.99)]], lexical=[[(1, 4.0), (2, 3.0)]])
+    assert ids(fuse(r2, "hybrid", Tuning())) == [1, 2]
+
+
+def test_the_dense_floor_gates_noise():
+    low = Retrieved(dense=[[(1, 0.2), (2, 0.1)]], lexical=[[]])
+    assert fuse(low, "hybrid", Tuning()) == [], "all below the floor and no word match: nothing relevant"
+    assert ids(fuse(low, "hybrid", Tuning(dense_floor=0.15))) == [1]
+    assert ids(fuse(Retrieved(dense=[[(1, 0.3), (2, 0.2)]]), "dense", Tuning())) == [1]
+    mixed = Retrieved(dense=[[(1, 0.5), (2, 0.2), (3, 0.1)]], lexical=[[(3, 2.0)]])
+    assert ids(fuse(mixed, "hybrid", Tuning())) == [3, 1], "a low cosine stays only with a word match"
+
+
+def test_single_modes_return_their_own_list():
+    r = Retrieved(dense=[[(1, 0.9), (2, 0.3)]], lexical=[[(3, 5.0), (1, 2.0)]])
+    assert fuse(r, "lexical", Tuning()) == [(3, 5.0), (1, 2.0)]
+    assert fuse(r, "dense", Tuning()) == [(1, 0.9), (2, 0.3)]
+    assert fuse(Retrieved(), "hybrid", Tuning()) == []
