@@ -11,6 +11,9 @@ from pathlib import Path
 from ingest.records import Filters
 from ingest.settings import Settings, add_common_flags, settings_from_args
 
+from benchmarks.bench import cli as bench_cli
+
+from . import evaluate
 from .manifest import IndexError_
 from .search import MODES, Searcher
 
@@ -48,12 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     _index_flags(p)
     p.set_defaults(func=cmd_search)
 
-    for extra in ("evaluate", "bench"):
-        try:
-            module = __import__(f"index.{extra}", fromlist=["register_cli"])
-            module.register_cli(sub)
-        except ImportError:
-            pass
+    for commands in (evaluate, bench_cli):  # an explicit list: a broken import is an error, not a lost command
+        commands.register_cli(sub)
 
     args = parser.parse_args(argv)
     try:

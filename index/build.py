@@ -33,6 +33,9 @@ from .manifest import (Manifest, IndexError_, check_compatible, checksums, curre
 
 # progress(stage, done, total): stages are "ingest", "embed", "write".
 Progress = Callable[[str, int, int], None]
+# vector_index(vectors, exact_limit) -> (parameters for the manifest, the FAISS index to save). The
+# project's choice is `project_vector_index`; a benchmark hands in its variant instead of patching.
+VectorIndexChoice = Callable[[np.ndarray, int], tuple[vectors.VectorParams, "faiss.Index"]]
 CODE_DIRS = (Path(__file__).resolve().parent.parent / "ingest",)
 
 
@@ -132,27 +135,28 @@ def _live(root: Path, model: str) -> Optional[tuple[Path, Manifest]]:
 
 
 def build_documents(settings: Settings, documents: list, *, embedder: Optional[Embedder] = None,
-                    progress: Progress = lambda stage, done, total: None) -> BuildReport:
+                    progress: Progress = lambda stage, done, total: None,
+                    vector_index: Optional[VectorIndexChoice] = None) -> BuildReport:
     """Index records that did not come from corpus files (a BEIR corpus, synthetic passages)."""
     started = time.monotonic()
     report = BuildReport(settings.index)
     with _build_lock(settings.index):
         corpus = CorpusResult(documents=documents)
         _publish_new_version(settings.index, corpus, settings, "", _live(settings.index, settings.model),
-                             embedder, report, progress, started)
+                             embedder, report, progress, started, vector_index)
         prune(settings.index)
     return report
 
 
 def _publish_new_version(root: Path, corpus: CorpusResult, settings: Settings, fp: str, old,
                          embedder: Optional[Embedder], report: BuildReport, progress: Progress,
-                         started: float) -> None:
+                         started: float, vector_index: Optional[VectorIndexChoice] = None) -> None:
     """Write a complete version in a hidden folder, then swap it in; a failure leaves nothing behind."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
     tmp = root / f".build-{stamp}-{os.getpid()}"
     tmp.mkdir()
     try:
-        _write(tmp, corpus, settings, old, embedder, report, progress)
+        _write(tmp, corpus, settings, old, embedder, report, progress, vector_index or project_vector_index)
         report.seconds = time.monotonic() - started
         manifest = Manifest(
             format_version=FORMAT_VERSION, model=settings.model, dimension=report.dimension,
@@ -177,8 +181,14 @@ def embed_hash(model: str, text: str) -> str:
     return hashlib.sha1(f"{model}\0{text}".encode()).hexdigest()
 
 
+def project_vector_index(vecs: np.ndarray, exact_limit: int) -> tuple[vectors.VectorParams, "faiss.Index"]:
+    """The project's vector index for this many vectors: exact up to the limit, IVF-SQ8 above."""
+    params = vectors.choose_params(len(vecs), exact_limit)
+    return params, vectors.build(vecs, params)
+
+
 def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: Optional[Embedder],
-           report: BuildReport, progress: Progress) -> None:
+           report: BuildReport, progress: Progress, vector_index: VectorIndexChoice) -> None:
     rows = [(p, d.source) for d in corpus.documents for p in d.passages]
     texts = [p.embed_text(s) for p, s in rows]
     hashes = [embed_hash(settings.model, t) for t in texts]
@@ -210,8 +220,8 @@ def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: O
     conn.close()
     progress("write", 1, 3)
     np.save(tmp / "embeddings.npy", vecs, allow_pickle=False)
-    params = vectors.choose_params(len(vecs), settings.exact_search_limit)
-    vectors.save(vectors.build(vecs, params), tmp / "vectors.faiss")
+    params, index = vector_index(vecs, settings.exact_search_limit)
+    vectors.save(index, tmp / "vectors.faiss")
     progress("write", 3, 3)
     report.documents, report.passages = len(corpus.documents), len(rows)
     report.dimension, report.vector_index = dim, params.to_json()
