@@ -1,13 +1,14 @@
 """The app's names the browser measurement looks for: its result card, its search box, its screens.
 
-These belong to the app (app.py today; its ui package once it has one, which is to expose them as
-named constants): they are written here once, so that the day the app exports them, this module
-imports them instead and nothing else in the bench changes.
+The card, the search box and the empty state come from the app's own `ui.constants`. The page's
+two sentences the probe reads (the header above the cards and the start of the no-result text) are
+not exported there yet: they are written here once, copied from `ui/pages/search.py`, and would move
+to `ui.constants` with the next change to those sentences.
 """
-# A result card: the passage block of app.py (".nb-passage"; ".passage" in earlier versions).
-RESULT_SELECTOR = ".nb-passage, .passage"
-EMPTY_TEXTS = ("Nothing relevant found", "No relevant passage found")  # the app's no-result screens
-SEARCH_LABEL = "Search norms, CBMs and agreed language"  # the app's search box
-# The header above the cards, "N passages for “query”", and the start of the no-result text:
+from ui.constants import NOTHING_FOUND, PASSAGE_SELECTOR, SEARCH_LABEL  # noqa: F401 (SEARCH_LABEL: re-exported)
+
+RESULT_SELECTOR = PASSAGE_SELECTOR  # a result card's verbatim passage
+EMPTY_TEXTS = (NOTHING_FOUND,)  # the no-result screen
+# Copied from ui/pages/search.py: the header "N passages for “query”", the no-result text's start.
 RESULTS_HEADER_RE = r"^\s*(\d+) passages? for “([\s\S]*)”"
 NO_RESULT_PREFIX = "No passage is close enough to"

@@ -10,11 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ingest.clean import normal_key as normalize  # letters and digits only, the rule's own matching
+
 K = 10
-
-
-def normalize(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 @dataclass
