@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/ann_variants.py --base INDEX_ROOT [--size 1000000] [--json]
 
-The vectors are the bench's synthetic ones (index.bench.synthetic_vectors: mixtures
+The vectors are the bench's synthetic ones (benchmarks.bench.synthetic.synthetic_vectors: mixtures
 of the real vectors of INDEX_ROOT plus noise); the queries are the bench's query
 list encoded by the bundled model. For each variant: build seconds (2 threads),
 bytes per vector on disk (what the serving process holds in memory), single-thread
@@ -25,7 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
-from index.bench import ann_index, live_folder, load_queries, percentile, synthetic_vectors  # noqa: E402
+from benchmarks.bench.data import load_queries  # noqa: E402
+from benchmarks.bench.figures import percentile  # noqa: E402
+from benchmarks.bench.synthetic import ann_index, synthetic_vectors  # noqa: E402
+from index.manifest import current_version  # noqa: E402
 
 DEFAULT_VARIANTS = ["flat", "ivf1024-flat@16,32,64", "ivf1024-sq8@16,32,64", "ivf4096-sq8@32,64,128",
                     "ivf1024-pq48@32,64", "hnsw32@128"]
@@ -69,7 +72,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
-    base = np.load(live_folder(args.base) / "embeddings.npy")
+    base = np.load(current_version(args.base) / "embeddings.npy")
     q = query_vectors(args.queries)
     faiss.omp_set_num_threads(2)
     vecs, *_ = synthetic_vectors(base, args.size)

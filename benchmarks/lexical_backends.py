@@ -6,7 +6,7 @@ Issue #3 asks to measure both for quality and speed and keep the better. Both
 engines see the same passages and the same queries:
 
 - FTS5 is the project's own code: `Searcher(mode="lexical")` scored by
-  `index.evaluate` (dev set: `evaluate_system`; SciFact: `evaluate_beir`).
+  `index.evaluation` (dev set: `evaluate_system`; SciFact: `evaluate_beir`).
 - bm25s indexes the texts stored in the same `passages.sqlite` (the four
   columns FTS5 indexes, concatenated: title, heading, lead-in, text; for
   SciFact that is title + abstract). It is a lexical backend (`Bm25sLexical`,
@@ -70,8 +70,9 @@ sys.path.insert(0, str(ROOT))
 from index import store  # noqa: E402
 from index.backends.fts5 import BM25_WEIGHTS, Fts5Lexical  # noqa: E402
 from index.build import build_documents  # noqa: E402
-from index.evaluate import (beir_documents, beir_ranking, evaluate_beir, evaluate_system, load_gold,  # noqa: E402
-                            ndcg_at, read_jsonl, read_qrels, recall_at)
+from index.evaluation.beir import beir_documents, beir_ranking, evaluate_beir, read_jsonl, read_qrels  # noqa: E402
+from index.evaluation.gold import evaluate_system, load_gold  # noqa: E402
+from index.evaluation.metrics import ndcg_at, recall_at  # noqa: E402
 from index.query import ParsedQuery, parse  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from ingest.records import Passage, SourceEntry  # noqa: E402
@@ -273,7 +274,7 @@ def fts5_title_weight(weight: float) -> Fts5Lexical:
 
 
 def dev_quality(index_root: Path, gold_path: Path, bm25: Optional[Bm25sLib], settings: Settings) -> dict:
-    """The dev set scored by index.evaluate.evaluate_system, for FTS5 and for each bm25s variant."""
+    """The dev set scored by index.evaluation.gold.evaluate_system, for FTS5 and for each bm25s variant."""
     gold = load_gold(gold_path)
     searcher = Searcher.open(index_root, settings=settings)  # no model: lexical mode never embeds
     out = {"index": str(searcher.folder), "queries": len(gold), "systems": {}}
@@ -375,7 +376,7 @@ def synthetic_rows(base: list[Row], n: int, seed: int = 20261128) -> list[Row]:
 
 
 def query_pool(dev_path: Path, scifact: Path) -> list[str]:
-    """Dev queries first, then SciFact claims, without repeats (as index/bench.py picks them)."""
+    """Dev queries first, then SciFact claims, without repeats (as benchmarks/bench/data.py picks them)."""
     pool = [json.loads(line)["query"] for line in dev_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     pool += [q["text"] for q in read_jsonl(scifact / "queries.jsonl")]
     return list(dict.fromkeys(pool))

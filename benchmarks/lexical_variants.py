@@ -30,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index import store  # noqa: E402
 from index.backends.fts5 import Fts5Lexical  # noqa: E402
-from index.bench import live_folder, load_queries, percentile  # noqa: E402
+from index.manifest import current_version  # noqa: E402
+from benchmarks.bench.data import load_queries  # noqa: E402
+from benchmarks.bench.figures import percentile  # noqa: E402
 from index.query import _quote, fts_expression, parse  # noqa: E402
 
 
@@ -48,7 +50,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
-    folder = live_folder(args.index)
+    folder = current_version(args.index)
     db = store.open_readonly(folder / "passages.sqlite")
     fts5 = Fts5Lexical()
     n_passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]

@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.bench import free_port, stop  # noqa: E402
+from benchmarks.bench.servers import free_port, stop  # noqa: E402
 
 MAX_BODY = 1 << 20  # bytes of a request body the API accepts
 HOSTILE = ["", "   ", "\x00\x01", "🔒🛡️", '"', "NEAR(", "'; DROP TABLE passages; --", "<script>alert(1)</script>",

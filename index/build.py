@@ -136,27 +136,31 @@ def _live(root: Path, settings: Settings) -> Optional[tuple[Path, Manifest]]:
 
 
 def build_documents(settings: Settings, documents: list, *, embedder: Optional[Embedder] = None,
-                    progress: Progress = lambda stage, done, total: None) -> BuildReport:
-    """Index records that did not come from corpus files (a BEIR corpus, synthetic passages)."""
+                    progress: Progress = lambda stage, done, total: None,
+                    vector_cls: Optional[type] = None) -> BuildReport:
+    """Index records that did not come from corpus files (a BEIR corpus, synthetic passages).
+
+    `vector_cls`, a VectorIndex class, replaces the configured vector backend: the bench
+    hands in its ANN variants so instead of patching the build."""
     started = time.monotonic()
     report = BuildReport(settings.index)
     with _build_lock(settings.index):
         corpus = CorpusResult(documents=documents)
         _publish_new_version(settings.index, corpus, settings, "", _live(settings.index, settings),
-                             embedder, report, progress, started)
+                             embedder, report, progress, started, vector_cls)
         prune(settings.index)
     return report
 
 
 def _publish_new_version(root: Path, corpus: CorpusResult, settings: Settings, fp: str, old,
                          embedder: Optional[Embedder], report: BuildReport, progress: Progress,
-                         started: float) -> None:
+                         started: float, vector_cls: Optional[type] = None) -> None:
     """Write a complete version in a hidden folder, then swap it in; a failure leaves nothing behind."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
     tmp = root / f".build-{stamp}-{os.getpid()}"
     tmp.mkdir()
     try:
-        _write(tmp, corpus, settings, old, embedder, report, progress)
+        _write(tmp, corpus, settings, old, embedder, report, progress, vector_cls)
         report.seconds = time.monotonic() - started
         manifest = Manifest(
             format_version=FORMAT_VERSION, model=settings.model, dimension=report.dimension,

@@ -27,7 +27,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from index.bench import free_port, stop
+from benchmarks.bench.servers import free_port, stop
 from index.build import build
 from ingest.settings import Settings
 

@@ -11,7 +11,9 @@ import sys
 
 import pytest
 
-from index.bench import KEYS, app_render_queries, check_targets, parse_size, percentile, render_text, size_label
+from benchmarks.bench.data import app_render_queries
+from benchmarks.bench.figures import parse_size, percentile, size_label
+from benchmarks.bench.report import KEYS, check_targets, render_text
 from tests.index.index_helpers import ROOT, cli_env
 
 REQUIRED_TOP = ("openblas_coretype", "sizes", "cold_start_s", "unchanged_rebuild_s", "one_document_reingest_s",

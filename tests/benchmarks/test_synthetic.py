@@ -1,0 +1,39 @@
+"""The bench's synthetic sizes: what they hand the build instead of a model and the project's index."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.bench.synthetic import SYNTH_PER_DOC, Precomputed, ann_variant, synthetic_documents, synthetic_vectors
+
+
+def test_an_ann_variant_is_a_vector_index_choice_with_ivf_parameters() -> None:
+    base = np.random.default_rng(1).standard_normal((3000, 16)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    params, index = ann_variant("ivf16-sq8", 4)(base, 100_000)  # the variant whatever the exact limit
+    assert (params.kind, params.nlist, params.nprobe) == ("ivf", 16, 4)
+    assert index.ntotal == 3000 and index.nprobe == 4 and index.nlist == 16
+    with pytest.raises(ValueError, match="unknown --ann-large spec"):
+        ann_variant("hnsw32", 4)
+
+
+def test_synthetic_passages_mix_real_sentences_in_documents_of_twenty() -> None:
+    rows = [{"text": f"First {i}. Second {i}; third {i}.", "heading": f"H{i}", "context": "", "title": f"T{i}"}
+            for i in range(5)]
+    base = np.eye(5, 8, dtype=np.float32)
+    vecs, a, b, rng = synthetic_vectors(base, 45)
+    assert vecs.shape == (45, 8) and np.allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-5)
+    docs = synthetic_documents(rows, a, b, rng, 45)
+    assert [len(d.passages) for d in docs] == [SYNTH_PER_DOC, SYNTH_PER_DOC, 5]
+    p = docs[0].passages[3]
+    assert p.text.startswith(f"First {a[3]}.") and p.heading == f"H{a[3]}"
+    assert sum(len(d.passages) for d in docs) == 45
+
+
+def test_precomputed_vectors_refuse_a_different_count() -> None:
+    emb = Precomputed("m", np.zeros((3, 4), dtype=np.float32))
+    seen = []
+    assert emb.encode(["a", "b", "c"], progress=lambda d, t: seen.append((d, t))).shape == (3, 4)
+    assert seen == [(3, 3)]
+    with pytest.raises(ValueError, match="asked for 2 vectors, holds 3"):
+        emb.encode(["a", "b"])
