@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     _index_flags(p)
     p.set_defaults(func=cmd_search)
 
-    for extra in ("evaluate", "bench"):
+    for extra in ("evaluate", "bench", "compare_cli"):
         try:
             module = __import__(f"index.{extra}", fromlist=["register_cli"])
             module.register_cli(sub)

@@ -26,7 +26,7 @@ from ingest.pipeline import CorpusResult, corpus_files, ingest_corpus
 from ingest.records import Skipped
 from ingest.settings import Settings, resolve_model
 
-from . import group, store, vectors
+from . import fingerprints, group, store, vectors
 from .embed import Embedder
 from .manifest import (Manifest, IndexError_, check_compatible, checksums, current_version, fsync_tree,
                        prune, publish, read_manifest, verify, version_name, FORMAT_VERSION)
@@ -205,6 +205,7 @@ def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: O
     with conn:
         store.insert_documents(conn, [(d.source, str(d.path), d.sha256, len(d.passages)) for d in corpus.documents])
         store.insert_passages(conn, [(i, p, s, hashes[i], groups[i]) for i, (p, s) in enumerate(rows)])
+        fingerprints.write(conn, ((i, p.text) for i, (p, _) in enumerate(rows)))  # for lineages (index/lineage.py)
     conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
     conn.commit()
     conn.close()

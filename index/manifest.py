@@ -25,7 +25,7 @@ from typing import Optional
 
 from .store import TOKENIZER
 
-FORMAT_VERSION = 4  # 4: checksums of the index files
+FORMAT_VERSION = 5  # 4: checksums of the index files; 5: sentence fingerprints (lineage)
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
 
 

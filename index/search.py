@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
@@ -27,6 +27,10 @@ from .highlight import best_sentences
 from .manifest import (REBUILD_HINT, IndexError_, Manifest, check_compatible, current_version, read_manifest,
                        verify)
 from .query import ParsedQuery, fts_expression, parse
+
+if TYPE_CHECKING:
+    from .compare import CompareResult
+    from .lineage import Lineage
 
 MODES = ("hybrid", "dense", "lexical")
 
@@ -250,6 +254,21 @@ class Searcher:
     def passage_count(self) -> int:
         with self._connection() as db:
             return db.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    # -- comparison and lineage (index/compare.py, index/lineage.py) -----------
+    def compare(self, a: str, b: str) -> "CompareResult":
+        """Two documents (symbols or ids) aligned paragraph by paragraph, with word diffs."""
+        from .compare import compare
+
+        with self._connection() as db:
+            return compare(db, a, b)
+
+    def lineage(self, passage: str | int) -> "Lineage":
+        """Every version of a passage's wording ("SYMBOL, LABEL" or passage id), oldest first."""
+        from .lineage import lineage
+
+        with self._connection() as db:
+            return lineage(db, self.vectors, passage)
 
     def texts(self, passage_ids: list[int]) -> dict[int, str]:
         """Verbatim texts by passage id (to judge the members of a grouped hit)."""
