@@ -242,9 +242,9 @@ def _align_gap(ia: range, jb: range, grams_a: list[set], grams_b: list[set], ove
         i = a0 + x - 1
         for y in range(1, m + 1):
             j = b0 + y - 1
-            options = [
-                (best[x - 1, y], (1, 0)),
+            options = [  # on ties the first wins: tracing back from the end, additions come after removals
                 (best[x, y - 1], (0, 1)),
+                (best[x - 1, y], (1, 0)),
                 (best[x - 1, y - 1] + max(0.0, _score(overlap[i, j], sizes_a[i] + sizes_b[j])), (1, 1)),
             ]
             if x >= 2 and _contained(overlap[i - 1, j], sizes_a[i - 1]) and _contained(overlap[i, j], sizes_a[i]):
