@@ -35,6 +35,8 @@ SPLIT_CONTAINMENT = 0.5  # each piece of a split or merge must have this share o
 ANCHOR_CHARS = 40  # shorter paragraphs ("1 A/65/201.", "(a) None;") recur anywhere: no anchors
 SENTENCE_WORDS = 5  # shorter sentences ("Calls upon Member States:") are not "wording in common"
 
+DIFF_SECONDS = 0.2  # past this the library returns a coarser diff (still exact): two long, unrelated texts
+
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|\((?:[a-z]{1,4}|\d{1,3})\)|[a-z]\))\s+", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
@@ -90,19 +92,28 @@ def sentences(text: str) -> list[str]:
     return [s for s in (x.strip() for x in _SENTENCE_END.split(strip_numbering(text))) if s]
 
 
-def found_sentences(a: str, b: str, threshold: float = 0.6) -> tuple[list[str], float]:
+@dataclass(frozen=True)
+class Wording:
+    """A text's word pairs, whole and per sentence, computed once for the many comparisons of a lineage."""
+
+    grams: frozenset
+    sentences: tuple[tuple[str, int, frozenset], ...]  # (sentence, words, word pairs)
+
+    @classmethod
+    def of(cls, text: str) -> "Wording":
+        return cls(frozenset(bigrams(text)), tuple((s, len(words(s)), frozenset(bigrams(s))) for s in sentences(text)))
+
+
+def found_sentences(a: Wording, b: Wording, threshold: float = 0.6) -> tuple[list[str], float]:
     """a's sentences (of SENTENCE_WORDS words or more) whose word pairs are mostly in b, and their share of a's words.
 
     Containment in the whole of b, not a match with one sentence of b: two sentences
     of a norm paragraph are often merged into one preambular clause.
     """
-    in_b = bigrams(b)
     found, found_words, total = [], 0, 0
-    for s in sentences(a):
-        n = len(words(s))
+    for s, n, grams in a.sentences:
         total += n
-        grams = bigrams(s)
-        if n >= SENTENCE_WORDS and len(grams & in_b) >= threshold * len(grams):
+        if n >= SENTENCE_WORDS and len(grams & b.grams) >= threshold * len(grams):
             found.append(s)
             found_words += n
     return found, found_words / total if total else 0.0
@@ -134,7 +145,7 @@ def word_diff(a: str, b: str) -> list[DiffOp]:
 
     ea, eb = encode(a), encode(b)
     dmp = diff_match_patch()
-    dmp.Diff_Timeout = 0  # exact and deterministic; paragraphs are short
+    dmp.Diff_Timeout = DIFF_SECONDS
     diffs = dmp.diff_main(ea, eb, checklines=False)
     dmp.diff_cleanupSemantic(diffs)
     names = {0: "equal", 1: "insert", -1: "delete"}

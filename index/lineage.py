@@ -22,7 +22,7 @@ from typing import Optional
 import faiss
 
 from . import fingerprints, vectors
-from .align import DiffOp, bigrams, dice, found_sentences, sentences, wording_key, word_diff
+from .align import DiffOp, Wording, dice, found_sentences, wording_key, word_diff
 from .compare import resolve_document
 from .manifest import REBUILD_HINT, IndexError_
 
@@ -127,11 +127,12 @@ def lineage(conn: sqlite3.Connection, index: faiss.Index, name: str | int) -> Li
                    if cos >= NEIGHBOUR_COSINE}
     candidates.discard(asked.passage_id)
     found = [asked_version(asked)]
+    wording = Wording.of(asked.text)
     best: dict[str, Version] = {}
     for ref in _refs(conn, sorted(candidates)):
         if ref.doc_id == asked.doc_id:
             continue
-        v = judge(asked, ref)
+        v = judge(asked, ref, wording)
         if v is not None and (ref.doc_id not in best or v.similarity > best[ref.doc_id].similarity):
             best[ref.doc_id] = v
     found += best.values()
@@ -142,20 +143,20 @@ def asked_version(asked: PassageRef) -> Version:
     return Version(asked, "self", ())
 
 
-def judge(asked: PassageRef, other: PassageRef) -> Optional[Version]:
+def judge(asked: PassageRef, other: PassageRef, asked_wording: Optional[Wording] = None) -> Optional[Version]:
     """How `other` relates to the asked passage's wording, or None when it is not a version of it."""
     if wording_key(asked.text) == wording_key(other.text):
         return Version(other, "same", ())
-    similarity = dice(bigrams(asked.text), bigrams(other.text))
-    asked_found, asked_cover = found_sentences(asked.text, other.text)
-    other_found, other_cover = found_sentences(other.text, asked.text)
+    mine, theirs = asked_wording or Wording.of(asked.text), Wording.of(other.text)
+    similarity = dice(mine.grams, theirs.grams)
+    asked_found, asked_cover = found_sentences(mine, theirs)
+    other_found, other_cover = found_sentences(theirs, mine)
     if similarity < EDIT_DICE and not (asked_found or other_found):
         return None
     # Only a sentence recurs when one side is mostly inside the other, and the other has sentences more
     # that are not (a clause added inside one sentence is an edit, not a reuse).
-    low_text = asked.text if asked_cover < other_cover else other.text
-    only = (max(asked_cover, other_cover) >= SENTENCE_COVER > min(asked_cover, other_cover)
-            and len(sentences(low_text)) > 1)
+    low = mine if asked_cover < other_cover else theirs
+    only = max(asked_cover, other_cover) >= SENTENCE_COVER > min(asked_cover, other_cover) and len(low.sentences) > 1
     return Version(other, "changed", (), only_sentence=only, shared=tuple(other_found) if only else (),
                    similarity=similarity)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from index.align import align, align_labels, found_sentences, word_diff, wording_key
+from index.align import Wording, align, align_labels, found_sentences, word_diff, wording_key
 
 LONG = [
     "Recalling that reliable undersea data cables carry most of the information exchanged among nations every day,",
@@ -113,6 +113,6 @@ def test_found_sentences_sees_a_sentence_merged_into_a_clause():
     clause = ("Recognizing that the indication that an activity originates from the territory of a State may be "
               "insufficient to attribute it to that State, and that accusations brought against States should be "
               "substantiated,")
-    found, cover = found_sentences(norm, clause)
+    found, cover = found_sentences(Wording.of(norm), Wording.of(clause))
     assert len(found) == 2 and found[0].startswith("However") and 0.4 < cover < 0.9
-    assert found_sentences(clause, norm)[1] == 1.0
+    assert found_sentences(Wording.of(clause), Wording.of(norm))[1] == 1.0
