@@ -12,14 +12,14 @@ from ingest.settings import INDEX, SettingsError, add_common_flags, settings_fro
 
 from benchmarks.bench import cli as bench_cli
 
-from . import evaluate, export
+from . import compare_cli, evaluate, export
 from .backends import ModelUnavailable, UnknownBackend
 from .manifest import IndexError_
 from .records import Filters
 from .search import MODES, Searcher
 
 SEARCH_FORMATS = ("text", "json", "md", "csv")
-EXTRA_COMMANDS = (evaluate.register_cli, bench_cli.register_cli)  # each adds its subcommand(s)
+EXTRA_COMMANDS = (evaluate.register_cli, bench_cli.register_cli, compare_cli.register_cli)  # each adds its subcommand(s)
 
 
 def main(argv: list[str] | None = None) -> int:

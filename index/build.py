@@ -26,7 +26,7 @@ from ingest.pipeline import CorpusResult, corpus_files, ingest_corpus
 from ingest.records import Skipped
 from ingest.settings import Settings, resolve_model
 
-from . import backends, group, store
+from . import backends, fingerprints, group, store
 from .backends import Embedder
 from .manifest import (Manifest, IndexError_, check_compatible, checksums, current_version, fsync_tree,
                        prune, publish, read_manifest, verify, version_name, FORMAT_VERSION)
@@ -217,6 +217,7 @@ def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: O
         store.insert_documents(conn, [(d.source, str(d.path), d.sha256, len(d.passages)) for d in corpus.documents])
         store.insert_passages(conn, [(i, p, s, hashes[i], groups[i]) for i, (p, s) in enumerate(rows)])
         lexical.index_passages(conn, [(i, p, s) for i, (p, s) in enumerate(rows)])
+        fingerprints.write(conn, ((i, p.text) for i, (p, _) in enumerate(rows)))  # for lineages (index/lineage.py)
     conn.close()
     progress("write", 1, 3)
     np.save(tmp / "embeddings.npy", vecs, allow_pickle=False)

@@ -25,7 +25,7 @@ from typing import Optional
 
 from ingest.loaders import file_sha256
 
-FORMAT_VERSION = 4  # 4: checksums of the index files
+FORMAT_VERSION = 5  # 4: checksums of the index files; 5: sentence fingerprints (lineage)
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
 # What every index recorded before its backends were: manifests without `backends` were built by these.
 DEFAULT_BACKENDS = {"embedder": "sentence-transformers", "vector_index": "faiss", "lexical": "sqlite-fts5"}

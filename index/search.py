@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
@@ -28,6 +28,10 @@ from .manifest import (REBUILD_HINT, IndexError_, Manifest, check_compatible, cu
                        verify)
 from .query import ParsedQuery, parse
 from .records import AlsoIn, Answer, Filters, Hit
+
+if TYPE_CHECKING:
+    from .compare import CompareResult
+    from .lineage import Lineage
 
 MODES = ("hybrid", "dense", "lexical")
 __all__ = ["MODES", "Searcher", "Tuning"]
@@ -225,6 +229,21 @@ class Searcher:
     def passage_count(self) -> int:
         with self._connection() as db:
             return db.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    # -- comparison and lineage (index/compare.py, index/lineage.py) -----------
+    def compare(self, a: str, b: str) -> "CompareResult":
+        """Two documents (symbols or ids) aligned paragraph by paragraph, with word diffs."""
+        from .compare import compare
+
+        with self._connection() as db:
+            return compare(db, a, b)
+
+    def lineage(self, passage: str | int) -> "Lineage":
+        """Every version of a passage's wording ("SYMBOL, LABEL" or passage id), oldest first."""
+        from .lineage import lineage
+
+        with self._connection() as db:
+            return lineage(db, self.vectors, passage)
 
     def texts(self, passage_ids: list[int]) -> dict[int, str]:
         """Verbatim texts by passage id (to judge the members of a grouped hit)."""

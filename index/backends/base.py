@@ -73,6 +73,9 @@ class VectorIndex(Protocol):
     def search(self, query: np.ndarray, k: int, allowed: Optional[np.ndarray] = None) -> Ranked:
         """Top-k (id, cosine), restricted to the `allowed` ids when given."""
 
+    def vector(self, passage_id: int) -> np.ndarray:
+        """The stored vector of one passage (lineage looks for its neighbours)."""
+
     @property
     def ntotal(self) -> int: ...
 

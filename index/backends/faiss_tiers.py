@@ -105,6 +105,9 @@ class FaissTiers:
     def params(self) -> dict:
         return self.vector_params.to_json()
 
+    def vector(self, passage_id: int) -> np.ndarray:
+        return self.index.reconstruct(int(passage_id))  # IVF: load() made the direct map
+
     def search(self, query: np.ndarray, k: int, allowed: Optional[np.ndarray] = None) -> Ranked:
         """Top-k (id, cosine) pairs, restricted to `allowed` ids when given."""
         index = self.index

@@ -7,12 +7,20 @@ import pytest
 from benchmarks.bench.synthetic import SYNTH_PER_DOC, Precomputed, ann_variant, synthetic_documents, synthetic_vectors
 
 
-def test_an_ann_variant_is_a_vector_index_choice_with_ivf_parameters() -> None:
+def test_an_ann_variant_is_a_vector_index_class_with_ivf_parameters(tmp_path) -> None:
+    from index.backends.faiss_tiers import FaissTiers
+    from ingest.settings import Settings
+
     base = np.random.default_rng(1).standard_normal((3000, 16)).astype(np.float32)
     base /= np.linalg.norm(base, axis=1, keepdims=True)
-    params, index = ann_variant("ivf16-sq8", 4)(base, 100_000)  # the variant whatever the exact limit
-    assert (params.kind, params.nlist, params.nprobe) == ("ivf", 16, 4)
-    assert index.ntotal == 3000 and index.nprobe == 4 and index.nlist == 16
+    settings = Settings.from_env({}, exact_search_limit=100_000)  # the variant whatever the exact limit
+    built = ann_variant("ivf16-sq8", 4).build(base, settings)
+    params = built.params()
+    assert (params["kind"], params["nlist"], params["nprobe"]) == ("ivf", 16, 4)
+    assert built.ntotal == 3000 and built.index.nprobe == 4 and built.index.nlist == 16
+    built.save(tmp_path / "v.faiss")  # the project's reader takes the variant back
+    again = FaissTiers.load(tmp_path / "v.faiss", params)
+    assert [i for i, _ in again.search(base[7], 1)] == [7]
     with pytest.raises(ValueError, match="unknown --ann-large spec"):
         ann_variant("hnsw32", 4)
 
@@ -33,7 +41,7 @@ def test_synthetic_passages_mix_real_sentences_in_documents_of_twenty() -> None:
 def test_precomputed_vectors_refuse_a_different_count() -> None:
     emb = Precomputed("m", np.zeros((3, 4), dtype=np.float32))
     seen = []
-    assert emb.encode(["a", "b", "c"], progress=lambda d, t: seen.append((d, t))).shape == (3, 4)
+    assert emb.encode_passages(["a", "b", "c"], progress=lambda d, t: seen.append((d, t))).shape == (3, 4)
     assert seen == [(3, 3)]
     with pytest.raises(ValueError, match="asked for 2 vectors, holds 3"):
-        emb.encode(["a", "b"])
+        emb.encode_passages(["a", "b"])

@@ -38,6 +38,7 @@ ALLOWED = {
     r"column": "filter_sql()'s any_of(): called with constant column names only (checked below)",
     r"marks": "a list of ? placeholders",
     r"TOKENIZER": "the constant FTS5 tokenizer name, also recorded in the manifest",
+    r"_COLUMNS": "the constant SELECT list of index/lineage.py",
 }
 
 
