@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     _index_flags(p)
     p.set_defaults(func=cmd_search)
 
-    for extra in ("evaluate", "bench"):
+    for extra in ("evaluate", "bench", "api.serve"):
         try:
             module = __import__(f"index.{extra}", fromlist=["register_cli"])
             module.register_cli(sub)
@@ -85,10 +85,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     for s in report.skipped:
         print(f"skipped: {s}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"index": str(report.index), "documents": report.documents, "passages": report.passages,
-                          "embedded": report.embedded, "reused": report.reused, "up_to_date": report.up_to_date,
-                          "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
-                          "seconds": round(report.seconds, 2)}))
+        print(json.dumps(report.to_json()))
     else:
         print(report.summary())
     return 0

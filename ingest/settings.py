@@ -38,6 +38,7 @@ class Settings:
     max_query_chars: int = 1000
     batch_size: int = 32
     exact_search_limit: int = 50_000  # up to this many vectors exact search, above IVF-SQ8 (index/vectors.py)
+    api_token: str = field(default="", repr=False)  # opens the API's upload and rebuild endpoints (index/api)
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":
@@ -54,6 +55,7 @@ class Settings:
             ("max_file_mb", "NORMBASE_MAX_FILE_MB", float),
             ("max_pages", "NORMBASE_MAX_PAGES", int),
             ("max_upload_mb", "NORMBASE_MAX_UPLOAD_MB", float),
+            ("api_token", "NORMBASE_API_TOKEN", str),
         ):
             if env.get(var):
                 values[name] = conv(env[var])

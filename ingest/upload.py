@@ -58,6 +58,12 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int, max_pages: int) 
     return name
 
 
+def inside_corpus(folder: Path, corpus: tuple[Path, ...] | list[Path]) -> bool:
+    """Is `folder` one of the corpus folders or below one? Uploads saved elsewhere would never be indexed."""
+    up = folder.resolve()
+    return any(up == Path(d).resolve() or Path(d).resolve() in up.parents for d in corpus)
+
+
 def save_upload(data: bytes, name: str, dest: Path) -> Path:
     """Write under a free name in `dest`; refuse content that is already there under any name.
 
