@@ -168,7 +168,7 @@ def test_the_serve_command_binds_loopback_and_answers(small_index):
         assert hits["hits"][0]["symbol"] == "PC.DEC/9901"
         listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
         if listening.strip():  # ss is there: the socket is on loopback only
-            assert "127.0.0.1:" in listening and "0.0.0.0:" not in listening, listening
+            assert [line.split()[3] for line in listening.splitlines()] == [f"127.0.0.1:{port}"], listening
     finally:
         proc.terminate()
         proc.wait(timeout=30)
