@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Optional
 
 import numpy as np
 
+from ingest.clean import normal_key as normalize
 from ingest.records import Hit, Passage, SourceEntry
 from ingest.settings import Settings, settings_from_args
 
@@ -28,10 +29,6 @@ from .embed import Embedder
 from .search import MODES, Searcher
 
 K = 10
-
-
-def normalize(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 # -- the gold-set rules --------------------------------------------------------

@@ -11,13 +11,11 @@ import re
 
 import numpy as np
 
+from ingest.clean import normal_key
+
 NEAR_COSINE = 0.95
 NEAR_JACCARD = 0.85
 NEAR_LIMIT = 50_000  # above this many passages only exact duplicates are grouped
-
-
-def normal_key(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _words(text: str) -> set[str]:

@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from ingest.loaders import file_sha256
+
 from .store import TOKENIZER
 
 FORMAT_VERSION = 4  # 4: checksums of the index files
@@ -72,7 +74,7 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def checksums(folder: Path) -> dict[str, str]:
-    return {name: _sha256(folder / name) for name in FILES if name != "manifest.json"}
+    return {name: file_sha256(folder / name) for name in FILES if name != "manifest.json"}
 
 
 def verify(folder: Path, m: Manifest, names: tuple[str, ...]) -> None:
@@ -80,18 +82,13 @@ def verify(folder: Path, m: Manifest, names: tuple[str, ...]) -> None:
     for name in names:
         path = folder / name
         try:
-            actual = _sha256(path)
+            actual = file_sha256(path)
         except OSError as exc:
             raise IndexError_(f"{path} is missing or unreadable ({exc.strerror or type(exc).__name__}); "
                               f"{REBUILD_HINT}") from None
         if actual != m.checksums.get(name):
             raise IndexError_(f"{path} does not match the checksum in its manifest (changed or damaged "
                               f"since the build); {REBUILD_HINT}")
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def check_compatible(m: Manifest, folder: Path, model: Optional[str]) -> None:

@@ -8,10 +8,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import catalog as cat
+from . import fetch
 from .passages import tokenizer_counter
 from .pipeline import corpus_files, ingest_corpus, ingest_file
 from .records import IngestError
-from .settings import Settings, add_common_flags, resolve_model, settings_from_args
+from .settings import Settings, SettingsError, add_common_flags, resolve_model, settings_from_args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,16 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     add_common_flags(p)
     p.set_defaults(func=cmd_scan)
 
-    try:
-        from . import fetch
-        fetch.register_cli(sub)
-    except ImportError:
-        pass
+    fetch.register_cli(sub)
 
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except cat.CatalogError as exc:
+    except (cat.CatalogError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

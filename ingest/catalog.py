@@ -14,6 +14,7 @@ from datetime import date as _date
 from pathlib import Path
 from typing import Iterable, Optional
 
+from . import families
 from .records import BODIES, DOC_TYPES, IngestError, SourceEntry
 
 REQUIRED = ("id", "body", "date", "type", "language")
@@ -26,18 +27,10 @@ BODY_ALIASES = {"other": "other", "paris call": "Paris Call", "gge": "UN GGE", "
                 "oas": "OAS", "asean": "ASEAN/ARF", "arf": "ASEAN/ARF", "asean/arf": "ASEAN/ARF",
                 "workshop": "workshop"}
 
-SYMBOL_RE = re.compile(
-    r"\b(A/RES/\d+/\d+|A/AC\.\d+/\d{4}/[A-Z]+(?:/\d+)?(?:/Rev\.\d+)?|A/\d+/\d+(?:/Add\.\d+)?|"
-    r"PC\.DEC/\d+|S/RES/\d+)\b"
-)
 
 
 class CatalogError(IngestError):
     """The catalogue itself is wrong; the message names the entry and the field."""
-
-
-def undocs_url(symbol: str) -> str:
-    return f"https://undocs.org/{symbol}" if symbol else ""
 
 
 def validate_entry(raw: dict, position: int) -> SourceEntry:
@@ -116,25 +109,22 @@ def infer_entry(path: Path, header: dict[str, str], text: str) -> SourceEntry:
     """Metadata for a file with no catalogue entry: header block first, then the text."""
     symbol = header.get("symbol", "").strip()
     if not symbol:
-        m = SYMBOL_RE.search(text[:3000])
+        m = families.symbol_re().search(text[:3000])
         symbol = m.group(1) if m else ""
-    body = BODY_ALIASES.get(header.get("body", "").strip().lower(), "")
-    if not body:
-        body = "UNGA" if symbol.startswith("A/RES/") else "OSCE" if symbol.startswith("PC.DEC") else "other"
+    family = families.family_of_symbol(symbol)
+    body = BODY_ALIASES.get(header.get("body", "").strip().lower(), "") or family.body
     date = header.get("date", "").strip() or _infer_date(text)
-    dtype = "resolution" if "/RES/" in symbol else "decision" if symbol.startswith("PC.DEC") else "outcome"
     return SourceEntry(
         id=path.stem, symbol=symbol, title=file_title(header, text, symbol, path.stem), body=body, date=date,
-        type=dtype, language=header.get("language", "en"),
-        url=header.get("official_url", "") or (undocs_url(symbol) if symbol.startswith(("A/", "S/")) else ""),
-        file=path.name, catalogued=False,
+        type=family.type, language=header.get("language", "en"),
+        url=header.get("official_url", "") or family.url_for(symbol), file=path.name, catalogued=False,
     )
 
 
 def enrich(entry: SourceEntry, header: dict[str, str], text: str) -> SourceEntry:
     """Fill gaps in a catalogued entry (URL, title) from the file's header block or its text."""
     if not entry.url:
-        entry = replace(entry, url=header.get("official_url", "") or undocs_url(entry.symbol))
+        entry = replace(entry, url=header.get("official_url", "") or families.official_url(entry.symbol))
     if not entry.title:
         entry = replace(entry, title=file_title(header, text, entry.symbol, entry.symbol))
     return entry

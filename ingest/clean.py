@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .families import opening_re
 from .loaders import PAGE_BREAK
 
 JOB_RE = re.compile(r"^\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?$")
@@ -35,9 +36,6 @@ MASTHEAD_RE = re.compile(
     r".*\bsubstantive session|Agenda items? [\d, and]+|(?:Arabic|Chinese|English|French|Russian|Spanish)"
     r"(?:/(?:Arabic|Chinese|English|French|Russian|Spanish)?)*/?)$"
 )
-# The opening formula of a resolution or convention stands alone before its first paragraph.
-FORMULA_RE = re.compile(r"^The (?:General Assembly|Security Council|Human Rights Council|Permanent Council|"
-                        r"States Parties to (?:the present|this) Convention),$")
 # Preambular paragraphs open with a participle or adjective: "Recalling", "Noting", "Mindful".
 PP_OPENER_RE = re.compile(r"^(?:[A-Z][a-z]+(?:ing|ed)|Mindful|Aware|Conscious|Cognizant|Deeply|Gravely)\b")
 ITEM_START_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.|\((?:[a-z]{1,2}|[ivxl]{1,6})\))\s+\S")
@@ -145,7 +143,9 @@ def _mark_artefacts(lines: list[_Line], symbol: str) -> bool:
     return saw_page
 
 
-def _squash(text: str) -> str:
+def normal_key(text: str) -> str:
+    """Only the letters and digits, lower-cased: two copies of one wording compare equal
+    whatever their line breaks, spacing, punctuation or case."""
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
@@ -160,7 +160,7 @@ def _mark_running_headers(lines: list[_Line], symbol: str, title: str = "") -> N
     along, and a body line that happens to touch a header is kept.
     """
     counts = Counter(ln.text for ln in lines if ln.kind == "content")
-    title_key = _squash(title)
+    title_key = normal_key(title)
     for a in (i for i, ln in enumerate(lines) if ln.kind == "drop" and PAGE_RE.match(ln.text)):
         window = [a]
         for step in (-1, 1):  # the page line's neighbourhood: blanks, markers, title-like lines
@@ -178,7 +178,7 @@ def _mark_running_headers(lines: list[_Line], symbol: str, title: str = "") -> N
                     block.append(j)
                     j += step
                 closed = not 0 <= j < len(lines) or lines[j].kind in ("blank", "drop")
-                joined = _squash(" ".join(lines[b].text for b in sorted(block)))
+                joined = normal_key(" ".join(lines[b].text for b in sorted(block)))
                 if block and closed and (all(counts[lines[b].text] >= 2 for b in block)
                                          or (len(joined) >= 10 and joined in title_key)):
                     for b in block:
@@ -318,7 +318,7 @@ def _starts_paragraph(ln: _Line, prev: _Line, short: float, prev_is_first: bool 
     A short first line ending in a colon is a heading or lead-in that wraps on."""
     p = prev.text
     return (ln.indented or ln.text.startswith(("- ", "* ", "• ", "#")) or p.startswith("#")
-            or bool(ENUM_ONLY_RE.match(ln.text)) or bool(FORMULA_RE.match(p))
+            or bool(ENUM_ONLY_RE.match(ln.text)) or bool(opening_re().match(p))
             or (bool(ITEM_START_RE.match(ln.text)) and p.endswith((".", ";", ":", ",", "; or", "; and")))
             or (len(p) < short and not ENUM_ONLY_RE.match(p) and (
                 (p.endswith((".", "!", "?", ":", ";", ".”", '."')) and not (prev_is_first and p.endswith(":"))

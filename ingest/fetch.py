@@ -19,7 +19,6 @@ and a content check (magic bytes, content type) before anything is kept.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import json
 import os
@@ -37,8 +36,10 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Optional, Sequence
 
 from .catalog import CatalogError, load_catalog
+from .families import UNDOCS
+from .loaders import file_sha256
 from .records import IngestError, SourceEntry
-from .settings import ROOT, USER_CORPUS, Settings
+from .settings import FETCH, ROOT, USER_CORPUS, SettingsError, add_common_flags, settings_from_args
 
 try:  # the distribution may not be installed (running from a checkout)
     from importlib.metadata import version as _dist_version
@@ -49,7 +50,6 @@ except Exception:  # PackageNotFoundError, or metadata unavailable
 
 USER_AGENT = f"normbase-fetch/{VERSION} (+README)"
 ODS_URL = "https://documents.un.org/api/symbol/access?s={symbol}&l={lang}&t=pdf"
-UNDOCS_PREFIX = "https://undocs.org/"
 DEFAULT_LOCK = ROOT / "corpus" / "sources.lock"
 MB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -406,14 +406,6 @@ class Mirror:
 # --------------------------------------------------------------------------- fetching
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _safe_name(name: str) -> bool:
     return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name \
         and "\x00" not in name and not name.startswith(".")
@@ -424,7 +416,7 @@ def network_source(entry: SourceEntry, *, language: str = "en", ods_url: str = O
     """The URL to download `entry` from, or None and why there is none."""
     if not entry.url:
         return None, "no URL in the catalogue"
-    if entry.url.startswith(UNDOCS_PREFIX) and entry.symbol:
+    if entry.url.startswith(UNDOCS) and entry.symbol:
         if Path(entry.file).suffix.lower() != ".pdf":
             return None, (f"the UN publishes {entry.symbol} as PDF, but the catalogue names a "
                           f"{Path(entry.file).suffix or 'suffix-less'} file ({entry.file}); "
@@ -460,7 +452,7 @@ def _install(dest: Path, name: str, write: Callable[[BinaryIO], Optional[str]]) 
             fh.flush()
             os.fsync(fh.fileno())
         check_content(tmp, name, ctype)
-        sha = _sha256(tmp)
+        sha = file_sha256(tmp)
         size = tmp.stat().st_size
         os.replace(tmp, target)
     except BaseException:
@@ -542,7 +534,7 @@ def fetch_all(entries: Sequence[SourceEntry], dest: Path, *, mirror: Optional[Pa
             continue
         target = dest / entry.file
         if target.exists() and not force:
-            sha = _sha256(target)
+            sha = file_sha256(target)
             note = ""
             if entry.sha256 and sha != entry.sha256:
                 note = "differs from the catalogue's sha256"
@@ -640,8 +632,6 @@ def register_cli(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentP
         "fetch", help="download catalogued documents into the corpus folder",
         description=_DESCRIPTION, epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sources", metavar="FILE", type=Path, default=None,
-                   help="catalogue TOML (env NORMBASE_SOURCES; default corpus/sources.toml)")
     p.add_argument("--dest", metavar="DIR", type=Path, default=None,
                    help="folder to save documents in (default corpus/documents)")
     p.add_argument("--mirror", metavar="DIR", type=Path, default=None,
@@ -666,23 +656,20 @@ def register_cli(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentP
                    help="first retry delay, doubled on each retry (default 1)")
     p.add_argument("--pause", metavar="SECONDS", type=float, default=1.0,
                    help="pause between requests to the same host (default 1)")
-    p.add_argument("--max-file-mb", metavar="MB", type=float, default=None,
-                   help="refuse files larger than this; aborts mid-download (default 50, "
-                        "env NORMBASE_MAX_FILE_MB)")
     p.add_argument("--ods-url", metavar="TEMPLATE", default=ODS_URL,
                    help="UN document URL template with {symbol} and {lang} (default: ODS)")
+    add_common_flags(p, FETCH)
     p.set_defaults(func=run_cli)
     return p
 
 
 def run_cli(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    sources: Path = getattr(args, "sources", None) or settings.sources
-    dest: Path = getattr(args, "dest", None) or USER_CORPUS
-    lock: Path = getattr(args, "lock", None) or sources.with_suffix(".lock")
-    max_mb = getattr(args, "max_file_mb", None) or settings.max_file_mb
-    max_bytes = int(max_mb * MB)
     try:
+        settings = settings_from_args(args)
+        sources, max_mb = settings.sources, settings.max_file_mb
+        dest: Path = args.dest or USER_CORPUS
+        lock: Path = args.lock or sources.with_suffix(".lock")
+        max_bytes = int(max_mb * MB)
         if args.tries < 1 or args.timeout <= 0 or args.backoff < 0 or args.pause < 0 or max_mb <= 0:
             raise FetchError("--tries must be >= 1; --timeout and --max-file-mb > 0; "
                              "--backoff and --pause >= 0")
@@ -701,7 +688,7 @@ def run_cli(args: argparse.Namespace) -> int:
                            force=args.force, client=client, lock_path=lock,
                            language=args.language, ods_url=args.ods_url, max_bytes=max_bytes,
                            log=None if args.json else lambda m: print(m, file=sys.stderr, flush=True))
-    except (CatalogError, FetchError) as exc:
+    except (CatalogError, FetchError, SettingsError) as exc:
         print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
         return 2
     if args.json:

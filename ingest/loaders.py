@@ -13,6 +13,7 @@ answers with JSON (never pickle).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -59,6 +60,12 @@ def check_file(path: Path, max_bytes: int) -> None:
         raise IngestError("empty file")
     if size > max_bytes:
         raise IngestError(f"file is {mb(size)} MB, over the {mb(max_bytes)} MB limit")
+
+
+def file_sha256(path: Path) -> str:
+    """The content's identity: what the index manifest, the fetch lock and duplicate checks compare."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def mb(n: int) -> str:

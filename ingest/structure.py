@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from . import language
-from .clean import Cleaned, Paragraph
+from .clean import Cleaned, Paragraph, normal_key
+from .families import COMPENDIUM, STRUCTURED, family_of, opening_re
 from .records import SourceEntry
 
 NUM_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.(?:\s+(?=\S)|$)")  # "3." may stand alone before "(a)"
@@ -28,8 +29,6 @@ CHAPTER_RE = re.compile(r"^Chapter\s+([IVXL]+|\d+)\.?$", re.I)
 NOTES_ARTICLES_RE = re.compile(r"^Articles?\s+(\d{1,3}(?:(?:,\s*|\s+and\s+)\d{1,3})*)\b.{0,80}$")
 ANNEX_RE = re.compile(r"^Annex(?:\s+[IVX]+)?\.?$", re.I)
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
-ASSEMBLY_RE = re.compile(r"^The (?:General Assembly|Security Council|Human Rights Council|Permanent Council|"
-                         r"States Parties to (?:the present|this) Convention),?$")
 NOISE_RE = re.compile(r"^\d+(?:st|nd|rd|th)\s+(?:\(resumed\)\s+)?plenary meeting\b|^\[on the report of|"
                       r"^Resolution adopted by the|^Note by the Secretariat$|^\d+\s+/\s*\d+$", re.I)
 LEAD_WORDS = 45  # how much of a parent paragraph a sub-item carries as context
@@ -139,9 +138,8 @@ class _Headings:
 def segment(cleaned: Cleaned, source: SourceEntry) -> list[Unit]:
     """All citable units of one document, in order."""
     paras = [p for p in cleaned.paragraphs if cleaned.para_text(p).strip()]
-    if source.type == "statement":
-        return _Compendium(cleaned, source).walk(paras)
-    return _Structured(cleaned, source).walk(paras)
+    walker = WALKERS[family_of(source.symbol, source.body, source.type).structure]
+    return walker(cleaned, source).walk(paras)
 
 
 class _Walker:
@@ -163,7 +161,7 @@ class _Structured(_Walker):
 
     def walk(self, paras: list[Paragraph]) -> list[Unit]:
         texts = [self.c.para_text(p) for p in paras]
-        self.mode = "front" if any(ASSEMBLY_RE.match(t) for t in texts) else "body"
+        self.mode = "front" if any(opening_re().match(t) for t in texts) else "body"
         self.pp = self.free = 0
         self.num = _Numbering()
         self.article = ""
@@ -178,14 +176,14 @@ class _Structured(_Walker):
             elif NOISE_RE.match(text):
                 continue
             elif self.mode == "front":
-                if ASSEMBLY_RE.match(text):
+                if opening_re().match(text):
                     self.mode = "preamble"
             elif not self._heading(text):
                 self._paragraph(p, text)
         return self.units
 
     def _heading(self, text: str) -> bool:
-        if ASSEMBLY_RE.match(text):
+        if opening_re().match(text):
             self.mode, self.pp, self.title_slots = "preamble", 0, 0
             return True
         if text.strip().lower() == "preamble":
@@ -294,8 +292,8 @@ class _Compendium(_Walker):
     """
 
     def _is_delegation(self, heading: str) -> bool:
-        names = [_squash(e) for e in self.c.contents]
-        h = _squash(heading)
+        names = [normal_key(e) for e in self.c.contents]
+        h = normal_key(heading)
         return not names or any(n == h or (len(h) > 25 and n.startswith(h)) for n in names if n)
 
     def walk(self, paras: list[Paragraph]) -> list[Unit]:
@@ -339,5 +337,5 @@ class _Compendium(_Walker):
         return self.units
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\W+", "", text.lower())
+# The structure modes of ingest/families.py: a family names the walker that cuts it.
+WALKERS: dict[str, type[_Walker]] = {STRUCTURED: _Structured, COMPENDIUM: _Compendium}

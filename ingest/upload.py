@@ -3,18 +3,27 @@
 The file name a browser sends is only a hint. The saved name is rebuilt from
 its letters and digits, the type is checked against the content, and a name
 already taken gets a numbered suffix instead of replacing the existing file.
+`check_uploaded` runs every check and previews the passages without writing
+into the corpus; `save_upload` then saves what passed.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import re
+import tempfile
 import time
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
-from .loaders import SUFFIXES, load_bytes, mb
+from . import catalog as cat
+from .loaders import SUFFIXES, file_sha256, load_bytes, mb
+from .passages import TokenCounter, approx_tokens
+from .pipeline import Document, corpus_files, ingest_file
 from .records import IngestError
+from .settings import Settings
 
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
@@ -58,6 +67,61 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int, max_pages: int) 
     return name
 
 
+@dataclass
+class UploadCheck:
+    """An uploaded file after every check, before anything is saved; `error` says why it was refused."""
+
+    filename: str  # as the browser sent it: shown, never used as a path
+    name: str = ""  # the safe name it will be saved under
+    data: bytes = b""
+    document: Optional[Document] = None
+    error: str = ""
+
+
+def check_uploaded(data: bytes, filename: str, settings: Settings,
+                   count_tokens: TokenCounter = approx_tokens) -> UploadCheck:
+    """Size, type (by content), duplicates and passages of an upload; nothing is written to the corpus."""
+    try:
+        if len(data) > settings.max_upload_bytes:
+            raise IngestError(f"the file is {len(data) / 1048576:.1f} MB; uploads are limited to "
+                              f"{settings.max_upload_mb:g} MB")
+        name = check_upload(data, filename, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages)
+        twin = same_content(data, [*settings.corpus, settings.upload_dir])
+        if twin is not None:
+            raise IngestError(f"the same document is already in the corpus as {twin.name}")
+        document = preview_document(data, name, settings, count_tokens)
+    except IngestError as exc:
+        return UploadCheck(filename, error=str(exc))
+    except Exception as exc:  # a parser failing on a malformed file is still the file's problem
+        return UploadCheck(filename, error=f"the file could not be read ({type(exc).__name__})")
+    return UploadCheck(filename, name, data, document)
+
+
+def same_content(data: bytes, folders: list[Path]) -> Optional[Path]:
+    """A corpus file in `folders` with exactly these bytes, if there is one."""
+    digest = hashlib.sha256(data).hexdigest()
+    for path in corpus_files(folders):
+        try:
+            if path.stat().st_size == len(data) and file_sha256(path) == digest:
+                return path
+        except OSError:
+            continue
+    return None
+
+
+def preview_document(data: bytes, name: str, settings: Settings,
+                     count_tokens: TokenCounter = approx_tokens) -> Document:
+    """The passages the file would give, from a private temporary copy (never from the corpus folder)."""
+    try:
+        catalog = cat.Catalog(cat.load_catalog(settings.sources))
+    except IngestError:
+        catalog = cat.Catalog([])
+    with tempfile.TemporaryDirectory(prefix="normbase-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        return ingest_file(path, catalog, settings, count_tokens)
+
+
 def inside_corpus(folder: Path, corpus: tuple[Path, ...] | list[Path]) -> bool:
     """Is `folder` one of the corpus folders or below one? Uploads saved elsewhere would never be indexed."""
     up = folder.resolve()
@@ -78,7 +142,7 @@ def save_upload(data: bytes, name: str, dest: Path) -> Path:
         for existing in dest.iterdir():
             if not existing.name.startswith(".") and existing.is_file() and \
                     existing.stat().st_size == len(data) and \
-                    hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
+                    file_sha256(existing) == digest:
                 raise IngestError(f"the same document is already in the corpus as {existing.name}")
         stem, suffix = os.path.splitext(name)
         tmp.write_bytes(data)

@@ -3,10 +3,8 @@
 No `from __future__ import annotations` here: FastAPI reads the route signatures at run time,
 and the batch body's type is made per settings (its query length limit) inside the factory.
 """
-import hashlib
 import logging
 from contextlib import asynccontextmanager
-from pathlib import Path as FilePath
 from typing import Annotated, Optional
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Security
@@ -20,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from index import Answer, Filters, IndexUnavailable, Searcher
 from ingest.records import IngestError
 from ingest.settings import Settings
-from ingest.upload import check_upload, inside_corpus, save_upload
+from ingest.upload import check_uploaded, inside_corpus, save_upload
 
 from .guard import BodyLimit, TokenBucket, WriteRefused, authorize
 from .live import BuildRunner, LiveIndex
@@ -40,8 +38,8 @@ ERRORS = {400: {"model": ErrorOut, "description": "malformed request"},
           503: {"model": ErrorOut, "description": "no usable index (the message says how to build one)"}}
 WRITE_ERRORS = {401: {"model": ErrorOut, "description": "no token sent"},
                 403: {"model": ErrorOut, "description": "writing is off (no token configured) or the token is wrong"},
-                409: {"model": ErrorOut, "description": "the document is already in the corpus, or uploads "
-                                                        "cannot be indexed here"},
+                409: {"model": ErrorOut, "description": "uploads cannot be indexed here, or another upload of the "
+                                                        "same document is saving it now"},
                 429: {"model": ErrorOut, "description": "rate limit: see Retry-After"}}
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
@@ -55,7 +53,7 @@ def create_app(settings: Settings, searcher: Optional[Searcher] = None,
     live = LiveIndex(settings, searcher)
     builds = BuildRunner(live)
     bucket = bucket or TokenBucket()
-    upload_limit = int(settings.max_upload_mb * 1024 * 1024)
+    upload_limit = settings.max_upload_bytes
     Batch = batch_request(settings.max_query_chars)
 
     @asynccontextmanager
@@ -139,7 +137,7 @@ def create_app(settings: Settings, searcher: Optional[Searcher] = None,
                 raise HTTPException(422, "send the document as the multipart form field `file`")
             data = await file.read()
             filename = file.filename or ""
-        saved = await run_in_threadpool(_accept, data, filename, settings, live, upload_limit)
+        saved = await run_in_threadpool(_accept, data, filename, settings, upload_limit)
         return Uploaded(saved=saved, build=builds.request())
 
     @app.post("/build", status_code=202, response_model=BuildStatus, tags=["index"], responses=WRITE_ERRORS,
@@ -169,29 +167,20 @@ def _state(searcher: Searcher, settings: Settings, build: BuildStatus) -> IndexS
                       passages=m.passages, skipped=m.skipped, writable=bool(settings.api_token), build=build)
 
 
-def _accept(data: bytes, filename: str, settings: Settings, live: LiveIndex, limit: int) -> str:
-    """The app's upload checks, then save; the saved file name. HTTPException says what was wrong."""
+def _accept(data: bytes, filename: str, settings: Settings, limit: int) -> str:
+    """The app's upload checks (ingest.upload), then save; the saved file name. HTTPException says why not."""
     if not inside_corpus(settings.upload_dir, settings.corpus):
         raise HTTPException(409, f"uploads are off: the upload folder {settings.upload_dir} is not one of the "
                                  "corpus folders, so the document would never be indexed (set NORMBASE_UPLOAD_DIR)")
     if len(data) > limit:
         raise HTTPException(413, f"the file is {len(data) / 1048576:.1f} MB; uploads are limited to "
                                  f"{settings.max_upload_mb:g} MB")
+    check = check_uploaded(data, filename, settings)
+    if check.error:
+        raise HTTPException(422, check.error)
     try:
-        name = check_upload(data, filename, max_bytes=limit, max_pages=settings.max_pages)
-    except IngestError as exc:
-        raise HTTPException(422, str(exc)) from None
-    except Exception as exc:  # a parser failing on a malformed file is still the file's problem
-        raise HTTPException(422, f"the file could not be read ({type(exc).__name__})") from None
-    searcher = live.loaded()
-    if searcher is not None:
-        digest = hashlib.sha256(data).hexdigest()
-        twin = next((path for path, sha in searcher.manifest.files.items() if sha == digest), None)
-        if twin is not None:
-            raise HTTPException(409, f"the same document is already in the corpus as {FilePath(twin).name}")
-    try:
-        return save_upload(data, name, settings.upload_dir).name
-    except IngestError as exc:
+        return save_upload(check.data, check.name, settings.upload_dir).name
+    except IngestError as exc:  # taken meanwhile by another upload of the same bytes
         raise HTTPException(409, str(exc)) from None
 
 

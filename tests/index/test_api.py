@@ -276,7 +276,7 @@ def test_upload_checks_saves_and_indexes(writable):
         hits = http.get("/search", params={"q": "telemetry relays walrus"}).json()["hits"]
         assert hits[0]["symbol"] == "A/RES/99/77"
         again = http.post("/documents", files={"file": ("copy.txt", NEW_DOCUMENT.encode())})
-        assert_json_error(again, 409, "already in the corpus as walrus-relays.txt")
+        assert_json_error(again, 422, "already in the corpus as walrus-relays.txt")
 
 
 def test_upload_refusals(writable):
@@ -288,7 +288,7 @@ def test_upload_refusals(writable):
             (http.post("/documents", files={"file": ("tool.exe", b"MZ\x00\x00")}), 422, "unsupported file type"),
             (http.post("/documents", files={"file": ("notes.txt", b"%PDF-1.4 not really")}), 422, "is a PDF"),
             (http.post("/documents", files={"file": ("page.md", b"<!DOCTYPE html><html></html>")}), 422, "HTML"),
-            (http.post("/documents", files={"file": ("cables.txt", twin)}), 409, "already in the corpus as cables-2019"),
+            (http.post("/documents", files={"file": ("cables.txt", twin)}), 422, "already in the corpus as cables-2019"),
             (http.post("/documents", data={"other": "x"}), 422, "`file`"),
             (http.post("/documents", content=b"not multipart", headers={"Content-Type": "text/plain"}), 422, "`file`"),
         ]

@@ -13,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-from ingest.catalog import CatalogError, Catalog, load_catalog, parse_catalog, undocs_url
+from ingest.catalog import CatalogError, Catalog, load_catalog, parse_catalog
+from ingest.families import undocs_url
 from ingest.records import SourceEntry
 
 SOURCES = ROOT / "corpus" / "sources.toml"

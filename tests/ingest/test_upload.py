@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from ingest.loaders import SUFFIXES
 from ingest.records import IngestError
-from ingest.upload import check_upload, safe_name, save_upload, sniff
+from ingest.upload import check_upload, check_uploaded, safe_name, save_upload, sniff
 
 MB = 1024 * 1024
 LIMITS = dict(max_bytes=MB, max_pages=5)
@@ -188,3 +188,39 @@ def test_saved_upload_is_picked_up_by_the_corpus_scan(tmp_path):
 
     saved = save_upload(TEXT, safe_name("My notes.txt"), tmp_path)
     assert corpus_files([tmp_path]) == [saved.resolve()]
+
+
+# --------------------------------------------------------------------------- the whole check, as the app runs it
+
+@pytest.mark.parametrize("filename,data,reason", [
+    ("report.pdf", b"plain words, not a PDF", "named .pdf but is not a PDF"),
+    ("tool.exe", b"MZ\x90\x00", "unsupported file type .exe"),
+    ("blank.md", b"\n \n\t\n", "empty"),
+    ("broken.pdf", b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF", "PDF"),
+])
+def test_check_uploaded_refuses_with_a_reason_and_writes_nothing(tmp_path, empty_settings, filename, data, reason):
+    uploads = tmp_path / "uploads"
+    check = check_uploaded(data, filename, empty_settings(tmp_path / "corpus", upload_dir=uploads))
+    assert reason in check.error and check.document is None and not check.name and not check.data
+    assert not uploads.exists()
+
+
+def test_check_uploaded_previews_the_passages_under_the_safe_name(tmp_path, empty_settings):
+    check = check_uploaded(TEXT, "../Workshop notes.TXT", empty_settings(tmp_path / "corpus",
+                                                                         upload_dir=tmp_path / "uploads"))
+    assert (check.error, check.name, check.data) == ("", "Workshop-notes.txt", TEXT)
+    assert [p.label for p in check.document.passages] == ["para. 1"]
+    assert not (tmp_path / "uploads").exists() and not (tmp_path / "corpus").exists()
+
+
+def test_check_uploaded_names_the_corpus_file_with_the_same_content(tmp_path, empty_settings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "earlier.txt").write_bytes(TEXT)
+    check = check_uploaded(TEXT, "again.txt", empty_settings(corpus, upload_dir=tmp_path / "uploads"))
+    assert check.error == "the same document is already in the corpus as earlier.txt"
+
+
+def test_check_uploaded_states_the_upload_limit_as_configured(tmp_path, empty_settings):
+    check = check_uploaded(b"word " * (MB // 5 + 10), "long.txt", empty_settings(max_upload_mb=1.0))
+    assert check.error == "the file is 1.0 MB; uploads are limited to 1 MB"
