@@ -5,16 +5,16 @@
 
 Two servers are started on 127.0.0.1 (nothing else is contacted):
 
-* the search API: `benchmarks/load.py serve`, a stdlib ThreadingHTTPServer around one `Searcher` (the
-  object the app shares between its sessions), in its own process: POST /search {"q", "k", "mode",
-  "filters"} -> the answer as JSON; GET /health; GET /stats (query-cache size);
+* the search API, `python -m index serve` (FastAPI on uvicorn, index/api/) on a free port, in its own
+  process; the clients call GET /search?q=&k=&mode=&body=&year_from= and read the answer's hits;
 * the app: `streamlit run app.py` on a free port (or --app-url for one already running), whose
   page (GET /) and health endpoint (GET /_stcore/health) the clients fetch between searches.
 
 Phase 1, throughput: --clients threads for --duration seconds (or --max-requests in all, whichever
 comes first); 80% searches (distinct queries made from words of the index, all modes, some filters,
 some hostile), 10% app page, 10% app health. Reported per kind: requests, requests/s, p50/p95/p99
-and max latency, errors.
+and max latency, errors. A hostile query longer than the API's limit must get its 422; any other
+answer than the expected one is an error.
 
 Phase 2, memory: --queries distinct searches (or --memory-timeout seconds), the server's RSS sampled
 with psutil after a warm-up, at the middle and at the end. The Searcher's query cache holds 512
@@ -36,10 +36,9 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from dataclasses import asdict
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,100 +46,18 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench.servers import free_port, stop  # noqa: E402
 
-MAX_BODY = 1 << 20  # bytes of a request body the API accepts
+MAX_QUERY_CHARS = 1000  # Settings.max_query_chars: longer queries are refused by the API with 422
 HOSTILE = ["", "   ", "\x00\x01", "🔒🛡️", '"', "NEAR(", "'; DROP TABLE passages; --", "<script>alert(1)</script>",
            "\u202bالأمن السيبراني\u202c", "x" * 5000, "supply chain " * 400]
 
 
-# -- the search API server ---------------------------------------------------------
-
-def serve(args: argparse.Namespace) -> int:
-    if args.torch_threads:
-        import torch
-
-        torch.set_num_threads(args.torch_threads)
-    from index import Filters, IndexUnavailable, Searcher
-    from ingest.settings import Settings
-
-    settings = Settings.from_env(index=args.index)
-    searcher = Searcher.open(settings.index, settings=settings)
-    searcher.answer("warm up the model", 1, mode="hybrid")
-    fields = {"bodies", "documents", "types", "languages", "year_from", "year_to"}
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *a):  # quiet
-            pass
-
-        def reply(self, status: int, payload: dict) -> None:
-            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self):
-            if self.path == "/health":
-                self.reply(200, {"ok": True, "version": searcher.folder.name, "passages": searcher.manifest.passages})
-            elif self.path == "/stats":
-                cache = getattr(searcher, "_query_cache", None)
-                self.reply(200, {"pid": os.getpid(), "query_cache": None if cache is None else len(cache)})
-            else:
-                self.reply(404, {"error": "not found"})
-
-        def do_POST(self):
-            if self.path != "/search":
-                return self.reply(404, {"error": "not found"})
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                return self.reply(400, {"error": "bad Content-Length"})
-            if length > MAX_BODY:
-                return self.reply(413, {"error": f"request over {MAX_BODY} bytes"})
-            try:
-                req = json.loads(self.rfile.read(length) or b"{}")
-                f = req.get("filters") or {}
-                if not isinstance(f, dict) or set(f) - fields:
-                    raise ValueError("unknown filter")
-                filters = Filters(**{k: tuple(v) if isinstance(v, list) else v for k, v in f.items()})
-                answer = searcher.answer(str(req.get("q", "")), int(req.get("k", 10)), filters,
-                                         str(req.get("mode", "hybrid")))
-            except (ValueError, TypeError) as exc:
-                return self.reply(400, {"error": str(exc)[:200]})
-            except IndexUnavailable as exc:
-                return self.reply(503, {"error": str(exc)})
-            except Exception as exc:  # reported to the client, counted as an error by the load test
-                return self.reply(500, {"error": f"{type(exc).__name__}: {str(exc)[:200]}"})
-            self.reply(200, {"query": answer.query, "mode": answer.mode, "notices": answer.notices,
-                             "hits": [{k: v for k, v in asdict(h).items() if k in (
-                                 "rank", "score", "passage_id", "doc_id", "citation", "text", "highlights")}
-                                 for h in answer.hits]})
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        request_queue_size = 256  # the default backlog of 5 resets connections under 20 clients
-
-    server = Server(("127.0.0.1", args.port), Handler)
-    print(json.dumps({"port": server.server_address[1], "pid": os.getpid()}), flush=True)
-    threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
-    server.serve_forever(poll_interval=0.2)
-    return 0
-
-
-def _exit_when_parent_goes() -> None:
-    """The parent holds our stdin; when it closes (the load test ended or died), stop."""
-    try:
-        sys.stdin.read()
-    finally:
-        os._exit(0)
-
-
 # -- the client side -----------------------------------------------------------------
 
-def http(method: str, url: str, payload: dict | None = None, timeout: float = 60) -> tuple[int, bytes]:
+def http(method: str, url: str, payload: dict | None = None, timeout: float = 60,
+         params: dict | None = None) -> tuple[int, bytes]:
     data = None if payload is None else json.dumps(payload).encode("utf-8")
+    if params:
+        url += "?" + urllib.parse.urlencode(params, doseq=True)
     req = urllib.request.Request(url, data=data, method=method,
                                  headers={"Content-Type": "application/json"} if data else {})
     try:
@@ -164,16 +81,18 @@ def wait_for(url: str, proc: subprocess.Popen | None, seconds: float) -> None:
     raise SystemExit(f"{url} did not answer within {seconds:.0f} s")
 
 
-def start_api(index: Path, torch_threads: int) -> tuple[subprocess.Popen, str]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "serve", "--index", str(index),
-           "--torch-threads", str(torch_threads)]
+def start_api(index: Path, torch_threads: int, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """`python -m index serve` on a free loopback port, once it is ready (model loaded, index open)."""
+    port = port or free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline()
-    if not line:
-        raise SystemExit(f"the search API did not start (exit code {proc.wait()})")
-    return proc, f"http://127.0.0.1:{json.loads(line)['port']}"
+    env.pop("NORMBASE_API_TOKEN", None)  # the load never writes
+    if torch_threads:
+        env["OMP_NUM_THREADS"] = str(torch_threads)  # torch's intra-op threads (and BLAS's)
+    proc = subprocess.Popen([sys.executable, "-m", "index", "serve", "--index", str(index), "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_for(url + "/ready", proc, 300)
+    return proc, url
 
 
 def start_app(index: Path) -> tuple[subprocess.Popen, str]:
@@ -188,7 +107,7 @@ def start_app(index: Path) -> tuple[subprocess.Popen, str]:
 
 
 def query_pool(index: Path, n: int, seed: int) -> list[dict]:
-    """n distinct requests: 2-6 words from the index's own passages, in every mode, some filtered, some hostile."""
+    """n distinct GET /search parameters: 2-6 words of the index's own passages, every mode, some filtered, some hostile."""
     from index.manifest import current_version
 
     folder = current_version(index)
@@ -209,7 +128,10 @@ def query_pool(index: Path, n: int, seed: int) -> list[dict]:
         seen.add(q)
         req = {"q": q, "k": rng.choice([5, 10, 20]), "mode": rng.choice(["hybrid", "hybrid", "dense", "lexical"])}
         if rng.random() < 0.2 and bodies:
-            req["filters"] = {"bodies": [rng.choice(bodies)], "year_from": rng.choice([None, 2015, 2020])}
+            req["body"] = [rng.choice(bodies)]
+            year = rng.choice([None, 2015, 2020])
+            if year:
+                req["year_from"] = year
         out.append(req)
     return out
 
@@ -250,8 +172,11 @@ def one_request(kind: str, api: str, app: str | None, req: dict | None, rec: Rec
     start = time.perf_counter()
     try:
         if kind == "search":
-            status, body = http("POST", api + "/search", req)
-            ok = status == 200 and isinstance(json.loads(body).get("hits"), list)
+            status, body = http("GET", api + "/search", params=req)
+            if len(req["q"]) > MAX_QUERY_CHARS:  # refused by the API's limit, with its JSON error
+                ok = status == 422 and "query q" in json.loads(body).get("error", "")
+            else:
+                ok = status == 200 and isinstance(json.loads(body).get("hits"), list)
         elif kind == "app_page":
             status, body = http("GET", app + "/")
             ok = status == 200 and b"<html" in body.lower()
@@ -336,14 +261,12 @@ def memory(api: str, api_pid: int, app_proc, pool: list[dict], clients: int, tim
     elapsed = time.monotonic() - start
     samples["end"] = mb(proc)
     samples.setdefault("middle", samples["end"])
-    stats = json.loads(http("GET", api + "/stats")[1])
     done = len(rec.rows)
     return {"queries": done + warmup, "warmup": warmup, "completed": done == len(todo),
             "seconds": round(elapsed, 1), "per_second": round(done / max(elapsed, 1e-9), 1),
             "errors": sum(not r[2] for r in rec.rows), "error_samples": rec.samples,
             "rss_mb": samples, "growth_mb": {"start_to_end": round(samples["end"] - samples["start"], 1),
                                              "middle_to_end": round(samples["end"] - samples["middle"], 1)},
-            "query_cache_entries": stats.get("query_cache"),
             "app_rss_mb": None if app_ps is None else {"start": app_start, "end": mb(app_ps)}}
 
 
@@ -407,18 +330,12 @@ def human(r: dict) -> str:
                          f"p95 {s['p95_ms']} ms  p99 {s['p99_ms']} ms  max {s['max_ms']} ms  errors {s['errors']}")
     m = r["memory"]
     lines.append(f"memory: {m['queries']} queries in {m['seconds']} s ({m['per_second']}/s), errors {m['errors']}, "
-                 f"RSS {m['rss_mb']} MB, growth {m['growth_mb']} MB, query cache {m['query_cache_entries']}")
+                 f"RSS {m['rss_mb']} MB, growth {m['growth_mb']} MB")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["serve"]:
-        p = argparse.ArgumentParser(prog="benchmarks/load.py serve")
-        p.add_argument("--index", type=Path)
-        p.add_argument("--port", type=int, default=0)
-        p.add_argument("--torch-threads", type=int, default=0)
-        return serve(p.parse_args(argv[1:]))
     p = argparse.ArgumentParser(prog="benchmarks/load.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--index", type=Path, help="index folder (default: NORMBASE_INDEX or data/index)")
     p.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
@@ -433,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     app.add_argument("--no-app", dest="app", action="store_false", help="search API only")
     app.add_argument("--app-url", help="load an app that is already running here instead of starting one")
     p.add_argument("--torch-threads", type=int, default=0,
-                   help="torch intra-op threads in the API server (default: the library's, as the app)")
+                   help="torch intra-op threads in the API server, as OMP_NUM_THREADS (default: the library's)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     args = p.parse_args(argv)

@@ -13,13 +13,14 @@ from ingest.settings import INDEX, SettingsError, add_common_flags, settings_fro
 from benchmarks.bench import cli as bench_cli
 
 from . import compare_cli, evaluate, export
+from .api import serve as api_serve
 from .backends import ModelUnavailable, UnknownBackend
 from .manifest import IndexError_
 from .records import Filters
 from .search import MODES, Searcher
 
 SEARCH_FORMATS = ("text", "json", "md", "csv")
-EXTRA_COMMANDS = (evaluate.register_cli, bench_cli.register_cli, compare_cli.register_cli)  # each adds its subcommand(s)
+EXTRA_COMMANDS = (evaluate.register_cli, bench_cli.register_cli, compare_cli.register_cli, api_serve.register_cli)  # each adds its subcommand(s)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,10 +89,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     for s in report.skipped:
         print(f"skipped: {s}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"index": str(report.index), "documents": report.documents, "passages": report.passages,
-                          "embedded": report.embedded, "reused": report.reused, "up_to_date": report.up_to_date,
-                          "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
-                          "seconds": round(report.seconds, 2)}))
+        print(json.dumps(report.to_json()))
     else:
         print(report.summary())
     return 0

@@ -51,6 +51,13 @@ class BuildReport:
     lexical: dict = field(default_factory=dict)
     backends: dict = field(default_factory=dict)
 
+    def to_json(self) -> dict:
+        """What `python -m index build --json` prints and the API's build state reports."""
+        return {"index": str(self.index), "documents": self.documents, "passages": self.passages,
+                "embedded": self.embedded, "reused": self.reused, "up_to_date": self.up_to_date,
+                "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+                "seconds": round(self.seconds, 2)}
+
     def summary(self) -> str:
         if self.up_to_date:
             return f"index {self.index} is up to date ({self.documents} documents, {self.passages} passages)"

@@ -217,6 +217,12 @@ class Searcher:
         return hits
 
     # -- browsing --------------------------------------------------------
+    def passage(self, passage_id: int) -> Optional[Hit]:
+        """One passage as a Hit (with its `also_in`), for links that name a passage id; None if absent."""
+        with self._connection() as db:
+            hits = self._hits(db, [(passage_id, 0.0)], parse("", self.settings.max_query_chars), 1)
+        return hits[0] if hits else None
+
     def context(self, hit: Hit, before: int = 2, after: int = 2) -> list[dict]:
         """The passages around a hit in its document, the hit included."""
         with self._connection() as db:

@@ -42,12 +42,13 @@ class Knob:
 
 
 def setting(default: Any = MISSING, *, factory: Callable[[], Any] | None = None, help: str, shown: str = "",
-            env: str = "", flag: str = "", metavar: str = "", commands: tuple[str, ...] = ()) -> Any:
-    """A `Settings` field with everything a user needs to know about it."""
+            env: str = "", flag: str = "", metavar: str = "", commands: tuple[str, ...] = (),
+            secret: bool = False) -> Any:
+    """A `Settings` field with everything a user needs to know about it; a secret is left out of repr()."""
     knob = Knob(help, shown or str(default), env, flag, metavar, commands)
     if factory is not None:
-        return field(default_factory=factory, metadata={"knob": knob})
-    return field(default=default, metadata={"knob": knob})
+        return field(default_factory=factory, repr=not secret, metadata={"knob": knob})
+    return field(default=default, repr=not secret, metadata={"knob": knob})
 
 
 def default_corpus() -> tuple[Path, ...]:
@@ -89,6 +90,9 @@ class Settings:
     embedder: str = setting("sentence-transformers", help="embedder backend, by its name in index/backends")
     vector_backend: str = setting("faiss", help="vector index backend, by its name in index/backends")
     lexical_backend: str = setting("sqlite-fts5", help="lexical index backend, by its name in index/backends")
+    api_token: str = setting(
+        "", env="NORMBASE_API_TOKEN", secret=True, shown="unset: writing is off",
+        help="opens the HTTP API's upload and rebuild endpoints (`Authorization: Bearer <token>`; docs/api/README.md)")
 
     @classmethod
     def from_env(cls, env: os._Environ | dict | None = None, **overrides) -> "Settings":

@@ -122,6 +122,12 @@ def preview_document(data: bytes, name: str, settings: Settings,
         return ingest_file(path, catalog, settings, count_tokens)
 
 
+def inside_corpus(folder: Path, corpus: tuple[Path, ...] | list[Path]) -> bool:
+    """Is `folder` one of the corpus folders or below one? Uploads saved elsewhere would never be indexed."""
+    up = folder.resolve()
+    return any(up == Path(d).resolve() or Path(d).resolve() in up.parents for d in corpus)
+
+
 def save_upload(data: bytes, name: str, dest: Path) -> Path:
     """Write under a free name in `dest`; refuse content that is already there under any name.
 

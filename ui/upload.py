@@ -28,8 +28,7 @@ def check_uploaded(data: bytes, filename: str, cfg: Settings) -> UploadCheck:
 
 
 def upload_folder_indexed(cfg: Settings) -> bool:
-    up = cfg.upload_dir.resolve()
-    return any(up == Path(d).resolve() or Path(d).resolve() in up.parents for d in cfg.corpus)
+    return upload.inside_corpus(cfg.upload_dir, cfg.corpus)
 
 
 def add_upload(check: UploadCheck, cfg: Settings) -> None:
