@@ -11,8 +11,11 @@ from pathlib import Path
 from ingest.records import Filters
 from ingest.settings import INDEX, SettingsError, add_common_flags, settings_from_args
 
+from . import export
 from .manifest import IndexError_
 from .search import MODES, Searcher
+
+SEARCH_FORMATS = ("text", "json", "md", "csv")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--language", action="append", default=[], help="only passages in this language (repeatable)")
     p.add_argument("--year-from", type=int, help="only documents from this year on")
     p.add_argument("--year-to", type=int, help="only documents up to this year")
-    p.add_argument("--json", action="store_true", help='print {"query": ..., "hits": [...]}')
+    p.add_argument("--json", action="store_true", help='print {"query": ..., "hits": [...]} (same as --format json)')
+    p.add_argument("--format", choices=SEARCH_FORMATS, default="text",
+                   help="text (default): readable; json: for machines; md: a Markdown note quoting each passage "
+                        "with its citation; csv: one row per passage, for a spreadsheet (the app's exports)")
     _index_flags(p)
     p.set_defaults(func=cmd_search)
 
@@ -100,6 +106,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not args.query and not args.queries:
         print("error: give a QUERY or --queries FILE", file=sys.stderr)
         return 2
+    if args.json and args.format not in ("text", "json"):
+        print(f"error: --json and --format {args.format} ask for two outputs; give one", file=sys.stderr)
+        return 2
+    fmt = "json" if args.json else args.format
+    if args.queries and fmt in ("md", "csv"):
+        print(f"error: --queries prints one JSON line per query; --format {fmt} is for one QUERY", file=sys.stderr)
+        return 2
     settings = settings_from_args(args)
     searcher = Searcher.open(settings.index, settings=settings)
     filters = filters_from_args(args)
@@ -109,8 +122,13 @@ def cmd_search(args: argparse.Namespace) -> int:
                 print(json.dumps(_answer_json(searcher.answer(line, args.k, filters, args.mode)), ensure_ascii=False))
         return 0
     answer = searcher.answer(args.query, args.k, filters, args.mode)
-    if args.json:
+    if fmt == "json":
         print(json.dumps(_answer_json(answer), ensure_ascii=False))
+        return 0
+    if fmt in ("md", "csv"):
+        for notice in answer.notices:  # stdout holds the note or the sheet alone
+            print(f"note: {notice}", file=sys.stderr)
+        sys.stdout.write(export.to_markdown(answer, filters) + "\n" if fmt == "md" else export.to_csv(answer.hits))
         return 0
     for notice in answer.notices:
         print(f"note: {notice}")

@@ -15,6 +15,13 @@ _FUNCTION_WORDS = {
     "es": set("el la los las de y en que por para con una un del es su se al nuestra como".split()),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.U)
+# The six official languages by code, in the order the app offers them; codes found in the index come after.
+NAMES = {"en": "English", "fr": "French", "es": "Spanish", "ru": "Russian", "ar": "Arabic", "zh": "Chinese"}
+
+
+def name(code: str) -> str:
+    """The language's English name for a code; an unknown code is shown as it is."""
+    return NAMES.get(code, code)
 
 
 def detect(text: str, default: str = "en") -> str:

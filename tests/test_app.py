@@ -1,4 +1,4 @@
-"""The Streamlit app (app.py), driven by streamlit.testing.v1.AppTest, plus its pure helpers.
+"""The Streamlit app (app.py and its pages in ui/pages/), driven by streamlit.testing.v1.AppTest.
 
 Search tests run over the session index of the shared mirror (`mirror_index`,
 read only). Upload and rebuild tests get a private index over the synthetic
@@ -9,8 +9,9 @@ The app loads its model through `index.embed.Embedder`; the autouse fixture
 
 AppTest in Streamlit 1.67 drives st.file_uploader directly
 (`at.file_uploader[0].set_value((name, bytes, mime))`), so uploads go through
-the real widget; `app.check_uploaded(bytes, filename, settings)`, the function
-behind it, is also tested on its own for the many kinds of bad file.
+the real widget; `ui.upload.check_uploaded(bytes, filename, settings)`, the function
+behind it, is also tested on its own for the many kinds of bad file (tests/ui/test_upload.py).
+The pages' pure helpers are tested in tests/ui/ and tests/index/test_export.py.
 """
 from __future__ import annotations
 
@@ -26,14 +27,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import app
-from index import Answer, Filters, Hit, Searcher
+from index import Filters, Searcher
 from index import embed
 from index.build import build
+from index.export import CSV_COLUMNS
 from index.manifest import current_version
-from ingest.records import AlsoIn
 from ingest.settings import Settings
 from tests.conftest import small_settings
+from ui.assets import COPY_SCRIPT
+from ui.cards import highlighted
+from ui.escape import esc
+from ui.pages.search import EXAMPLES
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 FIXTURES = ROOT / "tests" / "fixtures" / "app"
 TIMEOUT = 180  # seconds per AppTest run: a loaded machine, and builds in the upload tests
-DOCUMENTS_PAGE = "import app\napp.documents_page()\n"
+DOCUMENTS_PAGE = ROOT / "ui" / "pages" / "documents.py"
 EMERGENCY = "not harm emergency response teams"
 PAYLOAD = "<script>alert(1)</script>"
 IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -97,7 +101,7 @@ def run_app(**params) -> AppTest:
 
 
 def documents_page() -> AppTest:
-    return AppTest.from_string(DOCUMENTS_PAGE, default_timeout=TIMEOUT).run()
+    return AppTest.from_file(str(DOCUMENTS_PAGE), default_timeout=TIMEOUT).run()
 
 
 def search(at: AppTest, query: str) -> AppTest:
@@ -129,7 +133,7 @@ def card_citation(card_html: str) -> str:
 
 
 def unescape_md(text: str) -> str:
-    """What Markdown shows for app.md_plain() text."""
+    """What Markdown shows for ui.escape.md_plain() text."""
     return re.sub(r"\\(.)", r"\1", text)
 
 
@@ -140,15 +144,6 @@ def texts(elements) -> list[str]:
 def index_state(settings: Settings) -> tuple[str, list[str]]:
     """The live version and every version folder: equal before and after means the index is unchanged."""
     return current_version(settings.index).name, sorted(p.name for p in settings.index.iterdir())
-
-
-def make_hit(**kw) -> Hit:
-    fields = dict(rank=1, score=0.5, doc_id="d", symbol="A/RES/1/1", title="A title", body="UNGA",
-                  date="2020-01-02", type="resolution", language="en", label="OP 1", page=2,
-                  citation="A/RES/1/1, OP 1, p. 2 (2 January 2020)", url="https://undocs.org/A/RES/1/1",
-                  text="1. Calls upon States to cooperate.", highlights=[[0, 34]])
-    fields.update(kw)
-    return Hit(**fields)
 
 
 # -- search page ----------------------------------------------------------------
@@ -169,7 +164,7 @@ def test_search_with_filters_renders_cited_card(mirror_app, mirror_searcher):
     assert '<span class="nb-body"> · UNGA</span>' in first
     assert "<mark>" in first, "the best sentence is highlighted"
     expected = mirror_searcher.search(EMERGENCY, 1, Filters(bodies=("UNGA",), year_to=2019))[0]
-    assert app.highlighted(expected.text, expected.highlights) in first, "the passage is shown verbatim"
+    assert highlighted(expected.text, expected.highlights) in first, "the passage is shown verbatim"
     for html_ in found:  # every card respects the filters
         assert "· UNGA</span>" in html_
         assert re.search(r"\b(2018|2019)\)$", card_citation(html_)), card_citation(html_)
@@ -245,11 +240,11 @@ def test_query_parameters_restore_a_search(mirror_app):
 
 def test_examples_fill_the_search_box(mirror_app):
     at = run_app()
-    example = [b for b in at.button if b.label == app.EXAMPLES[1]][0]
+    example = [b for b in at.button if b.label == EXAMPLES[1]][0]
     example.click()
     at.run()
     no_exception(at)
-    assert at.text_input(key="q").value == app.EXAMPLES[1]
+    assert at.text_input(key="q").value == EXAMPLES[1]
     assert cards(at)
 
 
@@ -267,7 +262,7 @@ def test_export_markdown_and_csv_hold_the_results(mirror_app):
     assert "> 1.12. States should not conduct or knowingly support activity to harm" in md
 
     rows = list(csv.DictReader(io.StringIO(exports["csv"])))
-    assert list(rows[0]) == app.CSV_COLUMNS
+    assert list(rows[0]) == CSV_COLUMNS
     assert [r["citation"] for r in rows] == [card_citation(c) for c in found]
     first = rows[0]
     assert (first["rank"], first["symbol"], first["label"], first["page"], first["date"], first["body"]) == \
@@ -282,13 +277,13 @@ def test_untrusted_document_text_is_shown_as_text(writable):
     found = cards(at)
     assert found and "para. 2" in card_citation(found[0])
     scripted = [h.value for h in at.html if h.proto.unsafe_allow_javascript]
-    assert scripted == [app.COPY_SCRIPT], "the page's own copy script is the only HTML that may run script"
+    assert scripted == [COPY_SCRIPT], "the page's own copy script is the only HTML that may run script"
     page = "".join(h.value for h in at.html if not h.proto.unsafe_allow_javascript)
     assert "<script" not in page and "<img" not in page
-    assert app.esc(PAYLOAD) in found[0] and app.esc(IMG_PAYLOAD) in found[0]
+    assert esc(PAYLOAD) in found[0] and esc(IMG_PAYLOAD) in found[0]
     offered = [u for c in found for u in links(c)]
     assert all(u.startswith("https://") for u in offered), "a javascript: official_url is never a link"
-    assert app.esc(PAYLOAD) in found[0].split('class="nb-quote">')[1], "the copy text is escaped too"
+    assert esc(PAYLOAD) in found[0].split('class="nb-quote">')[1], "the copy text is escaped too"
     assert "javascript" not in at.session_state["exports"]["markdown"]
 
 
@@ -405,131 +400,3 @@ def test_upload_with_markup_in_its_name_and_text_is_shown_as_text(writable):
     assert any(PAYLOAD in t for t in at.dataframe[-1].value["text"]), "the preview is a table: text, not HTML"
     for md in at.markdown:
         assert "<img" not in md.value.replace("\\<", "") and "](javascript" not in md.value
-
-
-BAD_FILES = [
-    ("report.pdf", b"plain words, not a PDF", "named .pdf but is not a PDF"),
-    ("notes.txt", b"%PDF-1.4\n%binary", "is a PDF but is named .txt"),
-    ("page.md", b"<!DOCTYPE html><html><body><p>Hello</p></body></html>", "is HTML but is named .md"),
-    ("bundle.txt", b"PK\x03\x04" + b"\x00" * 40, "archive or a program"),
-    ("tool.exe", b"MZ\x90\x00", "unsupported file type .exe"),
-    ("letter.docx", b"PK\x03\x04", "unsupported file type .docx"),
-    ("no-extension", b"text", "unsupported file type"),
-    ("empty.txt", b"", "empty"),
-    ("blank.md", b"\n \n\t\n", "empty"),
-    ("picture.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-    ("broken.pdf", b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF", "PDF"),
-    ("nothing.html", b"<html><body><script>alert(1)</script></body></html>", "no visible text"),
-]
-
-
-@pytest.mark.parametrize("filename,data,reason", BAD_FILES, ids=[b[0] for b in BAD_FILES])
-def test_check_uploaded_rejects_bad_files_without_writing(tmp_path, filename, data, reason):
-    uploads = tmp_path / "uploads"
-    settings = small_settings(tmp_path, tmp_path / "corpus", upload_dir=uploads)
-    check = app.check_uploaded(data, filename, settings)
-    assert check.error and reason in check.error, check.error
-    assert check.document is None and not check.name
-    assert not uploads.exists() and not (tmp_path / "index").exists()
-
-
-def test_check_uploaded_accepts_a_good_file(tmp_path):
-    settings = small_settings(tmp_path, tmp_path / "corpus", upload_dir=tmp_path / "uploads")
-    data = (FIXTURES / "upload-good.md").read_bytes()
-    check = app.check_uploaded(data, "C:\\Users\\me\\Tidal notes.MD", settings)
-    assert not check.error
-    assert check.name == "Tidal-notes.md" and check.data == data
-    assert [p.label for p in check.document.passages] == ["para. 1", "para. 2", "para. 3"]
-    assert check.document.source.title == "Outcome of the tidal gauge data-sharing workshop"
-    assert not (tmp_path / "uploads").exists()
-
-
-def test_upload_limit_is_checked_in_the_units_shown(tmp_path):
-    settings = small_settings(tmp_path, tmp_path / "corpus", max_upload_mb=1.0)
-    data = b"word " * (1024 * 1024 // 5 + 10)  # just over 1 MB (MiB, as configured)
-    check = app.check_uploaded(data, "long.txt", settings)
-    assert check.error == "the file is 1.0 MB; uploads are limited to 1 MB"
-
-
-# -- pure helpers: escaping, links, exports ------------------------------------------
-
-def test_highlight_escapes_and_survives_odd_spans():
-    text = f"Intro {PAYLOAD} middle {IMG_PAYLOAD} end & more"
-    for spans in ([], [[0, 5]], [[6, 20]], [[3, 30], [10, 40]], [[50, 10]], [[0, 10_000]], [[-5, 3]]):
-        out = app.highlighted(text, spans)
-        assert "<script" not in out and "<img" not in out
-        assert re.sub(r"</?mark>", "", out) == app.esc(text), spans
-        assert out.count("<mark>") == out.count("</mark>") <= len(spans)
-
-
-def test_card_html_escapes_every_document_field():
-    evil = f"{PAYLOAD}{IMG_PAYLOAD}\"'><b>"
-    hit = make_hit(text=f"1. Text {evil}", title=f"Title {evil}", citation=f"Cite {evil}", body=f"Body {evil}",
-                   delegation=f"Delegation {evil}", language=evil, highlights=[[0, 8]])
-    hit.also_in = [AlsoIn("S", "L", f"Other {evil}", date="2019-01-01")]
-    for out in (app.card_html(hit, [{"ordinal": 0, "citation": evil, "text": evil}]), app.also_in_html(hit),
-                app.context_html([{"ordinal": 0, "citation": evil, "text": evil}], 0)):
-        assert "<script" not in out and "<img" not in out and "<b>" not in out
-        assert app.esc(PAYLOAD) in out
-
-
-def test_also_in_html_is_oldest_first_with_this_result_marked():
-    hit = make_hit(date="2021-05-01", citation="B, OP 2 (1 May 2021)",
-                   also_in=[AlsoIn("C", "OP 3", "C, OP 3 (2023)", date="2023-01-01"),
-                            AlsoIn("A", "OP 1", "A, OP 1 (2015)", date="2015-01-01")])
-    items = re.findall(r"<li>(.*?)</li>", app.also_in_html(hit))
-    assert items == ["A, OP 1 (2015)", "B, OP 2 (1 May 2021) <em>(this result)</em>", "C, OP 3 (2023)"]
-
-
-@pytest.mark.parametrize("url,ok", [
-    ("https://undocs.org/A/RES/73/27", True), ("http://example.org/x", True),
-    ("javascript:alert(1)", False), (" JavaScript:alert(1)", False), ("data:text/html,<script>", False),
-    ("//evil.example/x", False), ("https://", False), ("", False), ("vbscript:msgbox", False),
-])
-def test_safe_url_allows_only_web_links(url, ok):
-    assert app.safe_url(url) == (url.strip() if ok else "")
-
-
-def test_md_plain_neutralises_markdown():
-    nasty = "**bold** _it_ [link](javascript:alert(1)) <b>x</b> `code` # head $x$ :smile: 1. item \\"
-    out = app.md_plain(nasty)
-    assert unescape_md(out) == nasty
-    assert not re.search(r"[*_\[\]()<>`#$:\\]", re.sub(r"\\.", "", out)), "every markup character is escaped"
-
-
-def test_export_markdown_quotes_every_line_and_drops_unsafe_links():
-    hit = make_hit(text="Chapeau:\n(a) first;\n\n(b) second.", url="javascript:alert(1)",
-                   also_in=[AlsoIn("X", "OP 1", "X, OP 1 (2019)")])
-    md = app.export_markdown(Answer("q", [hit]), Filters(bodies=("UNGA",), year_from=2019))
-    assert "> Chapeau:\n> (a) first;\n>\n> (b) second.\n>\n> — A/RES/1/1, OP 1, p. 2 (2 January 2020)\n" in md
-    assert "javascript" not in md
-    assert "Filters: body: UNGA; years 2019–…" in md and "Also in: X, OP 1 (2019)" in md
-
-
-def test_export_csv_is_verbatim_but_never_a_formula():
-    hits = [make_hit(text="=HYPERLINK(\"http://evil\",\"x\")"),
-            make_hit(rank=2, text="A plain, \"quoted\" text\nover lines")]
-    rows = list(csv.reader(io.StringIO(app.export_csv(hits))))
-    assert rows[0] == app.CSV_COLUMNS
-    assert rows[1][app.CSV_COLUMNS.index("text")] == "'=HYPERLINK(\"http://evil\",\"x\")"
-    assert rows[2][app.CSV_COLUMNS.index("text")] == "A plain, \"quoted\" text\nover lines"
-    assert rows[1][app.CSV_COLUMNS.index("page")] == "2"
-
-
-def test_catalogue_rows_status():
-    from ingest.records import SourceEntry
-
-    entries = [SourceEntry("a", "Doc A", "UNGA", "2018-01-01", "resolution", symbol="A/1", url="https://x.org/a",
-                           file="a.txt"),
-               SourceEntry("b", "Doc B", "OSCE", "2016-01-01", "decision", file="b.txt"),
-               SourceEntry("c", "Doc C", "OSCE", "2017-01-01", "decision", file="c.pdf", url="javascript:x")]
-    indexed = [{"doc_id": "a", "symbol": "A/1", "title": "Doc A", "body": "UNGA", "date": "2018-01-01",
-                "type": "resolution", "passages": 7, "url": "https://x.org/a", "catalogued": 1},
-               {"doc_id": "z", "symbol": "", "title": "Own note", "body": "other", "date": "2024-01-01",
-                "type": "outcome", "passages": 2, "url": "", "catalogued": 0}]
-    rows = app.catalogue_rows(entries, indexed, [{"path": "/c/c.pdf", "reason": "PDF has no text layer"}])
-    assert [(r["document"], r["status"], r["passages"], r["link"]) for r in rows] == [
-        ("A/1", "indexed", 7, "https://x.org/a"),
-        ("Doc B", "not available locally", 0, None),
-        ("Doc C", "skipped: PDF has no text layer", 0, None),
-        ("Own note", "indexed (uncatalogued)", 2, None)]

@@ -1,4 +1,4 @@
-"""Helpers for the index tests: the synthetic fixture corpus, index copies, CLI runs.
+"""Helpers for the index tests: the synthetic fixture corpus, index copies, CLI runs, made-up hits.
 
 The synthetic documents in tests/fixtures/index/corpus are written for these
 tests (UN-resolution style, invented topics); no text comes from the mirror.
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from index import Hit
 from ingest.settings import Settings
 from tests.conftest import small_settings  # the shared helper (tests/ is a namespace package)
 
@@ -28,6 +29,16 @@ def make_settings(tmp: Path, corpus: Path, index: Path | None = None, **kw) -> S
     """tests/conftest.py's small_settings (no catalogue: every file uncatalogued), index folder selectable."""
     settings = small_settings(tmp, corpus, **kw)
     return settings if index is None else replace(settings, index=index)
+
+
+def make_hit(**kw) -> Hit:
+    """A search result with plausible fields, for tests of what is made of results (cards, exports)."""
+    fields = dict(rank=1, score=0.5, doc_id="d", symbol="A/RES/1/1", title="A title", body="UNGA",
+                  date="2020-01-02", type="resolution", language="en", label="OP 1", page=2,
+                  citation="A/RES/1/1, OP 1, p. 2 (2 January 2020)", url="https://undocs.org/A/RES/1/1",
+                  text="1. Calls upon States to cooperate.", highlights=[[0, 34]])
+    fields.update(kw)
+    return Hit(**fields)
 
 
 def copy_corpus(dest: Path) -> Path:

@@ -6,7 +6,9 @@ model is needed or searches in lexical mode, so each takes about a second.
 """
 from __future__ import annotations
 
+import csv
 import fcntl
+import io
 import json
 import shutil
 from dataclasses import replace
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from index import Filters, export
 from index.manifest import FORMAT_VERSION
 from tests.index.index_helpers import (assert_one_line_error, cli_env, copy_index, edit_manifest, live_folder, run_cli,
                                        scribble_fts_pages)
@@ -121,6 +124,48 @@ def test_queries_file_splits_only_at_newlines(small_index, tmp_path):
     proc = run_cli("search", "--queries", str(path), "--mode", "lexical", "--index", str(small_index.index))
     assert proc.returncode == 0, proc.stderr
     assert len([ln for ln in proc.stdout.split("\n") if ln]) == 4, proc.stdout
+
+
+@pytest.mark.slow
+def test_markdown_note_is_the_apps_export(small_index, small_searcher):
+    proc = run_cli("search", "undersea data cables", "--mode", "lexical", "--k", "3", "--format", "md",
+                   "--body", "UNGA", "--index", str(small_index.index))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("# normbase: undersea data cables\n\nFilters: body: UNGA\n\n> "), proc.stdout
+    cited = [ln for ln in proc.stdout.splitlines() if ln.startswith("> — ")]
+    assert len(cited) == 3 and all("A/RES/9" in ln and "<https://" in ln for ln in cited), cited
+    answer = small_searcher.answer("undersea data cables", 3, Filters(bodies=("UNGA",)), "lexical")
+    assert proc.stdout == export.to_markdown(answer, Filters(bodies=("UNGA",))) + "\n", "the app's note, verbatim"
+
+
+@pytest.mark.slow
+def test_csv_sheet_has_one_row_per_hit_of_the_json(small_index):
+    args = ("search", "cables", "--mode", "lexical", "--k", "4", "--index", str(small_index.index))
+    proc = run_cli(*args, "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout, newline="")))
+    assert rows and list(rows[0]) == export.CSV_COLUMNS
+    hits = parse_one_json_object(run_cli(*args, "--json").stdout)["hits"]
+    assert [(r["rank"], r["citation"], r["text"]) for r in rows] == [(str(h["rank"]), h["citation"], h["text"])
+                                                                    for h in hits]
+
+
+@pytest.mark.slow
+def test_export_formats_keep_notices_off_stdout(small_index):
+    proc = run_cli("search", "cables", "--mode", "lexical", "--format", "csv", "--body", "OAS",
+                   "--index", str(small_index.index))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [",".join(export.CSV_COLUMNS)], "the sheet alone: its header, no rows"
+    assert proc.stderr.startswith("note: ") and "filter" in proc.stderr
+
+
+def test_export_format_conflicts_are_one_error_line(tmp_path):
+    assert_one_line_error(run_cli("search", "cables", "--json", "--format", "md", "--index", str(tmp_path)),
+                          "--json", "--format md")
+    queries = tmp_path / "queries.txt"
+    queries.write_text("cables\n", encoding="utf-8")
+    assert_one_line_error(run_cli("search", "--queries", str(queries), "--format", "csv", "--index", str(tmp_path)),
+                          "--queries", "JSON")
 
 
 def test_search_needs_a_query(tmp_path):

@@ -1,8 +1,9 @@
-"""Rendering: document text and metadata reach the page only escaped (app.py's HTML helpers).
+"""Rendering: document text and metadata reach the page only escaped (ui/cards.py's HTML helpers).
 
-app.py keeps its page code in `main()` behind `if __name__ == "__main__"`, so importing it runs
-no Streamlit page; that is checked first, from the source, so that a change which makes the import
-run page code fails here with a clear message instead of starting the app inside the test run.
+app.py and each page file (ui/pages/) keep their page code behind `if __name__ == "__main__"`, so
+importing them runs no Streamlit page; that is checked first, from the source, so that a change
+which makes an import run page code fails here with a clear message instead of starting the app
+inside the test run.
 The browser test (tests/test_app_browser.py) and tests/test_app.py cover fixed payloads; these
 are properties over random text, spans and fields.
 """
@@ -30,18 +31,31 @@ TAG_RE = re.compile(r"<(/?)([a-zA-Z0-9]+)((?:\s+[a-z-]+=\"[^\"<>]*\")*)\s*/?>")
 ATTR_RE = re.compile(r"([a-z-]+)=\"([^\"<>]*)\"")
 
 
-def test_importing_app_runs_no_page_code():
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+def assert_import_runs_no_page_code(path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.If):
             assert "__name__" in ast.unparse(node.test), f"top-level `if` at line {node.lineno} runs on import"
         elif isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant):
-            pytest.fail(f"app.py line {node.lineno} runs `{ast.unparse(node)[:60]}` on import")
+            pytest.fail(f"{path.name} line {node.lineno} runs `{ast.unparse(node)[:60]}` on import")
+
+
+def test_importing_app_runs_no_page_code():
+    assert_import_runs_no_page_code(ROOT / "app.py")
+
+
+def test_importing_a_page_runs_no_page_code():
+    """Streamlit runs ui/pages/*.py as scripts; tests import them for their helpers, which must run nothing."""
+    pages = sorted((ROOT / "ui" / "pages").glob("*.py"))
+    assert {"search.py", "documents.py"} <= {p.name for p in pages}
+    for path in pages:
+        assert_import_runs_no_page_code(path)
 
 
 @pytest.fixture(scope="module")
 def app():
-    import app as module
+    """The card helpers (they lived in app.py before the pages moved to ui/)."""
+    import ui.cards as module
 
     return module
 

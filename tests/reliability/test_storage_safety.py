@@ -1,6 +1,6 @@
 """Storage: nothing read from disk is unpickled, and SQL never carries a user's value.
 
-A scan of the product code (app.py, index/, ingest/, benchmarks/), by AST where it matters:
+A scan of the product code (app.py, ui/, index/, ingest/, benchmarks/), by AST where it matters:
 
 * no pickle, joblib, dill, shelve, marshal, torch.load, pandas.read_pickle; no `allow_pickle=True`;
   every np.load leaves allow_pickle at numpy's default (False) or sets it False;
@@ -24,8 +24,8 @@ from index.store import filter_sql
 from ingest.records import Filters
 from tests.reliability.helpers import ROOT
 
-SOURCES = sorted([ROOT / "app.py", *(ROOT / "index").glob("*.py"), *(ROOT / "ingest").glob("*.py"),
-                  *(ROOT / "benchmarks").glob("*.py")])
+SOURCES = sorted([ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "index").glob("*.py"),
+                  *(ROOT / "ingest").glob("*.py"), *(ROOT / "benchmarks").glob("*.py")])
 UNPICKLERS = {"pickle", "cPickle", "_pickle", "joblib", "dill", "cloudpickle", "shelve", "marshal"}
 # The SQL here is written in upper case; case matters, so that messages ("over the limit") are not SQL.
 SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|MATCH|CREATE|DROP|PRAGMA|VALUES|ORDER BY|LIMIT)\b"

@@ -1,0 +1,77 @@
+"""What the pages share across sessions: settings, the model, the searcher, and building the index.
+
+The model and each index version's Searcher are loaded once per server (st.cache_resource) and
+shared by every session; settings are read from the environment on every run (cheap, and tests
+change them).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import streamlit as st
+
+from index import IndexUnavailable, Searcher, embed
+from index.build import BuildReport, build
+from index.manifest import current_version
+from ingest.passages import tokenizer_counter
+from ingest.settings import Settings, resolve_model
+
+from .escape import md_plain
+
+
+def config() -> Settings:
+    """Settings from the environment (NORMBASE_*), read on every run: cheap, and tests can change them."""
+    return Settings.from_env()
+
+
+@st.cache_resource(show_spinner="Loading the language model…")
+def get_embedder(model: str) -> embed.Embedder:
+    return embed.Embedder(model)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_searcher(index: str, version: str, model: str) -> Searcher:
+    """One Searcher per index version, shared by every session of this server."""
+    return Searcher.open(Path(index), settings=config(), embedder=get_embedder(model))
+
+
+@st.cache_resource(show_spinner=False)
+def get_token_counter(model: str):
+    return tokenizer_counter(resolve_model(model))
+
+
+def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
+    """Build or update the index with a progress bar; None (and an error shown) if it failed."""
+    bar = st.progress(0.0, text="Preparing the index…")
+    labels = {"ingest": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar.progress(min(1.0, done / max(1, total)), text=f"{labels.get(stage, stage)}: {done}/{total}")
+
+    try:
+        report = build(cfg, embedder=get_embedder(cfg.model), force=force, progress=progress)
+    except IndexUnavailable as exc:
+        st.error(f"The index could not be built: {md_plain(exc)}")
+        return None
+    finally:
+        bar.empty()
+    st.session_state["last_build"] = report
+    return report
+
+
+def open_searcher(cfg: Settings) -> Searcher:
+    """The live index's Searcher; builds the index on first start; stops the page if it is unusable."""
+    try:
+        folder = current_version(cfg.index)
+        if folder is None:
+            st.info("No index yet: building it from the corpus folders. This happens once.")
+            if run_build(cfg) is None:
+                st.stop()
+            folder = current_version(cfg.index)
+        return get_searcher(str(cfg.index), folder.name, cfg.model)
+    except IndexUnavailable as exc:
+        st.error(md_plain(exc))
+        if st.button("Rebuild the index", type="primary") and run_build(cfg, force=True):
+            st.rerun()
+        st.stop()
