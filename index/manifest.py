@@ -27,7 +27,7 @@ from ingest.loaders import file_sha256
 
 from .store import TOKENIZER
 
-FORMAT_VERSION = 4  # 4: checksums of the index files
+FORMAT_VERSION = 5  # 4: checksums of the index files; 5: versions (superseded_by) and footnotes
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
 
 

@@ -171,7 +171,7 @@ class Searcher:
         if mode in ("dense", "hybrid"):
             dense = vectors.search(self.vectors, self._encode(q.dense_text), n, allowed)
         if mode in ("lexical", "hybrid"):
-            lexical = store.lexical(db, fts_expression(q), n, store.filter_sql(f))
+            lexical = store.lexical(db, fts_expression(q), n, store.restriction(db, f))
         if mode == "dense":
             return [(i, s) for i, s in dense if s >= t.dense_floor]
         if mode == "lexical":
@@ -186,7 +186,7 @@ class Searcher:
                 pq = parse(part, self.settings.max_query_chars)
                 dense_lists.append((vectors.search(self.vectors, self._encode(pq.dense_text), n, allowed),
                                     t.dense_weight * t.part_weight))
-                lexical_lists.append((store.lexical(db, fts_expression(pq), n, store.filter_sql(f)),
+                lexical_lists.append((store.lexical(db, fts_expression(pq), n, store.restriction(db, f)),
                                       t.lexical_weight * t.part_weight))
         fused: dict[int, float] = {}
         for hits, weight in dense_lists + lexical_lists:
@@ -234,6 +234,7 @@ class Searcher:
                 label=r["label"], page=r["page"], citation=r["citation"], url=r["url"] or "", text=r["text"],
                 heading=r["heading"] or "", delegation=r["delegation"] or "", ordinal=r["ordinal"],
                 passage_id=r["id"], highlights=best_sentences(r["text"], q), also_in=also,
+                footnotes=store.footnotes_of(r),
             ))
         return hits
 

@@ -470,28 +470,41 @@ def _assemble(lines: list[_Line], has_pages: bool, vocab: set[str]) -> Cleaned:
 SPACED_HYPHEN_RE = re.compile(r"[^\W\d_] -$")
 
 
+def _strong_patterns(m: str) -> list[re.Pattern]:
+    """The surest places of a mark: after a year, glued ("20132": 2013 and mark 2), alone after it
+    ("2013 3 and", "2015 3 reports", "2010, 1 2013"), or glued to a word's comma ("Security,1 to")."""
+    return [re.compile(rf"(?<![\w/.])(?:19|20)\d\d(?P<m>{m})(?![\w/])"),
+            re.compile(rf"(?<![\w/.])(?:19|20)\d\d(?P<m> {m})(?=$|  | [a-z]|,|;)"),
+            re.compile(rf"(?<![\w/.])(?:19|20)\d\d,(?P<m> ?{m})(?=\s)"),  # "2010,1 2013", "2010, 1 2013"
+            re.compile(rf"[^\W\d_][,;:](?P<m>{m})(?=\s|$)")]
+
+
 def _ref_patterns(marker: str) -> list[re.Pattern]:
     """Where a footnote mark (group "m") sits in extracted text: glued to a word, to a year,
     after punctuation, or (a PDF's superscript) alone between a word and a double space."""
     m = re.escape(marker)
     if marker.startswith("*"):
         return [re.compile(rf"[^\s*](?P<m>{m})(?![*\w])")]
-    return [
+    return _strong_patterns(m) + [
         re.compile(rf"[^\W\d_](?P<m>{m})(?![\w/])"),  # "second2", "Group3"
-        re.compile(rf"(?<![\w/.])(?:19|20)\d\d(?P<m>{m})(?![\w/])"),  # "20132": 2013 and mark 2
         re.compile(rf"(?:[^\s][,;:)\]”’\"]|[^\W\d_]\.)(?P<m>{m})(?=\s|$)"),  # "77/37,4 ", "security.5 "
         re.compile(rf"[^\W\d_](?P<m> {m})(?=  )"),  # "the first 1  and"
+        re.compile(rf"[^\W\d_][,;](?P<m> {m})(?= [a-z])"),  # "Security, 1 and the first"
     ]
+
+
+LOOKAHEAD_NOTES = 2  # marks may come out of order ("of 2013 3 and 20152"): the next two are looked for
 
 
 def _find_refs(merged: list[tuple[str, list[_Line], bool]]) -> dict[int, list[tuple[int, int, str, int]]]:
     """Footnote marks in the body lines: id(line) -> [(start, end, marker, note paragraph index)].
 
     UN footnotes are numbered through the document, and a mark comes before the
-    note it cites: so only the next expected number is looked for, from where
-    the previous mark was found, until its note has gone by. A number that
-    merely looks like a mark ("resolution 20/8") is never the expected one at
-    the expected place.
+    note it cites: so only the next expected numbers are looked for, from where
+    the previous mark was found, until their note has gone by. A number that
+    merely looks like a mark ("resolution 20/8") is never an expected one at the
+    expected place. A note cited again later (the UN reuses "2013 3 and 20152"
+    for the same reports) is recognised only in its surest places (`_strong_patterns`).
     """
     notes = []  # (paragraph index, marker), in order
     for gi, (kind, group, _) in enumerate(merged):
@@ -499,24 +512,28 @@ def _find_refs(merged: list[tuple[str, list[_Line], bool]]) -> dict[int, list[tu
         if m:
             notes.append((gi, m.group(1)))
     found: dict[int, list[tuple[int, int, str, int]]] = {}
-    k = 0
+    pending, cited = list(notes), {}  # cited: marker -> note paragraph, for notes already cited
     for gi, (kind, group, _) in enumerate(merged):
         if kind == "footnote":
-            while k < len(notes) and notes[k][0] <= gi:
-                k += 1  # its note has gone by: the mark was not found, look for the next one
+            pending = [n for n in pending if n[0] > gi]  # a note that has gone by is no longer awaited
             continue
         for ln in group:
             pos = 0
-            while k < len(notes):
-                hit = min((m for p in _ref_patterns(notes[k][1]) if (m := p.search(ln.text, pos))),
-                          key=lambda m: m.start("m"), default=None)
-                if hit is None:
+            while True:
+                options = [(p, n) for n in pending[:LOOKAHEAD_NOTES] for p in _ref_patterns(n[1])]
+                options += [(p, (note, mk)) for mk, note in cited.items() if not mk.startswith("*")
+                            for p in _strong_patterns(re.escape(mk))]
+                hits = [(m, n) for p, n in options if (m := p.search(ln.text, pos))]
+                if not hits:
                     break
+                hit, (note, marker) = min(hits, key=lambda h: h[0].start("m"))
                 a, b = hit.start("m"), hit.end("m")
-                if ln.text[a] == " ":  # a spaced mark: set apart with one of the spaces around it
+                if ln.text[a] == " " and ln.text[b:b + 2] == "  ":  # "first 1  and": set apart with a space
                     b += 1
-                found.setdefault(id(ln), []).append((a, b, notes[k][1], notes[k][0]))
-                pos, k = b, k + 1
+                found.setdefault(id(ln), []).append((a, b, marker, note))
+                pending = [n for n in pending if n != (note, marker)]
+                cited[marker] = note
+                pos = b
     return found
 
 

@@ -53,7 +53,7 @@ _MONTH_NUMBER.update({"setiembre": 9, "يونيو": 6, "يوليو": 7, "avril":
 _MONTH = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
 # "6 December 2023", "6 de diciembre de 2023", "1er décembre 2023", "6 декабря 2023 года",
 # "4 كانون الأول/ديسمبر 2023" (the Levantine name, a slash, the Egyptian one), "2023年12月4日".
-DATE_RE = re.compile(rf"\b(\d{{1,2}})(?:er)?\s+(?:de\s+)?(?:[^\W\d_]+(?:\s[^\W\d_]+)?/)?({_MONTH})"
+DATE_RE = re.compile(rf"\b(\d{{1,2}})(?:er)?\s+(?:de\s+)?(?:[^\W\d_]+(?:\s[^\W\d_]+)?/\s*)?({_MONTH})"
                      rf"\s+(?:de\s+)?((?:19|20)\d\d)\b|((?:19|20)\d\d)\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日",
                      re.I)
 # The adoption line: the date after (or, in Chinese, before) these words is the adoption date.
@@ -78,7 +78,9 @@ DRAFT_RE = re.compile(r"(?:^|:\s*)(?:revised )?(?:draft (?:resolution|decision)|
                       r"(?:决议|决定)草案)\s*$", re.I)
 REPORT_OF_RE = re.compile(r"^\[(?:on the report|sobre la base del informe|sur la base du rapport|по докладу|"
                           r"بناء على تقرير|根据).*\]?$", re.I)
-NUMBERED_TITLE_RE = re.compile(r"^(?:\d+/\d+|[A-Z]+-\d+/\d+)\.\s+\S")
+# A corrigendum's heading, below the title: "Corrigendum", "Rectificatif", "Исправление" …
+CORRIGENDUM_RE = re.compile(r"^(?:Corrigendum|Rectificatif|Corrección|Исправление|تصويب|更正)$", re.I)
+NUMBERED_TITLE_RE = re.compile(r"^(?:\d+/\d+|[A-Z]+-\d+/\d+)(?:\.|\s+[-–])\s+\S")  # "78/16." (ar: "78/16 -")
 OPENING_RE = re.compile(r"^(?:The|La|L['’]|Le|Les|Генеральная|Совет|إن|大会|安全理事会)\b.{0,40}[,،，:]$")
 MASTHEAD_LINES = 60  # where a text file has no page breaks, the masthead is in its first lines
 
@@ -180,13 +182,13 @@ def read(raw: str) -> Optional[Masthead]:
     facts: dict = {"symbol": symbol}
     spans: list[tuple[int, int]] = []
     zone = "masthead"  # masthead -> (after the job number) item -> title -> done
-    in_block = after_distr = adopting = False
+    in_block = after_distr = adopting = gap = False
     title: list[str] = []
     numbered = False
     for ln in lines:
         t = ln.text
         if not t:
-            in_block = False
+            in_block, gap = False, True
             if zone == "title" and title and (not numbered or len(title) >= 8):
                 zone = "done"  # a resolution's numbered title may go on after a blank, up to its formula
             continue
@@ -197,7 +199,10 @@ def read(raw: str) -> Optional[Masthead]:
         if zone == "title":
             if OPENING_RE.match(t) or len(title) >= 8:
                 break
+            if gap and (CORRIGENDUM_RE.match(t) or t.endswith((".", ";", ":", "»", "。"))):
+                break  # after a blank, only more of a title continues a numbered title
             title.append(t)
+            gap = False
             continue
         if furniture:
             if furniture == "job":
@@ -208,17 +213,18 @@ def read(raw: str) -> Optional[Masthead]:
                 in_block = adopting = True
             spans.append((ln.start, ln.end))
             continue
-        if in_block:  # the rest of a masthead block: the body's name, the agenda item's title
+        if zone in ("masthead", "item") and (DRAFT_RE.search(t) or REPORT_OF_RE.match(t)):
+            facts["draft"] = facts.get("draft") or bool(DRAFT_RE.search(t))
+            spans.append((ln.start, ln.end))
+            in_block = False  # the title follows, with or without a blank line between
+            continue
+        if OPENING_RE.match(t):
+            break
+        if in_block and not NUMBERED_TITLE_RE.match(t):  # the rest of a block: the body's name, the item's title
             if adopting and not facts.get("adopted") and parse_date(t):
                 facts["adopted"] = parse_date(t)  # "Resolution adopted by the General Assembly" / "on 4 December 2023"
             spans.append((ln.start, ln.end))
             continue
-        if zone in ("masthead", "item") and (DRAFT_RE.search(t) or REPORT_OF_RE.match(t)):
-            facts["draft"] = facts.get("draft") or bool(DRAFT_RE.search(t))
-            spans.append((ln.start, ln.end))
-            continue
-        if OPENING_RE.match(t):
-            break
         zone, numbered = "title", bool(NUMBERED_TITLE_RE.match(t))
         title.append(t)
     facts["title"] = " ".join(title) if numbered or title else ""

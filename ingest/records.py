@@ -201,6 +201,7 @@ class Hit:
     passage_id: int = 0
     highlights: list[list[int]] = field(default_factory=list)
     also_in: list[AlsoIn] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)  # the notes the passage cites (marks set apart)
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -339,7 +339,7 @@ class _Compendium(_Walker):
                 continue
             page = self.c.page_at(p.start)
             self.on_page[page] = self.on_page.get(page, 0) + 1
-            if len(text.split()) < 4 or (len(text.split()) <= 8 and text.rstrip().endswith((",", "،", ":"))):
+            if len(text.split()) < 4 or (len(text.split()) <= 8 and text.rstrip().endswith((",", "،"))):
                 continue  # salutations ("Mr. Chair,", "Thank you.", "السيد الرئيس …،") are not citable content
             lang = language.detect(text, lang)  # short lines keep the statement's language
             self.emit(p, self._label(delegation, text, page), delegation=delegation, language=lang)
