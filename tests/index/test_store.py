@@ -12,7 +12,7 @@ import pytest
 
 from index import store
 from index.query import fts_expression, parse
-from ingest.records import Filters, Passage, SourceEntry
+from ingest.records import Filters, Footnote, Passage, SourceEntry
 
 from tests.index.index_helpers import live_folder
 
@@ -221,3 +221,16 @@ def test_store_of_a_built_index_is_consistent(small_index):
         assert sum(docs.values()) == n
     finally:
         conn.close()
+
+
+def test_footnotes_are_stored_with_their_passage(tmp_path):
+    note = Footnote("4", "A/78/76.", 12)
+    p = Passage(doc_id="doc-new", ordinal=0, label="PP 1", text="resolution 77/37, including", start=0, end=27,
+                footnotes=[note])
+    conn = store.create(tmp_path / "f.sqlite")
+    with conn:
+        store.insert_documents(conn, [(DOCS[1], "", "0" * 64, 1)])
+        store.insert_passages(conn, [(0, p, DOCS[1], "h", 0)])
+    ro = store.open_readonly(tmp_path / "f.sqlite")
+    assert store.footnotes_of(store.passages_by_id(ro, [0])[0]) == [note]
+    ro.close()
