@@ -111,7 +111,7 @@ def filter_sql(f: Filters) -> Optional[tuple[str, list]]:
     A version that a revision in the index supersedes is left out unless the
     filter asks for superseded versions (`Filters.superseded`).
     """
-    clauses, params = ([] if f.superseded else ["d.superseded_by = ''"]), []
+    clauses, params = ([] if f.superseded else ["d.superseded_by = ?"]), ([] if f.superseded else [""])
 
     def any_of(column: str, values: tuple[str, ...]):
         clauses.append(f"{column} IN ({','.join('?' * len(values))})")

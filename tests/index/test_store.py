@@ -116,7 +116,7 @@ def test_filter_sql_is_parameterized():
     assert "DROP" not in sql and "A/RES" not in sql and "2001" not in sql
     assert sql.count("?") == len(params)
     assert store.filter_sql(Filters(superseded=True)) is None  # no restriction at all
-    assert store.filter_sql(Filters()) == ("d.superseded_by = ''", [])  # by default, the latest versions
+    assert store.filter_sql(Filters()) == ("d.superseded_by = ?", [""])  # by default, the latest versions
 
 
 def test_a_revision_supersedes_its_original_unless_asked(tmp_path):
