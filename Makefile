@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: run test browser build clean
+.PHONY: run test browser fonts build clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,7 +18,7 @@ run: $(STAMP)
 build: $(STAMP)
 	$(PY) -m index build
 
-test: $(STAMP) browser
+test: $(STAMP) browser fonts
 	$(PY) -m pytest
 
 # Debian's Chromium drives the real-browser test; nothing is downloaded by Playwright.
@@ -26,6 +26,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium is missing: sudo apt-get install chromium (the browser test will be skipped)"; fi; }
+
+# Noto fonts covering Latin, Cyrillic, Arabic and CJK: the tests draw UN mastheads in the six languages.
+fonts:
+	@test -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf -a -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq fonts-noto-core fonts-noto-cjk >/dev/null; \
+		else echo "Noto fonts are missing: sudo apt-get install fonts-noto-core fonts-noto-cjk (the masthead tests will be skipped)"; fi; }
 
 clean:
 	rm -rf data $(VENV)

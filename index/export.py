@@ -16,7 +16,7 @@ from ingest import language
 
 from . import Answer, Filters, Hit
 
-CSV_COLUMNS = ["rank", "citation", "symbol", "label", "page", "date", "body", "url", "text", "also_in"]
+CSV_COLUMNS = ["rank", "citation", "symbol", "label", "page", "date", "body", "url", "text", "also_in", "footnotes"]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -55,9 +55,16 @@ def to_markdown(answer: Answer, filters: Filters = Filters()) -> str:
         lines += [f"> {line}" if line.strip() else ">" for line in h.text.splitlines()]
         url = safe_url(h.url)
         lines += [">", f"> — {h.citation}" + (f" <{url}>" if url else ""), ""]
+        if h.footnotes:
+            lines += [f"[^{n.marker}]: {n.text}" for n in h.footnotes] + [""]
         if h.also_in:
             lines += ["Also in: " + "; ".join(a.citation for a in h.also_in), ""]
     return "\n".join(lines)
+
+
+def footnotes_line(hit: Hit) -> str:
+    """`1 See A/77/275. | 2 See A/78/265.`: the notes a passage cites, kept apart from its quoted words."""
+    return " | ".join(f"{n.marker} {n.text}" for n in hit.footnotes)
 
 
 def _csv_cell(value: object) -> str:
@@ -73,5 +80,6 @@ def to_csv(hits: list[Hit]) -> str:
     w.writerow(CSV_COLUMNS)
     for h in hits:
         w.writerow([_csv_cell(v) for v in (h.rank, h.citation, h.symbol, h.label, h.page, h.date, h.body,
-                                           safe_url(h.url), h.text, "; ".join(a.citation for a in h.also_in))])
+                                           safe_url(h.url), h.text, "; ".join(a.citation for a in h.also_in),
+                                           footnotes_line(h))])
     return buf.getvalue()

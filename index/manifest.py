@@ -25,7 +25,8 @@ from typing import Optional
 
 from ingest.loaders import file_sha256
 
-FORMAT_VERSION = 5  # 4: checksums of the index files; 5: sentence fingerprints (lineage)
+FORMAT_VERSION = 6  # 4: checksums of the index files; 5: sentence fingerprints (lineage); 6: versions
+# (superseded_by) and footnotes
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
 # What every index recorded before its backends were: manifests without `backends` were built by these.
 DEFAULT_BACKENDS = {"embedder": "sentence-transformers", "vector_index": "faiss", "lexical": "sqlite-fts5"}

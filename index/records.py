@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
+from ingest.records import Footnote
+
 
 @dataclass(frozen=True)
 class AlsoIn:
@@ -45,6 +47,7 @@ class Hit:
     passage_id: int = 0
     highlights: list[list[int]] = field(default_factory=list)
     also_in: list[AlsoIn] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)  # the notes the passage cites (marks set apart)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -60,9 +63,10 @@ class Filters:
     languages: tuple[str, ...] = ()
     year_from: Optional[int] = None
     year_to: Optional[int] = None
+    superseded: bool = False  # include versions a revision in the corpus supersedes
 
     def __bool__(self) -> bool:
-        return bool(self.bodies or self.documents or self.types or self.languages
+        return bool(self.bodies or self.documents or self.types or self.languages or self.superseded
                     or self.year_from is not None or self.year_to is not None)
 
 

@@ -175,7 +175,7 @@ class Searcher:
         allowed = store.allowed_ids(db, f)
         if allowed is not None and len(allowed) == 0:
             return None
-        n, where = max(t.candidates, 3 * k), store.filter_sql(f)
+        n, where = max(t.candidates, 3 * k), store.restriction(db, f)
         queries = [q]
         if mode == "hybrid" and t.part_weight:
             # Each question of a multi-part query is searched alone as well, so that the answer to
@@ -213,6 +213,7 @@ class Searcher:
                 label=r["label"], page=r["page"], citation=r["citation"], url=r["url"] or "", text=r["text"],
                 heading=r["heading"] or "", delegation=r["delegation"] or "", ordinal=r["ordinal"],
                 passage_id=r["id"], highlights=best_sentences(r["text"], q), also_in=also,
+                footnotes=store.footnotes_of(r),
             ))
         return hits
 

@@ -6,14 +6,16 @@ parameterized; filters reach it only through `filter_sql`.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from ingest.records import Passage, SourceEntry
+from ingest.records import Footnote, Passage, SourceEntry
 
 from .records import Filters
 
@@ -21,13 +23,13 @@ SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, symbol TEXT, title TEXT, body TEXT, date TEXT, year INTEGER,
     type TEXT, language TEXT, url TEXT, file TEXT, path TEXT, sha256 TEXT, catalogued INTEGER,
-    passages INTEGER
+    passages INTEGER, supersedes TEXT, superseded_by TEXT, inferred TEXT
 );
 CREATE TABLE passages (
     id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id), ordinal INTEGER,
     label TEXT, text TEXT, start INTEGER, "end" INTEGER, heading TEXT, context TEXT, page INTEGER,
     part TEXT, delegation TEXT, language TEXT, citation TEXT, source_start INTEGER,
-    source_end INTEGER, embed_hash TEXT, group_id INTEGER
+    source_end INTEGER, embed_hash TEXT, group_id INTEGER, footnotes TEXT
 );
 CREATE INDEX passages_doc ON passages(doc_id, ordinal);
 CREATE INDEX passages_group ON passages(group_id);
@@ -36,7 +38,7 @@ CREATE INDEX passages_hash ON passages(embed_hash);
 YEAR_LIMIT = 10 ** 6  # year filters are clamped to this: SQLite integers are 64-bit
 
 PASSAGE_COLUMNS = ("id, doc_id, ordinal, label, text, start, \"end\", heading, context, page, part, "
-                   "delegation, language, citation, group_id")
+                   "delegation, language, citation, group_id, footnotes")
 
 
 def create(path: Path) -> sqlite3.Connection:
@@ -57,18 +59,20 @@ def open_readonly(path: Path) -> sqlite3.Connection:
 
 def insert_documents(conn: sqlite3.Connection, rows: Iterable[tuple[SourceEntry, str, str, int]]) -> None:
     conn.executemany(
-        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [(s.id, s.symbol, s.title, s.body, s.date, s.year, s.type, s.language, s.url, s.file, path,
-          sha, int(s.catalogued), n) for s, path, sha, n in rows],
+          sha, int(s.catalogued), n, s.supersedes, s.superseded_by, ",".join(s.inferred))
+         for s, path, sha, n in rows],
     )
 
 
 def insert_passages(conn: sqlite3.Connection, rows: Sequence[tuple[int, Passage, SourceEntry, str, int]]) -> None:
     """rows: (id, passage, source, embed_hash, group_id), in one transaction."""
     conn.executemany(
-        "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [(i, p.doc_id, p.ordinal, p.label, p.text, p.start, p.end, p.heading, p.context, p.page, p.part,
-          p.delegation, p.language, p.citation(s), p.source_start, p.source_end, h, g)
+          p.delegation, p.language, p.citation(s), p.source_start, p.source_end, h, g,
+          json.dumps([asdict(n) for n in p.footnotes], ensure_ascii=False))
          for i, p, s, h, g in rows],
     )
 
@@ -78,10 +82,12 @@ def embed_hashes(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def filter_sql(f: Filters) -> Optional[tuple[str, list]]:
-    """A WHERE clause over passages p JOIN documents d, with its parameters."""
-    if not f:
-        return None
-    clauses, params = [], []
+    """A WHERE clause over passages p JOIN documents d, with its parameters.
+
+    A version that a revision in the index supersedes is left out unless the
+    filter asks for superseded versions (`Filters.superseded`).
+    """
+    clauses, params = ([] if f.superseded else ["d.superseded_by = ?"]), ([] if f.superseded else [""])
 
     def any_of(column: str, values: tuple[str, ...]):
         clauses.append(f"{column} IN ({','.join('?' * len(values))})")
@@ -103,7 +109,16 @@ def filter_sql(f: Filters) -> Optional[tuple[str, list]]:
     if f.year_to is not None:
         clauses.append("d.year <= ?")
         params.append(_year(f.year_to))
-    return " AND ".join(clauses), params
+    return (" AND ".join(clauses), params) if clauses else None
+
+
+def footnotes_of(row: sqlite3.Row) -> list[Footnote]:
+    """The footnotes a stored passage cites (none for an index row without them)."""
+    return [Footnote(**n) for n in json.loads(row["footnotes"] or "[]")]
+
+
+def has_superseded(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM documents WHERE superseded_by != '' LIMIT 1").fetchone() is not None
 
 
 def _year(value: int) -> int:
@@ -111,8 +126,13 @@ def _year(value: int) -> int:
     return max(-YEAR_LIMIT, min(YEAR_LIMIT, int(value)))
 
 
+def restriction(conn: sqlite3.Connection, f: Filters) -> Optional[tuple[str, list]]:
+    """`filter_sql(f)`, or None when it allows every passage of this index (the fast, unfiltered path)."""
+    return None if not f and not has_superseded(conn) else filter_sql(f)
+
+
 def allowed_ids(conn: sqlite3.Connection, f: Filters) -> Optional[np.ndarray]:
-    where = filter_sql(f)
+    where = restriction(conn, f)
     if where is None:
         return None
     rows = conn.execute(f"SELECT p.id FROM passages p JOIN documents d USING(doc_id) WHERE {where[0]}", where[1])

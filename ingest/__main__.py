@@ -61,12 +61,20 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     except (IngestError, OSError) as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return 1
-    rows = [dict(asdict(p), citation=p.citation(doc.source)) for p in doc.passages]
+    for w in doc.warnings:
+        print(f"warning: {args.file}: {w}", file=sys.stderr)
+    s = doc.source
+    facts = {"symbol": s.symbol, "title": s.title, "body": s.body, "date": s.date, "type": s.type,
+             "language": s.language, "revises": s.revises, "supersedes": s.supersedes, "inferred": list(s.inferred)}
+    # Each passage carries its document's facts, so the contract is checkable without the catalogue:
+    # flat (`symbol`, `title`, ...) and whole under `document`. A passage's `language` is its own (a
+    # compendium's statements differ); the version's is `document_language` and `document.language`.
+    rows = [dict(asdict(p), citation=p.citation(s), **{k: v for k, v in facts.items() if k != "language"},
+                 document_language=s.language, document=facts) for p in doc.passages]
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    s = doc.source
     print(f"{args.file}: {s.display_symbol} — {s.title} ({s.body}, {s.date}, {s.type}"
           f"{', uncatalogued' if not s.catalogued else ''}); {len(rows)} passages")
     for r in rows:
@@ -81,6 +89,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     result = ingest_corpus(settings, _counter(settings), files=files)
     for s in result.skipped:
         print(f"skipped: {s}", file=sys.stderr)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     if args.json:
         print(json.dumps({
             "ingested": [{"file": str(d.path), "id": d.source.id, "passages": len(d.passages)}

@@ -14,13 +14,14 @@ from datetime import date as _date
 from pathlib import Path
 from typing import Iterable, Optional
 
-from . import families
-from .records import BODIES, DOC_TYPES, IngestError, SourceEntry
+from . import families, language
+from .masthead import Masthead
+from .records import BODIES, DOC_TYPES, LANGUAGE_NAMES, IngestError, SourceEntry
 
 REQUIRED = ("id", "body", "date", "type", "language")
 # A title may be left to the document's own header block, read at run time: the catalogue then
 # holds no document text, however long the official title is.
-OPTIONAL = ("title", "symbol", "url", "file", "sha256")
+OPTIONAL = ("title", "symbol", "url", "file", "sha256", "revises")
 # Header-block bodies (as the mirror writes them) mapped to catalogue bodies.
 BODY_ALIASES = {"other": "other", "paris call": "Paris Call", "gge": "UN GGE", "oewg": "UN OEWG",
                 "un gge": "UN GGE", "un oewg": "UN OEWG", "unga": "UNGA", "osce": "OSCE",
@@ -59,7 +60,14 @@ def validate_entry(raw: dict, position: int) -> SourceEntry:
     if sha and not re.fullmatch(r"[0-9a-f]{64}", sha):
         raise CatalogError(f"sources.toml: entry {name}: field 'sha256' is not 64 hex digits")
     fields = {k: str(raw[k]) for k in REQUIRED + OPTIONAL if k in raw}
-    return SourceEntry(**{"title": "", **fields})
+    return versioned(SourceEntry(**{"title": "", **fields}))
+
+
+def versioned(entry: SourceEntry) -> SourceEntry:
+    """What a version's symbol says it revises: a Rev.N supersedes its original, a Corr.N only corrects it."""
+    kind, base = families.revision_of(entry.symbol)
+    revises = entry.revises or base
+    return replace(entry, revises=revises, supersedes=revises if kind == "revision" else "")
 
 
 def parse_catalog(text: str) -> list[SourceEntry]:
@@ -88,46 +96,111 @@ def load_catalog(path: Path) -> list[SourceEntry]:
 
 
 class Catalog:
-    """Lookup of entries by file name and by symbol."""
+    """Lookup of entries by file name and by symbol (and language version)."""
 
     def __init__(self, entries: Iterable[SourceEntry]):
         self.entries = list(entries)
         self._by_file = {e.file: e for e in self.entries if e.file}
-        self._by_symbol = {e.symbol.upper(): e for e in self.entries if e.symbol}
+        self._by_symbol: dict[str, SourceEntry] = {}
+        self._by_version: dict[tuple[str, str], SourceEntry] = {}
+        for e in self.entries:
+            if e.symbol:
+                self._by_symbol.setdefault(e.symbol.upper(), e)
+                self._by_version.setdefault((e.symbol.upper(), e.language), e)
 
-    def match(self, path: Path, header: dict[str, str]) -> Optional[SourceEntry]:
+    def match(self, path: Path, header: dict[str, str], masthead: Optional[Masthead] = None
+              ) -> Optional[SourceEntry]:
+        """The entry for a file: by file name, else by the symbol and language it states.
+
+        A file of a catalogued symbol in a language the catalogue does not list is
+        that document's language version: it gets the entry's facts under its own
+        id, language and link, so a citation names the version quoted.
+        """
         entry = self._by_file.get(path.name)
-        if entry is None and header.get("symbol"):
-            entry = self._by_symbol.get(header["symbol"].strip().upper())
-        return entry
+        if entry is not None:
+            return entry
+        symbol = header.get("symbol", "").strip() or (masthead.symbol if masthead else "")
+        lang = header.get("language", "").strip() or (masthead.language if masthead else "")
+        if not symbol:
+            return None
+        entry = self._by_version.get((symbol.upper(), lang)) if lang else None
+        entry = entry or self._by_symbol.get(symbol.upper())
+        if entry is None or not lang or lang == entry.language:
+            return entry
+        return replace(entry, id=f"{entry.id}-{lang}", language=lang, file=path.name, sha256="",
+                       url=families.language_url(entry.url, lang) if entry.url else "")
 
     def by_symbol(self, symbol: str) -> Optional[SourceEntry]:
         return self._by_symbol.get(symbol.upper())
 
 
-def infer_entry(path: Path, header: dict[str, str], text: str) -> SourceEntry:
-    """Metadata for a file with no catalogue entry: header block first, then the text."""
-    symbol = header.get("symbol", "").strip()
+def infer_entry(path: Path, header: dict[str, str], text: str, masthead: Optional[Masthead] = None
+                ) -> SourceEntry:
+    """Metadata for a file with no catalogue entry: header block, then masthead, then the text.
+
+    Facts found only by guessing from the text (the first symbol it mentions, the
+    first date, the first line as title, the language of its words) are listed in
+    `inferred`, so that a citation never presents a guess as certain.
+    """
+    mh = masthead or Masthead(symbol="")
+    inferred: list[str] = []
+    symbol = header.get("symbol", "").strip() or mh.symbol
     if not symbol:
         m = families.symbol_re().search(text[:3000])
         symbol = m.group(1) if m else ""
+        if symbol:
+            inferred.append("symbol")
     family = families.family_of_symbol(symbol)
     body = BODY_ALIASES.get(header.get("body", "").strip().lower(), "") or family.body
-    date = header.get("date", "").strip() or _infer_date(text)
-    return SourceEntry(
-        id=path.stem, symbol=symbol, title=file_title(header, text, symbol, path.stem), body=body, date=date,
-        type=family.type, language=header.get("language", "en"),
-        url=header.get("official_url", "") or family.url_for(symbol), file=path.name, catalogued=False,
-    )
+    date = header.get("date", "").strip() or mh.doc_date
+    if not date:
+        date = _infer_date(text)
+        inferred += ["date"] if date else []
+    title = header.get("title", "").strip() or mh.title
+    if not title:
+        title = file_title(header, text, symbol, path.stem)
+        inferred.append("title")
+    lang = header.get("language", "").strip() or mh.language
+    if not lang:
+        lang = language.detect(text[:20000], "en")
+        inferred.append("language")
+    named = families.family_of_title(title)
+    type_ = "draft" if mh.draft else named.type if named else family.type
+    if not masthead and not header:
+        inferred += ["body", "type"]
+    url = header.get("official_url", "") or family.url_for(symbol)
+    return versioned(SourceEntry(
+        id=path.stem, symbol=symbol, title=title[:300], body=body, date=date, type=type_, language=lang,
+        url=families.language_url(url, lang) if url else "", file=path.name, catalogued=False,
+        inferred=tuple(inferred),
+    ))
 
 
-def enrich(entry: SourceEntry, header: dict[str, str], text: str) -> SourceEntry:
-    """Fill gaps in a catalogued entry (URL, title) from the file's header block or its text."""
+def enrich(entry: SourceEntry, header: dict[str, str], text: str, masthead: Optional[Masthead] = None
+           ) -> SourceEntry:
+    """Fill gaps in a catalogued entry (URL, title) from the file's header block, masthead or text."""
     if not entry.url:
-        entry = replace(entry, url=header.get("official_url", "") or families.official_url(entry.symbol))
+        url = header.get("official_url", "") or families.official_url(entry.symbol)
+        entry = replace(entry, url=families.language_url(url, entry.language) if url else "")
     if not entry.title:
-        entry = replace(entry, title=file_title(header, text, entry.symbol, entry.symbol))
+        title = header.get("title", "").strip() or (masthead.title if masthead else "")
+        entry = replace(entry, title=title[:300] or file_title(header, text, entry.symbol, entry.symbol))
     return entry
+
+
+def contradictions(entry: SourceEntry, masthead: Optional[Masthead]) -> list[str]:
+    """One line per fact the masthead states otherwise than the catalogue (the catalogue wins)."""
+    if masthead is None:
+        return []
+    out = []
+    if masthead.symbol and entry.symbol and masthead.symbol.upper() != entry.symbol.upper():
+        out.append(f"the masthead says {masthead.symbol}, the catalogue entry {entry.id} says {entry.symbol}; "
+                   "the catalogue's symbol is used")
+    if masthead.language and masthead.language != entry.language:
+        out.append(f"the masthead says {LANGUAGE_NAMES.get(masthead.language, masthead.language)}, "
+                   f"the catalogue entry {entry.id} says "
+                   f"{LANGUAGE_NAMES.get(entry.language, entry.language)}; the catalogue's language is used")
+    return out
 
 
 _MASTHEAD = {"united nations", "general assembly", "security council", "distr.: general", "english"}

@@ -1,14 +1,19 @@
 """Turning raw extracted text into clean paragraphs without touching a sentence.
 
 What goes: UN job numbers, barcodes, page-number lines, running page headers
-(the symbol and the repeated title), masthead lines, tables of contents.
+(the symbol and the repeated title, everything above a PDF page's page-number
+line), masthead lines (as `ingest.masthead` read them), tables of contents.
 What is mended: line wrapping (lines of one paragraph are joined with a
 space), words hyphenated at a line end (only when the document itself spells
 them unbroken elsewhere), and paragraphs cut by a page break. Footnotes are
-kept as paragraphs of their own, after the paragraph they interrupted.
+kept as paragraphs of their own, after the paragraph they interrupted; the
+reference marks that cite them ("the 2010,1 20132 and 20153 reports") are set
+apart from the words (`Cleaned.refs`), so a quotation never glues a footnote
+number to a year.
 
 Every paragraph keeps a map back to the raw text and to its page, so each
-passage can be checked verbatim against its source.
+passage can be checked verbatim against its source: the raw text, less the
+set-apart reference marks and the dropped lines, is the cleaned text.
 """
 from __future__ import annotations
 
@@ -20,13 +25,14 @@ from typing import Optional
 
 from .families import opening_re
 from .loaders import PAGE_BREAK
+from .masthead import Masthead, ascii_digits
 
 JOB_RE = re.compile(r"^\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?$")
 BARCODE_RE = re.compile(r"^\*\d{6,}\*$")
 PAGE_RE = re.compile(r"^(?:\d{2}-\d{5}\s+)?(\d{1,4})/(\d{1,4})(?:\s+\d{2}-\d{5})?$")
 BARE_PAGE_RE = re.compile(r"^(?:-\s*)?(?:page\s+)?\d{1,4}(?:\s*-)?$", re.I)
 FOOTNOTE_RULE_RE = re.compile(r"^_{5,}$")
-FOOTNOTE_START_RE = re.compile(r"^(\d{1,3}|\*{1,3})\s+\S")
+FOOTNOTE_START_RE = re.compile(r"^(\d{1,3}|\*{1,3})\s+(?=\S)")
 LEADER_RE = re.compile(r"\.{5,}\s*\d*$")
 ENUM_ONLY_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.|\((?:[a-z]{1,2}|[ivxl]{1,6}|\d{1,3})\))"
                           r"(?:\s+\((?:[a-z]{1,2}|[ivxl]{1,6})\))*$")
@@ -38,9 +44,10 @@ MASTHEAD_RE = re.compile(
 )
 # Preambular paragraphs open with a participle or adjective: "Recalling", "Noting", "Mindful".
 PP_OPENER_RE = re.compile(r"^(?:[A-Z][a-z]+(?:ing|ed)|Mindful|Aware|Conscious|Cognizant|Deeply|Gravely)\b")
-ITEM_START_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.|\((?:[a-z]{1,2}|[ivxl]{1,6})\))\s+\S")
+# "3.", "(a)", "(ii)"; "1-" (Arabic statements, digits read as ASCII); "a)" (Spanish, French, Russian)
+ITEM_START_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.|\d{1,3}\s*-|\(?(?:[a-zа-я]|[ivxl]{1,6})\))\s+\S")
 DATE_LINE_RE = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}$")
-TERMINAL = tuple(".;:!?")
+TERMINAL = tuple(".;:!?؛。；：！？")
 MASTHEAD_LINES = 40
 
 
@@ -52,12 +59,24 @@ class Paragraph:
     indented: bool = False  # first line began with white space (a new-paragraph cue)
 
 
+@dataclass(frozen=True)
+class NoteRef:
+    """A footnote reference mark set apart from the text: where it stood, what it was, its note."""
+
+    pos: int  # offset into Cleaned.text where the mark stood
+    marker: str
+    raw_start: int  # the mark's span in the raw text
+    raw_end: int
+    note: int  # index into Cleaned.paragraphs of the footnote it cites
+
+
 @dataclass
 class Cleaned:
     text: str
     paragraphs: list[Paragraph]
     has_pages: bool
     contents: list[str] = field(default_factory=list)  # table-of-contents entries, if any
+    refs: list[NoteRef] = field(default_factory=list)  # footnote marks set apart, in text order
     _clean_pos: list[int] = field(default_factory=list)
     _raw_pos: list[int] = field(default_factory=list)
     _page_pos: list[int] = field(default_factory=list)
@@ -77,6 +96,11 @@ class Cleaned:
 
     def para_text(self, p: Paragraph) -> str:
         return self.text[p.start:p.end]
+
+    def note_text(self, ref: NoteRef) -> str:
+        """The text of the footnote a mark cites, without its own number."""
+        text = self.para_text(self.paragraphs[ref.note])
+        return FOOTNOTE_START_RE.sub("", text, count=1).lstrip() if FOOTNOTE_START_RE.match(text) else text
 
 
 @dataclass
@@ -111,12 +135,21 @@ def _line(pos: int, chunk: str, page: int) -> _Line:
     return _Line(pos + lead, stripped, chunk[:1] in (" ", "\t"), page, "content" if stripped else "blank")
 
 
-def clean(raw: str, *, symbol: str = "", title: str = "", has_pages: bool = False) -> Cleaned:
+def clean(raw: str, *, symbol: str = "", title: str = "", has_pages: bool = False,
+          masthead: Optional[Masthead] = None) -> Cleaned:
     lines = _split_lines(raw)
-    txt_pages = _mark_artefacts(lines, symbol)
+    txt_pages = _mark_artefacts(lines, symbol, printed_pages=not has_pages)
+    if has_pages:
+        _mark_page_tops(lines, symbol)
     has_pages = has_pages or txt_pages
     _mark_running_headers(lines, symbol, title)
-    _mark_masthead(lines)
+    if masthead is not None:
+        starts = {a for a, _ in masthead.spans}
+        for ln in lines:
+            if ln.kind == "content" and ln.raw_start in starts:
+                ln.kind = "drop"
+    else:
+        _mark_masthead(lines)
     contents = _mark_contents(lines)
     _mark_footnotes(lines)
     cleaned = _assemble(lines, has_pages, _unbroken_words(raw))
@@ -124,8 +157,12 @@ def clean(raw: str, *, symbol: str = "", title: str = "", has_pages: bool = Fals
     return cleaned
 
 
-def _mark_artefacts(lines: list[_Line], symbol: str) -> bool:
-    """Drop print artefacts; where a text file carries `N/M` page lines, use them as pages."""
+def _mark_artefacts(lines: list[_Line], symbol: str, printed_pages: bool = True) -> bool:
+    """Drop print artefacts; where a text file carries `N/M` page lines, use them as pages.
+
+    A PDF's pages are its own (`printed_pages=False`): the printed numbers may
+    start after a cover, and the page a reader opens is the PDF's.
+    """
     saw_page, page = False, 1
     sym = symbol.strip()
     for ln in lines:
@@ -135,12 +172,42 @@ def _mark_artefacts(lines: list[_Line], symbol: str) -> bool:
             continue
         m = PAGE_RE.match(t)
         if m and int(m.group(1)) <= int(m.group(2)):
-            saw_page, page = True, max(page, int(m.group(1)))
+            saw_page = True
+            page = max(page, int(m.group(1))) if printed_pages else page
             ln.kind = "drop"
         elif JOB_RE.match(t) or BARCODE_RE.match(t) or (sym and t == sym) or BARE_PAGE_RE.match(t):
             ln.kind = "drop"
         ln.page = max(ln.page, page)
-    return saw_page
+    return saw_page and printed_pages
+
+
+PAGE_TOP_LINES = 7  # a UN page header: the symbol, up to four title lines, the page line
+
+
+def _mark_page_tops(lines: list[_Line], symbol: str) -> None:
+    """A PDF page's running header: everything above its page-number line ("2/4 23-24434").
+
+    UN pages after the first open with the symbol and the short title (the
+    symbol sometimes on the same line as the title's end), then the page
+    number beside the job number. Found at the top of a page, that line closes
+    the header, however the title lines read.
+    """
+    i = 0
+    while i < len(lines):
+        page = lines[i].page
+        j, block = i, []
+        while j < len(lines) and lines[j].page == page:
+            j += 1
+        if page > 1:
+            block = [k for k in range(i, j) if lines[k].kind != "blank"][:PAGE_TOP_LINES]
+        for n, k in enumerate(block):
+            if PAGE_RE.match(lines[k].text) and _is_marker(lines[k], symbol):
+                if all(len(lines[b].text) < 120 and not lines[b].text.endswith((".", ";", ","))
+                       for b in block[:n]):
+                    for b in block[:n]:
+                        lines[b].kind = "drop"
+                break
+        i = j
 
 
 def normal_key(text: str) -> str:
@@ -319,11 +386,16 @@ def _starts_paragraph(ln: _Line, prev: _Line, short: float, prev_is_first: bool 
     p = prev.text
     return (ln.indented or ln.text.startswith(("- ", "* ", "• ", "#")) or p.startswith("#")
             or bool(ENUM_ONLY_RE.match(ln.text)) or bool(opening_re().match(p))
-            or (bool(ITEM_START_RE.match(ln.text)) and p.endswith((".", ";", ":", ",", "; or", "; and")))
+            or (bool(ITEM_START_RE.match(ascii_digits(ln.text[:12]))) and p.endswith((".", ";", ":", ",", "; or", "; and")))
             or (len(p) < short and not ENUM_ONLY_RE.match(p) and (
                 (p.endswith((".", "!", "?", ":", ";", ".”", '."')) and not (prev_is_first and p.endswith(":"))
-                 and (ln.text[:1].isupper() or ITEM_START_RE.match(ln.text)))
+                 and (_capital(ln.text[:1]) or ITEM_START_RE.match(ascii_digits(ln.text[:12]))))
                 or (p.endswith(",") and PP_OPENER_RE.match(ln.text)))))
+
+
+def _capital(ch: str) -> bool:
+    """A capital letter, or a letter of a script without case (Arabic, Chinese): a sentence may start here."""
+    return ch.isupper() or (ch.isalpha() and not ch.islower())
 
 
 def _continues(prev: list[_Line], nxt: list[_Line]) -> bool:
@@ -335,7 +407,7 @@ def _continues(prev: list[_Line], nxt: list[_Line]) -> bool:
         return False
     if first[:1].islower():
         return True
-    return not last.endswith(TERMINAL + (",", ")", "”", '"'))
+    return not last.endswith(TERMINAL + (",", ")", "”", '"', "،", "，"))
 
 
 def _assemble(lines: list[_Line], has_pages: bool, vocab: set[str]) -> Cleaned:
@@ -357,10 +429,12 @@ def _assemble(lines: list[_Line], has_pages: bool, vocab: set[str]) -> Cleaned:
         if kind == "body":
             last_body = len(merged) - 1
     merged.extend(held_notes)
+    marks = _find_refs(merged)
 
     out = _Builder()
     paragraphs: list[Paragraph] = []
-    for kind, group, _ in merged:
+    refs: list[NoteRef] = []
+    for gi, (kind, group, _) in enumerate(merged):
         if paragraphs:
             out.add("\n\n")
         start = out.length
@@ -372,14 +446,95 @@ def _assemble(lines: list[_Line], has_pages: bool, vocab: set[str]) -> Cleaned:
                     # Drop the line-end hyphen: remove it from what was already written.
                     out.text[-1] = out.text[-1][:-1]
                     out.length -= 1
+                elif SPACED_HYPHEN_RE.search(prev) and piece[:1].islower() and out.text[-1].endswith(" -"):
+                    # "consensus -" + "driven": the PDF's justified line put a space before the hyphen.
+                    out.text[-1] = out.text[-1][:-2]
+                    out.length -= 2
+                    out.add("-", group[j - 1].raw_start + len(prev) - 1)
                 elif not re.search(r"[^\W\d_]-$", prev):  # "capacity-" + "building": no space
                     out.add(" ")
-            out.add(piece, ln.raw_start, ln.page if has_pages else None)
+            page = ln.page if has_pages else None
+            cut = 0
+            for a, b, marker, note in marks.get(id(ln), []):
+                out.add(piece[cut:a], ln.raw_start + cut, page)
+                refs.append(NoteRef(out.length, marker, ln.raw_start + a, ln.raw_start + b, note))
+                cut = b
+            out.add(piece[cut:], ln.raw_start + cut, page)
         paragraphs.append(Paragraph(start, out.length, kind, group[0].indented))
-    cleaned = Cleaned("".join(out.text), paragraphs, has_pages)
+    cleaned = Cleaned("".join(out.text), paragraphs, has_pages, refs=refs)
     cleaned._clean_pos, cleaned._raw_pos = out.clean_pos, out.raw_pos
     cleaned._page_pos, cleaned._page_no = out.page_pos, out.page_no
     return cleaned
+
+
+SPACED_HYPHEN_RE = re.compile(r"[^\W\d_] -$")
+
+
+def _strong_patterns(m: str) -> list[re.Pattern]:
+    """The surest places of a mark: after a year, glued ("20132": 2013 and mark 2), alone after it
+    ("2013 3 and", "2015 3 reports", "2010, 1 2013"), or glued to a word's comma ("Security,1 to")."""
+    return [re.compile(rf"(?<![\w/.])(?:19|20)\d\d(?P<m>{m})(?![\w/])"),
+            re.compile(rf"(?<![\w/.])(?:19|20)\d\d(?P<m> {m})(?=$|  | [a-z]|,|;)"),
+            re.compile(rf"(?<![\w/.])(?:19|20)\d\d,(?P<m> ?{m})(?=\s)"),  # "2010,1 2013", "2010, 1 2013"
+            re.compile(rf"[^\W\d_][,;:](?P<m>{m})(?=\s|$)")]
+
+
+def _ref_patterns(marker: str) -> list[re.Pattern]:
+    """Where a footnote mark (group "m") sits in extracted text: glued to a word, to a year,
+    after punctuation, or (a PDF's superscript) alone between a word and a double space."""
+    m = re.escape(marker)
+    if marker.startswith("*"):
+        return [re.compile(rf"[^\s*](?P<m>{m})(?![*\w])")]
+    return _strong_patterns(m) + [
+        re.compile(rf"[^\W\d_](?P<m>{m})(?![\w/])"),  # "second2", "Group3"
+        re.compile(rf"(?:[^\s][,;:)\]”’\"]|[^\W\d_]\.)(?P<m>{m})(?=\s|$)"),  # "77/37,4 ", "security.5 "
+        re.compile(rf"[^\W\d_](?P<m> {m})(?=  )"),  # "the first 1  and"
+        re.compile(rf"[^\W\d_][,;](?P<m> {m})(?= [a-z])"),  # "Security, 1 and the first"
+    ]
+
+
+LOOKAHEAD_NOTES = 2  # marks may come out of order ("of 2013 3 and 20152"): the next two are looked for
+
+
+def _find_refs(merged: list[tuple[str, list[_Line], bool]]) -> dict[int, list[tuple[int, int, str, int]]]:
+    """Footnote marks in the body lines: id(line) -> [(start, end, marker, note paragraph index)].
+
+    UN footnotes are numbered through the document, and a mark comes before the
+    note it cites: so only the next expected numbers are looked for, from where
+    the previous mark was found, until their note has gone by. A number that
+    merely looks like a mark ("resolution 20/8") is never an expected one at the
+    expected place. A note cited again later (the UN reuses "2013 3 and 20152"
+    for the same reports) is recognised only in its surest places (`_strong_patterns`).
+    """
+    notes = []  # (paragraph index, marker), in order
+    for gi, (kind, group, _) in enumerate(merged):
+        m = FOOTNOTE_START_RE.match(group[0].text) if kind == "footnote" else None
+        if m:
+            notes.append((gi, m.group(1)))
+    found: dict[int, list[tuple[int, int, str, int]]] = {}
+    pending, cited = list(notes), {}  # cited: marker -> note paragraph, for notes already cited
+    for gi, (kind, group, _) in enumerate(merged):
+        if kind == "footnote":
+            pending = [n for n in pending if n[0] > gi]  # a note that has gone by is no longer awaited
+            continue
+        for ln in group:
+            pos = 0
+            while True:
+                options = [(p, n) for n in pending[:LOOKAHEAD_NOTES] for p in _ref_patterns(n[1])]
+                options += [(p, (note, mk)) for mk, note in cited.items() if not mk.startswith("*")
+                            for p in _strong_patterns(re.escape(mk))]
+                hits = [(m, n) for p, n in options if (m := p.search(ln.text, pos))]
+                if not hits:
+                    break
+                hit, (note, marker) = min(hits, key=lambda h: h[0].start("m"))
+                a, b = hit.start("m"), hit.end("m")
+                if ln.text[a] == " " and ln.text[b:b + 2] == "  ":  # "first 1  and": set apart with a space
+                    b += 1
+                found.setdefault(id(ln), []).append((a, b, marker, note))
+                pending = [n for n in pending if n != (note, marker)]
+                cited[marker] = note
+                pos = b
+    return found
 
 
 def _dehyphenate(prev: str, nxt: str, vocab: set[str]) -> bool:

@@ -34,6 +34,7 @@ class Family:
     url: str = ""  # the official link, "{symbol}" filled in; "" where a symbol does not give one
     opening: tuple[str, ...] = ()  # regexes of the line that opens the decision text
     structure: str = STRUCTURED
+    title: str = ""  # regex found in the title of an uncatalogued document of this family
 
     def claims(self, symbol: str, body: str, type_: str) -> bool:
         """Does a document with these facts belong to this family?"""
@@ -47,20 +48,29 @@ class Family:
 
 UN_URL = UNDOCS + "{symbol}"
 _UN_DOC = r"/\d{4}/[A-Z]+(?:/\d+)?(?:/Rev\.\d+)?"  # the tail of an A/AC.<committee> symbol
+_VERSION = r"(?:/Rev\.\d+)?(?:/Corr\.\d+)?"  # a revision or corrigendum of the symbol before it
+# The formula that opens a General Assembly text, in the six languages ("The General Assembly,").
+GA_OPENING = (r"The General Assembly,", r"La Asamblea General,", r"L['’]Assemblée générale,",
+              r"Генеральная Ассамблея,", r"إن الجمعية العامة[،,]", r"大会[，,]")
 
 # Order matters: the first family that claims a document is its family. Families
 # known by their type come first (a compendium is cut by delegation whatever its
 # symbol), the catch-alls last.
 FAMILIES: tuple[Family, ...] = (
-    Family("statements", body="", type="statement", structure=COMPENDIUM),
-    Family("unga-resolution", body="UNGA", type="resolution", symbol=r"A/RES/(?:ES-)?\d+/\d+", url=UN_URL,
-           opening=(r"The General Assembly,",)),
+    Family("statements", body="", type="statement", structure=COMPENDIUM,
+           title=r"(?i)\bcompendium of statements|\bstatements? (?:made )?in explanation of (?:position|vote)|"
+                 r"recopilación de (?:las )?declaraciones|recueil des déclarations|сборник заявлений|"
+                 r"مجموعة البيانات|发言汇编"),
+    Family("unga-resolution", body="UNGA", type="resolution", symbol=r"A/RES/(?:ES-)?\d+/\d+" + _VERSION,
+           url=UN_URL, opening=GA_OPENING),
     Family("security-council-resolution", body="other", type="resolution", symbol=r"S/RES/\d+", url=UN_URL,
-           opening=(r"The Security Council,",)),
+           opening=(r"The Security Council,", r"El Consejo de Seguridad,", r"Le Conseil de sécurité,",
+                    r"Совет Безопасности,", r"إن مجلس الأمن[،,]", r"安全理事会[，,]")),
     Family("human-rights-council-resolution", body="other", type="resolution", symbol=r"A/HRC/RES/\d+/\d+",
            url=UN_URL, opening=(r"The Human Rights Council,",)),
-    Family("first-committee-draft", body="UNGA", type="outcome", symbol=r"A/C\.1/\d+/L\.\d+(?:/Rev\.\d+)?",
-           url=UN_URL, opening=(r"The General Assembly,",)),
+    # A draft ("L." document) of any Main Committee or of the plenary: what it proposes is not agreed language.
+    Family("ga-draft", body="UNGA", type="draft", symbol=r"A/(?:C\.\d/)?\d+/L\.\d+" + _VERSION,
+           url=UN_URL, opening=GA_OPENING),
     Family("oewg-document", body="UN OEWG", type="outcome", symbol=r"A/AC\.(?:290|292)" + _UN_DOC, url=UN_URL),
     Family("un-committee-document", body="other", type="outcome", symbol=r"A/AC\.\d+" + _UN_DOC, url=UN_URL),
     Family("un-report", body="other", type="outcome", symbol=r"A/\d+/\d+(?:/Add\.\d+)?", url=UN_URL),
@@ -91,14 +101,60 @@ def family_of_symbol(symbol: str) -> Family:
     return next((f for f in FAMILIES if f.symbol and f.claims(symbol, "", "")), GENERIC)
 
 
+def family_of_title(title: str) -> Family | None:
+    """The family an uncatalogued document's title names ("Compendium of statements …"), if any."""
+    return next((f for f in FAMILIES if f.title and _compiled(f.title).search(title)), None)
+
+
 def official_url(symbol: str) -> str:
     """The official link a symbol gives by itself ("" when it gives none)."""
     return family_of_symbol(symbol).url_for(symbol)
 
 
-def undocs_url(symbol: str) -> str:
-    """The UN's own link for a UN document symbol."""
-    return UN_URL.format(symbol=symbol) if symbol else ""
+def undocs_url(symbol: str, language: str = "en") -> str:
+    """The UN's own link for a UN document symbol, in one language version (`undocs.org/es/<symbol>`)."""
+    if not symbol:
+        return ""
+    return UNDOCS + (f"{language}/" if language and language != "en" else "") + symbol
+
+
+def language_url(url: str, language: str) -> str:
+    """An undocs.org link turned to another language version; other links are left as they are."""
+    if not url.startswith(UNDOCS):
+        return url
+    rest = re.sub(r"^(?:ar|en|es|fr|ru|zh)/", "", url[len(UNDOCS):])
+    return undocs_url(rest, language)
+
+
+def url_language(url: str) -> str:
+    """The language version an undocs.org link names ("en" when it names none)."""
+    m = re.match(re.escape(UNDOCS) + r"(ar|en|es|fr|ru|zh)/", url)
+    return m.group(1) if m else "en"
+
+
+_REVISION_RE = re.compile(r"^(?P<base>.+?)/(?P<kind>Rev|Corr)\.(?P<n>\d+)$")
+
+
+def revision_of(symbol: str) -> tuple[str, str]:
+    """(kind, what it revises) for a revision or corrigendum symbol, else ("", "").
+
+    `A/AC.292/2025/INF/5/Rev.1` -> ("revision", "A/AC.292/2025/INF/5");
+    `A/RES/78/16/Corr.1` -> ("corrigendum", "A/RES/78/16"). A Rev.2 revises the
+    original (and, through it, Rev.1): both are superseded by it.
+    """
+    m = _REVISION_RE.match(symbol.strip())
+    if not m:
+        return "", ""
+    base = m.group("base")
+    if m.group("kind") == "Rev":
+        return "revision", re.sub(r"/Rev\.\d+$", "", base)
+    return "corrigendum", base
+
+
+def revision_number(symbol: str) -> int:
+    """N of the last `/Rev.N` in a symbol, 0 for an original."""
+    m = re.search(r"/Rev\.(\d+)(?:/Corr\.\d+)?$", symbol)
+    return int(m.group(1)) if m else 0
 
 
 @functools.lru_cache(maxsize=1)

@@ -30,13 +30,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Optional, Sequence
 
 from .catalog import CatalogError, load_catalog
-from .families import UNDOCS
+from .families import UNDOCS, language_url
 from .loaders import file_sha256
 from .records import IngestError, SourceEntry
 from .settings import FETCH, ROOT, USER_CORPUS, SettingsError, add_common_flags, settings_from_args
@@ -406,14 +406,42 @@ class Mirror:
 # --------------------------------------------------------------------------- fetching
 
 
+def online(host: str = "documents.un.org", port: int = 443, timeout: float = 3.0) -> bool:
+    """Can this machine reach the UN's document server? (One connection, nothing downloaded.)"""
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
 def _safe_name(name: str) -> bool:
     return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name \
         and "\x00" not in name and not name.startswith(".")
 
 
-def network_source(entry: SourceEntry, *, language: str = "en", ods_url: str = ODS_URL
+LANGUAGES = ("en", "es", "fr", "ru", "ar", "zh")  # the UN's six, as undocs.org and ODS name them
+
+
+def language_version(entry: SourceEntry, language: str) -> SourceEntry:
+    """The catalogue entry of another language version of a document: its own id, file and link.
+
+    `unga-res-78-16` in Spanish is `unga-res-78-16-es`, fetched to `<file stem>.es.pdf`
+    from `https://undocs.org/es/A/RES/78/16`; ingesting that file reads its masthead,
+    and the catalogue then knows it as the Spanish version (`A/RES/78/16 (Spanish)`).
+    """
+    if not language or language == entry.language:
+        return entry
+    name = Path(entry.file)
+    return replace(entry, id=f"{entry.id}-{language}", language=language, sha256="",
+                   file=f"{name.stem}.{language}{name.suffix}" if entry.file else "",
+                   url=language_url(entry.url, language) if entry.url else "")
+
+
+def network_source(entry: SourceEntry, *, language: str = "", ods_url: str = ODS_URL
                    ) -> tuple[Optional[str], str]:
-    """The URL to download `entry` from, or None and why there is none."""
+    """The URL to download `entry` from, or None and why there is none (ODS in the entry's language)."""
+    language = language or entry.language
     if not entry.url:
         return None, "no URL in the catalogue"
     if entry.url.startswith(UNDOCS) and entry.symbol:
@@ -494,7 +522,7 @@ def _select(entries: Sequence[SourceEntry], only: Iterable[str]) -> list[SourceE
 
 def fetch_all(entries: Sequence[SourceEntry], dest: Path, *, mirror: Optional[Path] = None,
               only: Iterable[str] = (), force: bool = False, client: Optional[HttpClient] = None,
-              lock_path: Optional[Path] = DEFAULT_LOCK, language: str = "en",
+              lock_path: Optional[Path] = DEFAULT_LOCK, language: str = "",
               ods_url: str = ODS_URL, max_bytes: int = 50 * MB,
               log: Optional[Callable[[str], None]] = None) -> FetchReport:
     """Obtain every selected entry that has no copy at `dest/<file>`; report what happened.
@@ -505,7 +533,9 @@ def fetch_all(entries: Sequence[SourceEntry], dest: Path, *, mirror: Optional[Pa
     mirror, unreadable lock); every per-document problem becomes a report row.
     """
     say = log or (lambda _msg: None)
-    selected = _select(entries, only)
+    if language and language not in LANGUAGES:
+        raise FetchError(f"--language {language}: not one of {', '.join(LANGUAGES)}")
+    selected = [language_version(e, language) for e in _select(entries, only)]
     dest = Path(dest)
     mirror_index: Optional[Mirror] = None
     if mirror is not None:
@@ -550,7 +580,7 @@ def fetch_all(entries: Sequence[SourceEntry], dest: Path, *, mirror: Optional[Pa
             write = _copy_limited(src, max_bytes)
             say(f"copying {entry.id} from {src}")
         else:
-            url, why = network_source(entry, language=language, ods_url=ods_url)
+            url, why = network_source(entry, ods_url=ods_url)
             if url is None:
                 report.rows.append(FetchRow(entry.id, UNAVAILABLE, why))
                 continue
@@ -643,8 +673,10 @@ def register_cli(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentP
     p.add_argument("--force", action="store_true",
                    help="fetch again even if the file is present; reports changed-upstream files")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    p.add_argument("--language", metavar="LANG", default="en",
-                   help="language of UN documents from ODS: en, fr, es, ru, ar, zh (default en)")
+    p.add_argument("--language", metavar="LANG", default="",
+                   help="fetch this language version of the UN documents: en, fr, es, ru, ar, zh "
+                        "(default: the catalogue's language of each). Another language's copy is saved as "
+                        "<file>.<LANG>.pdf beside it, with its own lock entry <id>-<LANG>")
     p.add_argument("--lock", metavar="FILE", type=Path, default=None,
                    help="lock file recording sha256 per document (default: sources.lock "
                         "beside the catalogue)")

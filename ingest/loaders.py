@@ -189,7 +189,8 @@ def pdf_pages(data: bytes, max_pages: int, seconds: float = PDF_SECONDS) -> list
         for page in reader.pages:
             if time.monotonic() > deadline:
                 raise IngestError(f"PDF text extraction took over {seconds:.0f} s")
-            pages.append((page.extract_text() or "").replace(PAGE_BREAK, " "))
+            # NUL is never document text: some CID fonts map each glyph to a NUL and its letter.
+            pages.append((page.extract_text() or "").replace(PAGE_BREAK, " ").replace("\x00", ""))
     except (IngestError, MemoryError):
         raise
     except (PdfReadError, Exception) as exc:  # pypdf raises many types on broken input

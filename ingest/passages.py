@@ -15,7 +15,7 @@ from typing import Callable
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .clean import Cleaned
-from .records import Passage, SourceEntry
+from .records import Footnote, Passage, SourceEntry
 from .structure import Unit
 
 WINDOW = 256  # word pieces the default model reads
@@ -44,23 +44,34 @@ def tokenizer_counter(model_dir: str) -> TokenCounter:
     return lambda text: len(tok.encode(text, add_special_tokens=False).ids)
 
 
+# The default model's word pieces cut Cyrillic, Arabic and Chinese into single letters: counted
+# that way, a Russian paragraph became six line-sized parts. Their window is the multilingual
+# model's, which reads whole words; the word estimate is the fairer count for them.
+WORD_COUNTED = ("ru", "ar", "zh")
+
+
 def build_passages(cleaned: Cleaned, units: list[Unit], source: SourceEntry,
                    count_tokens: TokenCounter = approx_tokens, budget: int = TEXT_BUDGET) -> list[Passage]:
     passages: list[Passage] = []
     for unit in units:
-        pieces = split_unit(cleaned.text[unit.start:unit.end], count_tokens, budget)
+        count = approx_tokens if unit.language in WORD_COUNTED else count_tokens
+        pieces = split_unit(cleaned.text[unit.start:unit.end], count, budget)
         for i, (offset, piece) in enumerate(pieces, 1):
             start = unit.start + offset
+            end = start + len(piece)
+            page, last = cleaned.page_at(start), cleaned.page_at(max(start, end - 1))
             passages.append(Passage(
                 doc_id=source.id,
                 ordinal=len(passages),
                 label=unit.label,
                 text=piece,
                 start=start,
-                end=start + len(piece),
+                end=end,
                 heading=unit.heading,
                 context=unit.context,
-                page=cleaned.page_at(start),
+                page=page,
+                page_end=last if last != page else None,
+                footnotes=notes_in(cleaned, start, end),
                 part=f"part {i}/{len(pieces)}" if len(pieces) > 1 else "",
                 delegation=unit.delegation,
                 language=unit.language,
@@ -68,6 +79,11 @@ def build_passages(cleaned: Cleaned, units: list[Unit], source: SourceEntry,
                 source_end=cleaned.raw_offset(start + len(piece) - 1) + 1,
             ))
     return passages
+
+
+def notes_in(cleaned: Cleaned, start: int, end: int) -> list[Footnote]:
+    """The footnotes whose marks stood in cleaned.text[start:end], with where they stood."""
+    return [Footnote(r.marker, cleaned.note_text(r), r.pos - start) for r in cleaned.refs if start <= r.pos <= end]
 
 
 def split_unit(text: str, count_tokens: TokenCounter, budget: int) -> list[tuple[int, str]]:

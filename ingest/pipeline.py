@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from . import catalog as cat
+from . import families, masthead
 from .clean import Cleaned, clean
 from .loaders import SUFFIXES, check_file, file_sha256, load
 from .passages import TokenCounter, approx_tokens, build_passages
@@ -28,12 +29,17 @@ class Document:
     sha256: str
     cleaned: Cleaned
     passages: list[Passage]
+    warnings: list[str] = field(default_factory=list)  # one line each; the document is still ingested
 
 
 @dataclass
 class CorpusResult:
     documents: list[Document] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{d.path}: {w}" for d in self.documents for w in d.warnings]
 
     def summary(self) -> str:
         return f"{len(self.documents)} ingested, {len(self.skipped)} skipped"
@@ -57,16 +63,19 @@ def ingest_file(path: Path, catalog: cat.Catalog, settings: Settings,
                 count_tokens: TokenCounter = approx_tokens, sha256: str = "") -> Document:
     """Raises IngestError with a reason (without the file name) when the file cannot be used."""
     loaded = load(path, max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
-    entry = catalog.match(path, loaded.header)
+    mh = masthead.read(loaded.text)
+    entry = catalog.match(path, loaded.header, mh)
+    warnings = cat.contradictions(entry, mh) if entry else []
     if entry:
-        source = cat.enrich(entry, loaded.header, loaded.text)
+        source = cat.enrich(entry, loaded.header, loaded.text, mh)
     else:
-        source = cat.infer_entry(path, loaded.header, loaded.text)
-    cleaned = clean(loaded.text, symbol=source.symbol, title=source.title, has_pages=loaded.has_pages)
+        source = cat.infer_entry(path, loaded.header, loaded.text, mh)
+    cleaned = clean(loaded.text, symbol=source.symbol, title=source.title, has_pages=loaded.has_pages,
+                    masthead=mh)
     passages = build_passages(cleaned, segment(cleaned, source), source, count_tokens)
     if not passages:
         raise IngestError("no citable text found")
-    return Document(source, path, sha256 or file_sha256(path), cleaned, passages)
+    return Document(source, path, sha256 or file_sha256(path), cleaned, passages, warnings)
 
 
 def ingest_corpus(settings: Settings, count_tokens: TokenCounter = approx_tokens,
@@ -91,7 +100,33 @@ def ingest_corpus(settings: Settings, count_tokens: TokenCounter = approx_tokens
         seen_hash[sha] = path
         doc = _unique_id(doc, seen_ids)
         result.documents.append(doc)
+    result.documents = mark_superseded(result.documents)
     return result
+
+
+def mark_superseded(documents: list[Document]) -> list[Document]:
+    """Record, on each version a revision in the corpus replaces, which revision replaces it.
+
+    A Rev.N supersedes its original and every earlier revision in the same
+    language; the latest revision present wins. Corrigenda supersede nothing.
+    Default search leaves superseded versions out; a filter brings them back.
+    """
+    latest: dict[tuple[str, str], str] = {}
+    for d in documents:
+        s = d.source
+        if s.supersedes:
+            key = (s.supersedes.upper(), s.language)
+            if families.revision_number(s.symbol) > families.revision_number(latest.get(key, "")):
+                latest[key] = s.symbol
+    out = []
+    for d in documents:
+        s = d.source
+        base = (s.supersedes or s.symbol).upper()
+        newer = latest.get((base, s.language), "")
+        if s.symbol and newer and families.revision_number(newer) > families.revision_number(s.symbol):
+            d = replace(d, source=replace(s, superseded_by=newer))
+        out.append(d)
+    return out
 
 
 def _unique_id(doc: Document, seen: dict[str, Path]) -> Document:

@@ -7,11 +7,11 @@ model of ingestion here and a field renamed in one place is renamed everywhere.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 BODIES = ("UN GGE", "UN OEWG", "UNGA", "OSCE", "OAS", "ASEAN/ARF", "Paris Call", "workshop", "other")
-DOC_TYPES = ("report", "resolution", "decision", "convention", "statement", "outcome")
+DOC_TYPES = ("report", "resolution", "decision", "convention", "statement", "outcome", "draft")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ class SourceEntry:
     file: str = ""
     sha256: str = ""
     catalogued: bool = True
+    revises: str = ""  # the symbol a revision (Rev.N) or corrigendum (Corr.N) revises
+    supersedes: str = ""  # the symbol this version replaces in default search (a Rev.N's original)
+    superseded_by: str = ""  # the symbol of a version in the corpus that replaces this one
+    inferred: tuple[str, ...] = ()  # facts guessed from the text, not read from a catalogue or masthead
 
     @property
     def year(self) -> Optional[int]:
@@ -36,8 +40,35 @@ class SourceEntry:
 
     @property
     def display_symbol(self) -> str:
-        """What a citation names the document by: its symbol, else its title."""
-        return self.symbol or self.title
+        """What a citation names the document by: its symbol and version, else its title.
+
+        The version quoted is named (`A/RES/78/16 (Spanish)`): a paragraph's wording
+        differs between language versions. A symbol guessed from the text is marked
+        "(symbol inferred)", so that no guess is ever presented as certain.
+        """
+        name = self.symbol or self.title
+        if self.symbol and self.language != "en":
+            name += f" ({LANGUAGE_NAMES.get(self.language, self.language)})"
+        if self.symbol and "symbol" in self.inferred:
+            name += " (symbol inferred)"
+        return name
+
+
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "ru": "Russian", "ar": "Arabic",
+                  "zh": "Chinese"}
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """A footnote cited by a passage: its marker (kept out of the quoted text) and its text.
+
+    `offset` is where the marker stood in the passage's text, so a card or an
+    export can show it in place without it ever being part of the quotation.
+    """
+
+    marker: str
+    text: str
+    offset: int
 
 
 @dataclass
@@ -58,15 +89,17 @@ class Passage:
     end: int
     heading: str = ""  # heading path, " > " separated
     context: str = ""
-    page: Optional[int] = None
+    page: Optional[int] = None  # the PDF page (or printed page) where the passage starts
     part: str = ""  # "part 2/3" for a unit split to fit the model window
     delegation: str = ""
     language: str = "en"
     source_start: int = -1  # offsets into the raw file text (before cleaning)
     source_end: int = -1
+    page_end: Optional[int] = None  # the page where it ends, when it runs onto a later page
+    footnotes: list[Footnote] = field(default_factory=list)
 
     def citation(self, source: SourceEntry) -> str:
-        return format_citation(source, self.label, self.page, self.part)
+        return format_citation(source, self.label, self.page, self.part, self.page_end)
 
     def embed_text(self, source: SourceEntry) -> str:
         """What the model encodes: the heading path and lead-in, then the verbatim text.
@@ -100,12 +133,19 @@ def short_heading(segment: str) -> str:
     return cut if len(cut) <= HEADING_CHARS else ""
 
 
-def format_citation(source: SourceEntry, label: str, page: Optional[int], part: str = "") -> str:
-    """`A/RES/73/27, OP 1.6, p. 4 (5 December 2018)`: the form a briefing note quotes."""
+def format_citation(source: SourceEntry, label: str, page: Optional[int], part: str = "",
+                    page_end: Optional[int] = None) -> str:
+    """`A/RES/73/27, OP 1.6, p. 4 (5 December 2018)`: the form a briefing note quotes.
+
+    A passage that runs onto the next page is cited "pp. 3–4"; a label that already
+    names its page ("El Salvador, p. 10, ¶ 3") is not given it twice.
+    """
     bits = [source.display_symbol]
     if label:
         bits.append(label + (f" [{part}]" if part else ""))
-    if page is not None:
+    if page is not None and page_end is not None and page_end != page:
+        bits.append(f"pp. {page}–{page_end}")
+    elif page is not None and not re.search(rf"\bp\. {page}\b", label):
         bits.append(f"p. {page}")
     return ", ".join(bits) + (f" ({human_date(source.date)})" if source.date else "")
 

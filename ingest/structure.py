@@ -16,12 +16,15 @@ from typing import Optional
 from . import language
 from .clean import Cleaned, Paragraph, normal_key
 from .families import COMPENDIUM, STRUCTURED, family_of, opening_re
+from .masthead import ascii_digits
 from .records import SourceEntry
 
-NUM_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.(?:\s+(?=\S)|$)")  # "3." may stand alone before "(a)"
-ENUM_ALONE_RE = re.compile(r"^\((?:[a-z]{1,2}|[ivxl]{1,6})\)$")
-LETTER_RE = re.compile(r"^\(([a-z]{1,2})\)\s+(?=\S)")
-ROMAN_ITEM_RE = re.compile(r"^\(([ivxl]{1,6})\)\s+(?=\S)")
+# "3." may stand alone before "(a)"; Arabic statements number "1-" (digits are read as ASCII, see `_digits`).
+NUM_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)(?:\.|\s*-(?=\s))(?:\s+(?=\S)|$)")
+ENUM_ALONE_RE = re.compile(r"^\(?(?:[a-z]{1,2}|[ivxl]{1,6})\)$")
+# "(a)" in English, "a)" in Spanish, French and Russian (with a Cyrillic letter), "(i)" or "i)".
+LETTER_RE = re.compile(r"^\(?([a-zа-я]{1,2})\)\s+(?=\S)")
+ROMAN_ITEM_RE = re.compile(r"^\(?([ivxl]{1,6})\)\s+(?=\S)")
 ROMAN_HEADING_RE = re.compile(r"^([IVXL]{1,6})\.\s+(\S.*)$")
 LETTER_HEADING_RE = re.compile(r"^([A-H])\.\s+(\S.*)$")
 ARTICLE_RE = re.compile(r"^Article\s+(\d{1,3})\.?(?:\s+([A-Z][^.;:]{0,150}))?$")
@@ -49,11 +52,12 @@ def is_heading(text: str) -> bool:
     """Short, no sentence punctuation at the end, not a numbered item."""
     if MD_HEADING_RE.match(text) or ARTICLE_RE.match(text) or CHAPTER_RE.match(text) or ANNEX_RE.match(text):
         return True
-    if NUM_RE.match(text) or LETTER_RE.match(text) or text.startswith(("- ", "* ", "[")) or ENUM_ALONE_RE.match(text):
+    if (NUM_RE.match(ascii_digits(text[:12])) or LETTER_RE.match(text) or text.startswith(("- ", "* ", "["))
+            or ENUM_ALONE_RE.match(text)):
         return False
     words = text.split()
     return 0 < len(words) <= 14 and len(text) <= 160 and not text.rstrip().endswith(
-        (".", ",", ";", ":", "!", "?", "”", '"')) or bool(
+        (".", ",", ";", ":", "!", "?", "”", '"', "،", "؛", "。", "，", "；", "：")) or bool(
         ROMAN_HEADING_RE.match(text) and len(words) <= 16 and not text.endswith((";", ",")))
 
 
@@ -68,8 +72,12 @@ class _Numbering:
     numbered: dict[str, str] = field(default_factory=dict)  # "1" -> lead-in of OP 1, for "1.6"
 
     def read(self, text: str) -> tuple[Optional[str], str]:
-        """Advance on the enumerator that opens `text`; returns (level, body) or (None, text)."""
-        m = NUM_RE.match(text)
+        """Advance on the enumerator that opens `text`; returns (level, body) or (None, text).
+
+        Numbers are read with their digits as ASCII ("１-" is 1): labels are
+        normalised, the quoted text is not (the translation keeps every length).
+        """
+        m = NUM_RE.match(ascii_digits(text[:12]))
         if m:
             self.num, self.letter, self.roman = m.group(1), "", ""
             self.lead = {"num": _lead(text[m.end():])}
@@ -80,7 +88,7 @@ class _Numbering:
             self.roman = m.group(1)
             return "roman", text[m.end():]
         m = LETTER_RE.match(text)
-        if m:
+        if m and (text.startswith("(") or self.num or self.letter):  # a bare "a)" only inside numbering
             self.letter, self.roman = m.group(1), ""
             rest = text[m.end():]
             self.lead["letter"] = _lead(rest)
@@ -297,7 +305,7 @@ class _Compendium(_Walker):
         return not names or any(n == h or (len(h) > 25 and n.startswith(h)) for n in names if n)
 
     def walk(self, paras: list[Paragraph]) -> list[Unit]:
-        delegation, count, num, lang = "", 0, _Numbering(), self.source.language
+        delegation, num, lang = "", _Numbering(), self.source.language
         for p in paras:
             text = self.c.para_text(p)
             if p.kind == "footnote":
@@ -308,16 +316,16 @@ class _Compendium(_Walker):
             m = ROMAN_HEADING_RE.match(text)
             if m and len(text.split()) < 20:  # "I. Member States", "II. European Union"
                 self.heads.push(1, text)
-                delegation, count = m.group(2).strip(), 0
+                delegation = self._statement(m.group(2).strip())
                 continue
             if self.c.contents and self.heads.stack and len(text.split()) < 60 and self._is_delegation(text):
                 self.heads.push(2, text)
-                delegation, count = text.strip(), 0
+                delegation = self._statement(text.strip())
                 continue
             if is_heading(text):
                 if self.heads.stack and self._is_delegation(text):
                     self.heads.push(2, text)
-                    delegation, count = text.strip(), 0
+                    delegation = self._statement(text.strip())
                 elif self.heads.stack:
                     self.heads.push(3, text)  # a sub-heading inside one statement
                 continue
@@ -329,12 +337,35 @@ class _Compendium(_Walker):
                 if level:  # the Secretariat's numbered note; the masthead and title are not citable
                     self.emit(p, f"para. {num.num}", language=language.detect(text, self.source.language))
                 continue
-            if len(text.split()) < 4:
-                continue  # salutations ("Mr. Chair,", "Thank you.") are not citable content
-            count += 1
+            page = self.c.page_at(p.start)
+            self.on_page[page] = self.on_page.get(page, 0) + 1
+            if len(text.split()) < 4 or (len(text.split()) <= 8 and text.rstrip().endswith((",", "،"))):
+                continue  # salutations ("Mr. Chair,", "Thank you.", "السيد الرئيس …،") are not citable content
             lang = language.detect(text, lang)  # short lines keep the statement's language
-            self.emit(p, f"{delegation}, para. {count}", delegation=delegation, language=lang)
+            self.emit(p, self._label(delegation, text, page), delegation=delegation, language=lang)
         return self.units
+
+    def _statement(self, delegation: str) -> str:
+        """A new statement: its own numbering and our paragraph count start afresh."""
+        self.num, self.numbered, self.on_page, self.last = _Numbering(), False, {}, ""
+        return delegation
+
+    def _label(self, delegation: str, text: str, page: Optional[int]) -> str:
+        """The statement's own number where it has one ("Niger, para. 4"), else ours, marked as ours.
+
+        An unnumbered paragraph after a numbered one belongs to it (a list, a
+        quotation, the rest of a paragraph cut by a page break). Before any
+        number, or in a statement with none, the label names the page and counts
+        the statement's paragraphs on it: "El Salvador, p. 10, ¶ 3".
+        """
+        level, _ = self.num.read(text)
+        if level == "num" or (level is not None and self.numbered):
+            self.numbered = True
+            self.last = f"{delegation}, para. {self.num.num}{self.num.suffix()}".replace("para.  (", "para. (")
+        elif not self.numbered:
+            n = self.on_page.get(page, 0)
+            self.last = f"{delegation}, p. {page}, ¶ {n}" if page is not None else f"{delegation}, ¶ {n}"
+        return self.last
 
 
 # The structure modes of ingest/families.py: a family names the walker that cuts it.

@@ -43,7 +43,16 @@ def card_html(hit: Hit, context: list[dict]) -> str:
             f'<span class="nb-body"> · {esc(hit.body)}</span></h3>'
             f'<p class="nb-meta">{meta}</p>'
             f'<blockquote class="{PASSAGE_CLASS}">{highlighted(hit.text, hit.highlights)}</blockquote>'
+            f'{notes_html(hit)}'
             f'<div class="nb-actions">{actions_html(hit, context)}</div></article>')
+
+
+def notes_html(hit: Hit) -> str:
+    """The footnotes the passage cites, under it: their marks are kept out of the quoted words."""
+    if not hit.footnotes:
+        return ""
+    items = "".join(f'<li><sup>{esc(n.marker)}</sup> {esc(n.text)}</li>' for n in hit.footnotes)
+    return f'<ol class="nb-notes" aria-label="Footnotes">{items}</ol>'
 
 
 def icon(name: str) -> str:

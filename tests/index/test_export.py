@@ -13,6 +13,7 @@ import pytest
 from index import Answer, Filters
 from index import export
 from index.records import AlsoIn
+from ingest.records import Footnote
 from tests.index.index_helpers import make_hit
 
 FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
@@ -87,12 +88,19 @@ def test_no_csv_cell_starts_a_formula(start):
 
 
 def test_csv_rows_hold_every_column_and_drop_unsafe_links():
-    hits = [make_hit(also_in=[AlsoIn("B", "OP 2", "B, OP 2 (2019)"), AlsoIn("C", "OP 3", "C, OP 3 (2021)")]),
+    hits = [make_hit(also_in=[AlsoIn("B", "OP 2", "B, OP 2 (2019)"), AlsoIn("C", "OP 3", "C, OP 3 (2021)")],
+                     footnotes=[Footnote("1", "See A/77/275.", 20), Footnote("2", "A/78/76.", 30)]),
             make_hit(rank=2, url="javascript:alert(1)", page=None)]
     rows = list(csv.DictReader(io.StringIO(export.to_csv(hits))))
     assert rows[0] == {"rank": "1", "citation": "A/RES/1/1, OP 1, p. 2 (2 January 2020)", "symbol": "A/RES/1/1",
                        "label": "OP 1", "page": "2", "date": "2020-01-02", "body": "UNGA",
                        "url": "https://undocs.org/A/RES/1/1", "text": "1. Calls upon States to cooperate.",
-                       "also_in": "B, OP 2 (2019); C, OP 3 (2021)"}
-    assert rows[1]["url"] == "" and rows[1]["page"] == "" and rows[1]["rank"] == "2"
+                       "also_in": "B, OP 2 (2019); C, OP 3 (2021)", "footnotes": "1 See A/77/275. | 2 A/78/76."}
+    assert rows[1]["url"] == "" and rows[1]["page"] == "" and rows[1]["rank"] == "2" and rows[1]["footnotes"] == ""
     assert export.to_csv([]) == ",".join(export.CSV_COLUMNS) + "\r\n"
+
+
+def test_markdown_gives_the_footnotes_a_passage_cites_apart_from_its_quote():
+    hit = make_hit(text="by the 2010, 2013 and 2015 reports", footnotes=[Footnote("1", "A/65/201.", 11)])
+    md = export.to_markdown(Answer("reports", hits=[hit]))
+    assert "> by the 2010, 2013 and 2015 reports" in md and "[^1]: A/65/201." in md

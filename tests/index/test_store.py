@@ -6,14 +6,16 @@ check the store of the small synthetic index built with the real model.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
 from index import store
 from index.backends.fts5 import Fts5Lexical
 from index.query import fts_expression, parse
+from index.backends.fts5 import Fts5Lexical
 from index.records import Filters
-from ingest.records import Passage, SourceEntry
+from ingest.records import Footnote, Passage, SourceEntry
 
 from tests.index.index_helpers import live_folder
 
@@ -118,7 +120,34 @@ def test_filter_sql_is_parameterized():
     sql, params = store.filter_sql(f)
     assert "DROP" not in sql and "A/RES" not in sql and "2001" not in sql
     assert sql.count("?") == len(params)
-    assert store.filter_sql(Filters()) is None
+    assert store.filter_sql(Filters(superseded=True)) is None  # no restriction at all
+    assert store.filter_sql(Filters()) == ("d.superseded_by = ?", [""])  # by default, the latest versions
+
+
+def test_a_revision_supersedes_its_original_unless_asked(tmp_path):
+    """A Rev.1 in the index hides what it revises from default search; a filter brings it back."""
+    rev = replace(DOCS[0], id="doc-old-rev", symbol="A/RES/88/1/Rev.1", supersedes="A/RES/88/1")
+    docs = [replace(DOCS[0], superseded_by="A/RES/88/1/Rev.1"), rev]
+    passages = [Passage(doc_id=d.id, ordinal=0, label="OP 1", text="1. Decides.", start=0, end=11) for d in docs]
+    fts5 = Fts5Lexical()
+    conn = store.create(tmp_path / "v.sqlite")
+    with conn:
+        store.insert_documents(conn, [(d, "", "0" * 64, 1) for d in docs])
+        store.insert_passages(conn, [(i, p, d, f"h{i}", i) for i, (p, d) in enumerate(zip(passages, docs))])
+        fts5.index_passages(conn, [(i, p, d) for i, (p, d) in enumerate(zip(passages, docs))])
+    ro = store.open_readonly(tmp_path / "v.sqlite")
+    assert _doc_of(ro, _ids(ro, Filters())) == {"doc-old-rev"}
+    assert store.allowed_ids(ro, Filters(superseded=True)) is None
+    def lexical_docs(f: Filters) -> set[str]:
+        return _doc_of(ro, {i for i, _ in fts5.match(ro, '"decides"', 10, store.restriction(ro, f))})
+
+    assert lexical_docs(Filters()) == {"doc-old-rev"}
+    assert lexical_docs(Filters(superseded=True)) == {"doc-old", "doc-old-rev"}
+    ro.close()
+
+
+def test_no_superseded_version_keeps_the_unfiltered_path(db):
+    assert store.restriction(db, Filters()) is None and store.allowed_ids(db, Filters()) is None
 
 
 def test_filters_restrict_ids(db):
@@ -199,3 +228,16 @@ def test_store_of_a_built_index_is_consistent(small_index):
         assert sum(docs.values()) == n
     finally:
         conn.close()
+
+
+def test_footnotes_are_stored_with_their_passage(tmp_path):
+    note = Footnote("4", "A/78/76.", 12)
+    p = Passage(doc_id="doc-new", ordinal=0, label="PP 1", text="resolution 77/37, including", start=0, end=27,
+                footnotes=[note])
+    conn = store.create(tmp_path / "f.sqlite")
+    with conn:
+        store.insert_documents(conn, [(DOCS[1], "", "0" * 64, 1)])
+        store.insert_passages(conn, [(0, p, DOCS[1], "h", 0)])
+    ro = store.open_readonly(tmp_path / "f.sqlite")
+    assert store.footnotes_of(store.passages_by_id(ro, [0])[0]) == [note]
+    ro.close()

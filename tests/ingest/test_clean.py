@@ -274,11 +274,14 @@ def test_two_footnote_blocks_with_identical_rules() -> None:
            "Cooperation on undersea data cables\nA/RES/91/47\n\n3/3\n36-20419\n\n"
            "regional bodies on the matter,\n")
     c = clean(raw, symbol="A/RES/91/47")
-    assert body(c) == ["The General Assembly,", "Recalling its resolution 90/12,1",
-                       "Noting the first report on cable repair,2 and the work of experts on the matter,",
-                       "Welcoming the second report on cable repair,3 and the work of regional bodies on the matter,"]
+    # The footnote marks are set apart from the words, and each knows the note it cites.
+    assert body(c) == ["The General Assembly,", "Recalling its resolution 90/12,",
+                       "Noting the first report on cable repair, and the work of experts on the matter,",
+                       "Welcoming the second report on cable repair, and the work of regional bodies on the matter,"]
     assert [c.para_text(p) for p in c.paragraphs if p.kind == "footnote"] == [
         "1  See A/90/301.", "2  See A/90/302.", "3  See A/91/77."]
+    assert [(r.marker, c.note_text(r), raw[r.raw_start:r.raw_end]) for r in c.refs] == [
+        ("1", "See A/90/301.", "1"), ("2", "See A/90/302.", "2"), ("3", "See A/91/77.", "3")]
 
 
 def test_numbered_paragraph_starting_a_line_is_its_own_paragraph() -> None:

@@ -27,7 +27,7 @@ def test_every_entry_is_well_formed() -> None:
     ("A/RES/73/27", "unga-resolution", "UNGA", "resolution", "https://undocs.org/A/RES/73/27"),
     ("A/RES/ES-10/1", "unga-resolution", "UNGA", "resolution", "https://undocs.org/A/RES/ES-10/1"),
     ("S/RES/2341", "security-council-resolution", "other", "resolution", "https://undocs.org/S/RES/2341"),
-    ("A/C.1/76/L.13", "first-committee-draft", "UNGA", "outcome", "https://undocs.org/A/C.1/76/L.13"),
+    ("A/C.1/76/L.13", "ga-draft", "UNGA", "draft", "https://undocs.org/A/C.1/76/L.13"),
     ("A/AC.292/2025/INF/5/Rev.1", "oewg-document", "UN OEWG", "outcome",
      "https://undocs.org/A/AC.292/2025/INF/5/Rev.1"),
     ("A/AC.999/2036/INF/9", "un-committee-document", "other", "outcome", "https://undocs.org/A/AC.999/2036/INF/9"),

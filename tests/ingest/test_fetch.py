@@ -347,10 +347,26 @@ def test_un_documents_are_fetched_by_symbol(server: Server, dest: Path, lock: Pa
     report = fetch.fetch_all(entries, dest, client=client(), lock_path=lock, language="fr",
                              ods_url=server.url("/ods?s={symbol}&l={lang}&t=pdf"))
 
-    assert report.by_id("res").status == "fetched"
-    assert (dest / "A_RES_70_237.pdf").read_bytes() == PDF
-    assert report.by_id("txt").status == "unavailable" and "--mirror" in report.by_id("txt").reason
+    # --language fr fetches the French version beside the catalogued one, under its own id and name
+    assert report.by_id("res-fr").status == "fetched"
+    assert (dest / "A_RES_70_237.fr.pdf").read_bytes() == PDF and not (dest / "A_RES_70_237.pdf").exists()
+    assert report.by_id("txt-fr").status == "unavailable" and "--mirror" in report.by_id("txt-fr").reason
     assert sum(server.hits.values()) == 1
+
+
+def test_a_language_version_has_its_own_entry_and_link() -> None:
+    e = entry("res", "https://undocs.org/A/RES/78/16", "A_RES_78_16.pdf", "A/RES/78/16")
+    es = fetch.language_version(e, "es")
+    assert (es.id, es.file, es.language, es.url) == (
+        "res-es", "A_RES_78_16.es.pdf", "es", "https://undocs.org/es/A/RES/78/16")
+    assert fetch.language_version(e, "en") is e and fetch.language_version(e, "") is e
+    url, _ = fetch.network_source(es, ods_url="https://ods/{symbol}?l={lang}")
+    assert url == "https://ods/A/RES/78/16?l=es"
+
+
+def test_an_unknown_language_is_refused(dest: Path, lock: Path) -> None:
+    with pytest.raises(fetch.FetchError, match="--language xx"):
+        fetch.fetch_all([entry("d1", "")], dest, client=client(), lock_path=lock, language="xx")
 
 
 def test_pause_between_requests_to_the_same_host(server: Server, dest: Path, lock: Path) -> None:

@@ -235,19 +235,21 @@ def test_compendium_contents_name_the_delegations(docs) -> None:
 
 def test_compendium_argentina_in_spanish(docs) -> None:
     arg = by_delegation(docs[COMPENDIUM], "Argentina")
-    assert [p.label for p in arg] == [f"Argentina, para. {i}" for i in range(1, 10)]
+    # No numbering of its own: the page and our count of its paragraphs there ("Sr. Presidente," is ¶ 1).
+    assert [p.label for p in arg] == [f"Argentina, p. 3, ¶ {i}" for i in (2, 3, 4, 5, 7, 8, 9, 10, 11)]
     assert {p.language for p in arg} == {"es"}
     assert arg[0].text.startswith("Hago uso de la palabra para realizar una explicación de posición")
     assert arg[0].page == 3
     assert arg[0].heading == "I. Member States > Argentina"
     assert arg[0].citation(docs[COMPENDIUM].source) == \
-        f"{docs[COMPENDIUM].source.symbol}, Argentina, para. 1, p. 3 (12 August 2025)"
+        f"{docs[COMPENDIUM].source.symbol}, Argentina, p. 3, ¶ 2 (12 August 2025)"
     assert docs[COMPENDIUM].source.symbol.startswith("A/AC.292/2025/INF/5")
 
 
 def test_compendium_australia_in_english(docs) -> None:
     aus = by_delegation(docs[COMPENDIUM], "Australia")
-    assert [p.label for p in aus] == [f"Australia, para. {i}" for i in range(1, 14)]
+    assert [p.label for p in aus] == [f"Australia, p. 4, ¶ {i}" for i in range(2, 13)] + [
+        "Australia, p. 5, ¶ 1", "Australia, p. 5, ¶ 2"]
     assert {p.language for p in aus} == {"en"}
     assert aus[0].text.startswith("Australia aligns with the Pacific Islands Forum statement")
     assert aus[0].page == 4
@@ -256,20 +258,23 @@ def test_compendium_australia_in_english(docs) -> None:
 def test_compendium_iran_and_tunisia(docs) -> None:
     d = docs[COMPENDIUM]
     iran = by_delegation(d, "Iran (Islamic Republic of)")
-    assert iran[0].label == "Iran (Islamic Republic of), para. 1"
+    assert iran[0].label == "Iran (Islamic Republic of), p. 11, ¶ 2"
     assert iran[0].text.startswith("My delegation would like to express its sincere appreciation")
     assert iran[0].page == 11
     tun = by_delegation(d, "Tunisia (on behalf of the Arab Group)")
     assert tun and {p.language for p in tun} == {"ar"}
-    assert all(p.label.startswith("Tunisia (on behalf of the Arab Group), para. ") for p in tun)
-    assert tun[0].page == 24
+    # The statement numbers its paragraphs "１-": the label reads the digit, the text keeps it.
+    assert [p.label for p in tun][:4] == [f"Tunisia (on behalf of the Arab Group), para. {i}" for i in range(1, 5)]
+    assert tun[0].text.startswith("１-") and tun[0].page == 24
 
 
 def test_compendium_russian_federation_statement_in_russian(docs) -> None:
     d = docs[COMPENDIUM]
     p = find(d, "Российская делегация благодарит Вас и Вашу команду")
     assert (p.delegation, p.language) == ("Russian Federation", "ru")
-    assert re.fullmatch(r"Russian Federation, para\. \d+", p.label)
+    assert re.fullmatch(r"Russian Federation, p\. 18, ¶ \d+", p.label)
+    # a whole paragraph, not one part per line
+    assert p.part == "" and p.text.endswith("Все это - во многом Ваша заслуга.")
     assert p.heading.startswith("I. Member States > Russian Federation")
     ru = by_delegation(d, "Russian Federation")
     assert {p.language for p in ru} == {"en", "ru"}
@@ -283,20 +288,21 @@ def test_compendium_courtesy_translation_is_not_a_delegation(docs) -> None:
     p = find(d, "El Salvador extends its deep appreciation to the Chair")
     assert p.delegation == "El Salvador" and p.language == "en"
     assert p.heading == "I. Member States > El Salvador > Courtesy translation"
-    assert p.label.startswith("El Salvador, para. ")
+    assert p.label.startswith("El Salvador, p. ")
     delegations = {p.delegation for p in d.passages if p.delegation}
     assert "Courtesy translation" not in delegations and "Unofficial translation" not in delegations
     contents = set(d.cleaned.contents)
     assert delegations <= contents | {re.sub(r"^[IVXL]+\.\s+", "", c) for c in contents}
     sal = by_delegation(d, "El Salvador")
-    assert [p.label for p in sal] == [f"El Salvador, para. {i}" for i in range(1, len(sal) + 1)]
+    assert all(re.fullmatch(rf"El Salvador, p\. {p.page}, ¶ \d+", p.label) for p in sal)
+    assert len({p.label for p in sal}) == len(sal)
 
 
 def test_compendium_european_union(docs) -> None:
     eu = [p for p in docs[COMPENDIUM].passages if "European Union" in p.delegation]
     assert eu
     assert {p.delegation for p in eu} == {"European Union"}
-    assert eu[0].label == "European Union, para. 1"
+    assert eu[0].label == f"European Union, p. {eu[0].page}, ¶ 1"
     assert eu[0].heading == "II. European Union"
 
 
@@ -426,15 +432,15 @@ def comp(fixtures_dir: Path) -> Document:
 def test_synthetic_compendium_delegations_and_languages(comp: Document) -> None:
     rows = [(p.delegation, p.label, p.language, p.page) for p in comp.passages if p.delegation]
     assert rows[:9] == [
-        ("Chile", "Chile, para. 1", "es", 3), ("Chile", "Chile, para. 2", "es", 3),
-        ("Chile", "Chile, para. 3", "en", 3), ("Chile", "Chile, para. 4", "en", 3),
-        ("New Zealand", "New Zealand, para. 1", "en", 3), ("New Zealand", "New Zealand, para. 2", "en", 3),
-        ("Norway", "Norway, para. 1", "fr", 3), ("Norway", "Norway, para. 2", "fr", 3),
-        ("Russian Federation", "Russian Federation, para. 1", "ru", 4)]
-    assert ("Senegal", "Senegal, para. 1", "fr", 4) in rows
+        ("Chile", "Chile, p. 3, ¶ 2", "es", 3), ("Chile", "Chile, p. 3, ¶ 3", "es", 3),
+        ("Chile", "Chile, p. 3, ¶ 5", "en", 3), ("Chile", "Chile, p. 3, ¶ 6", "en", 3),
+        ("New Zealand", "New Zealand, p. 3, ¶ 2", "en", 3), ("New Zealand", "New Zealand, p. 3, ¶ 3", "en", 3),
+        ("Norway", "Norway, p. 3, ¶ 1", "fr", 3), ("Norway", "Norway, p. 3, ¶ 2", "fr", 3),
+        ("Russian Federation", "Russian Federation, p. 4, ¶ 1", "ru", 4)]
+    assert ("Senegal", "Senegal, p. 4, ¶ 1", "fr", 4) in rows
     # salutations are not citable; the translation heading stays inside Chile's statement
     assert not any(p.text in ("Señor Presidente,", "Thank you, Chair.", "Muchas gracias.") for p in comp.passages)
-    chile3 = [p for p in comp.passages if p.label == "Chile, para. 3"][0]
+    chile3 = [p for p in comp.passages if p.label == "Chile, p. 3, ¶ 5"][0]
     assert chile3.heading == "I. Statements by States > Chile > Translation provided by the delegation"
     assert chile3.text.startswith("Chile thanks the Chair for the conduct of the work")
     assert "Translation provided by the delegation" not in {p.delegation for p in comp.passages}
@@ -450,7 +456,7 @@ def test_synthetic_compendium_note_by_the_secretariat(comp: Document) -> None:
 def test_synthetic_compendium_european_union(comp: Document) -> None:
     eu = [p for p in comp.passages if "European Union" in p.delegation]
     assert [(p.delegation, p.label, p.heading) for p in eu][0] == (
-        "European Union", "European Union, para. 1", "II. European Union")
+        "European Union", "European Union, p. 4, ¶ 1", "II. European Union")
 
 
 def test_synthetic_compendium_masthead_is_not_a_passage(comp: Document) -> None:

@@ -144,4 +144,5 @@ def test_filter_values_never_reach_the_sql_text(bodies, docs, types, langs, y1, 
         return
     sql, params = out
     assert sql.count("?") == len(params)
-    assert re.fullmatch(r"(?:[dp]\.(?:body|type|language|symbol|doc_id|year)|IN|AND|OR|\?|,|\(|\)|>=|<=|\s)+", sql), sql
+    assert re.fullmatch(r"(?:[dp]\.(?:body|type|language|symbol|doc_id|year|superseded_by)|IN|AND|OR|\?|,|\(|\)|"
+                        r">=|<=|=|\s)+", sql), sql

@@ -12,9 +12,10 @@ from index import Searcher
 from index.build import fingerprint
 from index.export import safe_url
 from ingest import catalog as cat
+from ingest import fetch
 from ingest.pipeline import corpus_files
 from ingest.records import IngestError, SourceEntry
-from ingest.settings import Settings
+from ingest.settings import USER_CORPUS, Settings
 from ui.escape import md_plain
 from ui.resources import config, open_searcher, run_build
 from ui.upload import upload_section
@@ -27,7 +28,7 @@ def catalogue_rows(entries: list[SourceEntry], indexed: list[dict], skipped: lis
     rows = []
     for e in entries:
         d = by_id.get(e.id)
-        status = "indexed" if d else f"skipped: {why[e.file]}" if e.file in why else "not available locally"
+        status = "indexed" if d else f"skipped: {why[e.file]}" if e.file in why else MISSING
         rows.append({"document": e.display_symbol, "title": e.title or (d["title"] if d else ""),
                      "body": e.body, "date": e.date,
                      "type": e.type, "status": status, "passages": d["passages"] if d else 0,
@@ -76,6 +77,44 @@ def index_state(cfg: Settings, s: Searcher) -> None:
         st.rerun()
 
 
+MISSING = "not available locally"
+
+
+def fetch_missing(cfg: Settings, entries: list[SourceEntry], rows: list[dict]) -> None:
+    """Offer to fetch the catalogued documents that are not on this machine, one file at a time.
+
+    Whether the machine is online is asked once per session (one connection to the
+    UN's document server); offline, the page says so once and offers nothing.
+    """
+    absent = {r["document"] for r in rows if r["status"] == MISSING}
+    missing = [e for e in entries if e.display_symbol in absent and e.url]
+    if not missing:
+        return
+    st.subheader("Missing documents")
+    if "online" not in st.session_state:
+        st.session_state["online"] = fetch.online()
+    if not st.session_state["online"]:
+        st.info(f"This machine is offline: {len(missing)} catalogued document(s) can be fetched once it is "
+                "online (Documents page, or `python -m ingest fetch`).")
+        return
+    st.caption(f"{len(missing)} catalogued document(s) are not on this machine. Fetching saves them in "
+               f"{md_plain(USER_CORPUS)}; rebuild the index afterwards.")
+    if not st.button(f"Fetch {len(missing)} missing document(s)"):
+        return
+    bar, results = st.progress(0.0, text="Fetching…"), []
+    for i, e in enumerate(missing, 1):
+        bar.progress((i - 1) / len(missing), text=f"Fetching {e.display_symbol} ({i}/{len(missing)})")
+        try:
+            report = fetch.fetch_all([e], USER_CORPUS, lock_path=cfg.sources.with_suffix(".lock"),
+                                     max_bytes=cfg.max_file_bytes)
+            row = report.rows[0]
+            results.append({"document": e.display_symbol, "result": row.status, "note": row.reason})
+        except fetch.FetchError as exc:
+            results.append({"document": e.display_symbol, "result": "failed", "note": str(exc)})
+    bar.progress(1.0, text="Done")
+    st.dataframe(results, hide_index=True, width="stretch")
+
+
 def render() -> None:
     cfg = config()
     s = open_searcher(cfg)
@@ -91,6 +130,7 @@ def render() -> None:
                  column_order=["document", "status", "passages", "date", "body", "type", "link", "title"],
                  column_config={"link": st.column_config.LinkColumn("official link", display_text="open ↗"),
                                 "passages": st.column_config.NumberColumn("passages", format="%d")})
+    fetch_missing(cfg, entries, rows)
     timeline(rows)
     index_state(cfg, s)
     upload_section(cfg)
