@@ -32,6 +32,8 @@ def register_cli(sub: argparse._SubParsersAction) -> None:
                                    "relevance rules of shared/eval/README.md: Recall@1/5/10, Hit@1/5, MRR@10, "
                                    "nDCG@10, and the mean length of returned passages in words.")
     p.add_argument("--gold", type=Path, required=True, help="gold queries, one JSON object per line")
+    p.add_argument("--split", choices=("tune", "validation"),
+                   help="score only the queries whose \"split\" field has this value (docs/eval/queries.jsonl)")
     p.add_argument("--mode", choices=MODES, action="append", help="our mode(s) to score (default: all three)")
     p.add_argument("--no-naive", action="store_true", help="skip the naive baseline (it embeds the corpus again)")
     p.add_argument("--per-query", action="store_true", help="include per-query scores in --json output")
@@ -69,7 +71,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
     try:
-        gold = load_gold(args.gold)
+        gold = load_gold(args.gold, args.split or "")
     except EvaluationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -80,14 +82,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         systems["naive"] = evaluate_naive(settings, gold, embedder)
     for mode in args.mode or ALL_MODES:
         systems[mode], per_query[mode] = evaluate_system(searcher, gold, mode)
-    out = {"gold": str(args.gold), "queries": len(gold), "index": str(searcher.folder), "systems": systems}
+    out = {"gold": str(args.gold), "split": args.split or "all", "queries": len(gold), "index": str(searcher.folder), "systems": systems}
     if args.per_query:
         out["per_query"] = per_query
     if args.json:
         print(json.dumps(out))
     else:
         cols = ["recall@1", "recall@5", "recall@10", "hit@1", "hit@5", "mrr@10", "ndcg@10", "mean_words"]
-        print(f"{len(gold)} queries from {args.gold}\n" + _table(systems, cols))
+        print(f"{len(gold)} queries from {args.gold}" + (f" ({args.split})" if args.split else "") + "\n" + _table(systems, cols))
     return 0
 
 

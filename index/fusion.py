@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
+from .evidence import PassageFeatures, QueryCues, names_delegation
+
 Ranked = list[tuple[int, float]]  # (passage id, score), best first
 
 
@@ -24,6 +26,18 @@ class Tuning:
     year_weight: float = 1.0  # a year named in the query favours documents of that year, as one more list
     part_weight: float = 1.0  # each question of a multi-part query is also searched alone, as lists of this weight
     cosine_weight: float = 0.003  # times a passage's best cosine, added to its fused score: reorders near-ties only
+    # The thesaurus (index/expansion.py): the query with the documents' wording ORed in, as one more lexical
+    # list, and the query reworded in the documents' wording, as one more dense list (0: not searched).
+    thesaurus_lexical_weight: float = 0.0
+    thesaurus_dense_weight: float = 0.0
+    # Structure as evidence (index/evidence.py), each as a bonus of weight / (rrf_k + 1), one list's first place:
+    operative_weight: float = 0.0  # an operative paragraph opening with the verb of the concept the query names
+    delegation_weight: float = 0.0  # a statement of the delegation the query names
+    position_weight: float = 0.0  # any delegation's statement, for "which delegation / who" questions
+    lead_in_weight: float = 0.0  # a list's lead-in, for list questions
+
+    def structure(self) -> bool:
+        return bool(self.operative_weight or self.delegation_weight or self.position_weight or self.lead_in_weight)
 
 
 @dataclass(frozen=True)
@@ -32,13 +46,19 @@ class Retrieved:
 
     `dense` and `lexical` hold the whole query's list first, then one list per part of a
     multi-part query (searched alone). `years` maps candidate ids to their document's year
-    and is needed only when the query names `query_years`.
+    and is needed only when the query names `query_years`. `thesaurus_dense` and
+    `thesaurus_lexical` are the lists of the thesaurus-expanded query (index/expansion.py),
+    empty when the query names no concept of it.
     """
 
     dense: list[Ranked] = field(default_factory=list)
     lexical: list[Ranked] = field(default_factory=list)
     query_years: frozenset[int] = frozenset()
     years: Mapping[int, Optional[int]] = field(default_factory=dict)
+    thesaurus_dense: Ranked = field(default_factory=list)
+    thesaurus_lexical: Ranked = field(default_factory=list)
+    features: Mapping[int, PassageFeatures] = field(default_factory=dict)  # by candidate id, when structure counts
+    cues: QueryCues = QueryCues()
 
 
 def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
@@ -53,11 +73,16 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
         return []
     dense_lists = weighted(r.dense, t.dense_weight, t.part_weight)
     lexical_lists = weighted(r.lexical, t.lexical_weight, t.part_weight)
+    dense_lists += extra(r.thesaurus_dense, t.thesaurus_dense_weight)
+    lexical_lists += extra(r.thesaurus_lexical, t.thesaurus_lexical_weight)
     fused = rrf(dense_lists + lexical_lists, t.rrf_k)
     if r.query_years and t.year_weight:
         for i in fused:
             if r.years.get(i) in r.query_years:
                 fused[i] += t.year_weight / (t.rrf_k + 1)
+    if t.structure():
+        for i in fused:
+            fused[i] += structure_bonus(r.features.get(i), r.cues, t) / (t.rrf_k + 1)
     cosine = best_cosine([hits for hits, _ in dense_lists])
     if t.cosine_weight:
         # Neighbouring RRF scores differ by about 0.001-0.002 (1/(k+r) - 1/(k+r+1)); a bonus of
@@ -70,11 +95,30 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
     return sorted(keep, key=lambda x: -x[1])
 
 
+def structure_bonus(f: Optional[PassageFeatures], cues: QueryCues, t: Tuning) -> float:
+    """The weights of the structure features on which a passage agrees with the query's form."""
+    if f is None:
+        return 0.0
+    bonus = t.operative_weight if f.opening and f.opening in cues.openings else 0.0
+    if f.delegation and t.delegation_weight and names_delegation(f, cues):
+        bonus += t.delegation_weight
+    if f.delegation and cues.position_question:
+        bonus += t.position_weight
+    if f.lead_in and cues.list_question:
+        bonus += t.lead_in_weight
+    return bonus
+
+
 def weighted(lists: list[Ranked], weight: float, part_weight: float) -> list[tuple[Ranked, float]]:
     """The whole query's list at `weight`, each part's at `weight * part_weight` (none when that is 0)."""
     if not lists:
         return []
     return [(lists[0], weight)] + ([(p, weight * part_weight) for p in lists[1:]] if part_weight else [])
+
+
+def extra(hits: Ranked, weight: float) -> list[tuple[Ranked, float]]:
+    """One more list at `weight`, or none when it is empty or weighs nothing."""
+    return [(hits, weight)] if hits and weight else []
 
 
 def rrf(lists: list[tuple[Ranked, float]], k: int) -> dict[int, float]:

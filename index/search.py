@@ -19,9 +19,12 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 
 from ingest.settings import Settings
+from ingest.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 
 from . import backends, store
 from .backends import Embedder, LexicalIndex
+from .evidence import QueryCues, passage_features, query_cues
+from .expansion import Expansion, expand, expanded_query
 from .fusion import Ranked, Retrieved, Tuning, fuse
 from .highlight import best_sentences
 from .manifest import (REBUILD_HINT, IndexError_, Manifest, check_compatible, current_version, read_manifest,
@@ -39,9 +42,11 @@ __all__ = ["MODES", "Searcher", "Tuning"]
 
 class Searcher:
     def __init__(self, folder: Path, manifest: Manifest, embedder: Optional[Embedder], settings: Settings,
-                 tuning: Tuning = Tuning(), lexical: Optional[LexicalIndex] = None):
+                 tuning: Tuning = Tuning(), lexical: Optional[LexicalIndex] = None,
+                 thesaurus: Optional[Thesaurus] = None):
         self.folder, self.manifest, self.settings, self.tuning = folder, manifest, settings, tuning
         self._embedder = embedder
+        self._thesaurus = thesaurus
         self.lexical = lexical or backends.lexical_index(settings)
         self._pool: queue.SimpleQueue = queue.SimpleQueue()  # idle SQLite connections
         self._lock = threading.Lock()
@@ -68,7 +73,7 @@ class Searcher:
     @classmethod
     def open(cls, path: Optional[Path | str] = None, *, settings: Optional[Settings] = None,
              embedder: Optional[Embedder] = None, lexical: Optional[LexicalIndex] = None,
-             tuning: Tuning = Tuning()) -> "Searcher":
+             tuning: Tuning = Tuning(), thesaurus: Optional[Thesaurus] = None) -> "Searcher":
         """The live version of an index. Backends come from settings (and must be the ones that built
         the index) unless injected: an injected embedder must have the index's model name, an injected
         lexical index is trusted to read its passages."""
@@ -84,7 +89,7 @@ class Searcher:
         if lexical is not None:
             del expected["lexical"]
         check_compatible(manifest, folder, embedder.name if embedder else settings.model, expected)
-        return cls(folder, manifest, embedder, settings, tuning, lexical)
+        return cls(folder, manifest, embedder, settings, tuning, lexical, thesaurus)
 
     # -- resources -------------------------------------------------------
     @contextlib.contextmanager
@@ -117,6 +122,17 @@ class Searcher:
         if self._embedder is None:
             self._embedder = backends.embedder(self.settings, self.manifest.model)
         return self._embedder
+
+    @property
+    def thesaurus(self) -> Thesaurus:
+        """corpus/thesaurus.toml, read at first use; unreadable, it expands nothing (search goes on)."""
+        with self._lock:
+            if self._thesaurus is None:
+                try:
+                    self._thesaurus = load_thesaurus()
+                except ThesaurusError as exc:
+                    self._thesaurus = Thesaurus((), [str(exc)])
+            return self._thesaurus
 
     def _encode(self, text: str) -> np.ndarray:
         with self._lock:
@@ -184,10 +200,22 @@ class Searcher:
         dense = ([self.vectors.search(self._encode(x.dense_text), n, allowed) for x in queries]
                  if mode in ("dense", "hybrid") else [])
         lexical = [self.lexical.search(db, x, n, where) for x in queries] if mode in ("lexical", "hybrid") else []
+        e = (expand(q.text, self.thesaurus) if mode == "hybrid" and (t.thesaurus_dense_weight or t.thesaurus_lexical_weight
+                                                                      or t.operative_weight) else Expansion())
+        th_dense = (self.vectors.search(self._encode(e.dense_text), n, allowed)
+                    if e.dense_text and t.thesaurus_dense_weight else [])
+        th_lexical = self.lexical.search(db, expanded_query(q, e), n, where) if e.phrases and t.thesaurus_lexical_weight else []
         years = {}
         if mode == "hybrid" and q.years and t.year_weight:
-            years = store.years_of(db, list(dict.fromkeys(i for hits in dense + lexical for i, _ in hits)))
-        return Retrieved(dense, lexical, q.years, years)
+            years = store.years_of(db, list(dict.fromkeys(i for hits in dense + lexical + [th_dense, th_lexical]
+                                                          for i, _ in hits)))
+        features, cues = {}, QueryCues()
+        if mode == "hybrid" and t.structure():
+            ids = list(dict.fromkeys(i for hits in dense + lexical + [th_dense, th_lexical] for i, _ in hits))
+            features = {i: passage_features(r["label"] or "", r["text"], r["delegation"] or "")
+                        for i, r in store.passages_by_id(db, ids).items()}
+            cues = query_cues(q.text, e.phrases)
+        return Retrieved(dense, lexical, q.years, years, th_dense, th_lexical, features, cues)
 
     def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int) -> list[Hit]:
         rows = store.passages_by_id(db, [i for i, _ in ranked[: 4 * k + 20]])

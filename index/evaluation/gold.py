@@ -18,9 +18,12 @@ class GoldQuery:
     query: str
     judgments: list[Judgment]
     kind: str = ""
+    split: str = ""  # tune | validation (docs/quality.md): levers are chosen on one and decided on the other
+    facet: str = ""
 
 
-def load_gold(path: Path) -> list[GoldQuery]:
+def load_gold(path: Path, split: str = "") -> list[GoldQuery]:
+    """The queries of a gold file; with `split`, only those whose "split" field says so."""
     out = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -32,9 +35,14 @@ def load_gold(path: Path) -> list[GoldQuery]:
         try:
             d = json.loads(line)
             out.append(GoldQuery(d["id"], d["query"], [Judgment(r["symbol"], normalize(r["snippet"]), int(r["grade"]))
-                                                       for r in d["relevant"]], d.get("kind", "")))
+                                                       for r in d["relevant"]], d.get("kind", ""),
+                                  d.get("split", ""), d.get("facet", "")))
         except (ValueError, KeyError, TypeError) as exc:
             raise EvaluationError(f"{path}, line {n}: not a gold query ({exc})") from None
+    if split:
+        out = [g for g in out if g.split == split]
+        if not out:
+            raise EvaluationError(f"{path}: no query has \"split\": \"{split}\"")
     return out
 
 

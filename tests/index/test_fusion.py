@@ -89,3 +89,35 @@ def test_single_modes_return_their_own_list():
     assert fuse(r, "lexical", Tuning()) == [(3, 5.0), (1, 2.0)]
     assert fuse(r, "dense", Tuning()) == [(1, 0.9), (2, 0.3)]
     assert fuse(Retrieved(), "hybrid", Tuning()) == []
+
+
+def test_the_thesaurus_lists_count_at_their_own_weights_and_only_when_on():
+    # 3 is found only by the thesaurus-expanded query (lexical) and its reworded vector (dense)
+    r = Retrieved(dense=[[(1, 0.9)]], lexical=[[(2, 4.0)]], thesaurus_dense=[(3, 0.7)], thesaurus_lexical=[(3, 2.0)])
+    assert 3 not in scores(fuse(r, "hybrid", PLAIN)), "weights 0 by default: the lists are not fused"
+    on = scores(fuse(r, "hybrid", Tuning(cosine_weight=0.0, thesaurus_lexical_weight=0.5, thesaurus_dense_weight=0.25)))
+    assert on[3] == pytest.approx(0.5 / 21 + 0.25 / 21) and on[1] == pytest.approx(1.0 / 21)
+    lex_only = scores(fuse(r, "hybrid", Tuning(cosine_weight=0.0, thesaurus_lexical_weight=0.5)))
+    assert lex_only[3] == pytest.approx(0.5 / 21)
+    assert ids(fuse(r, "dense", PLAIN)) == [1] and ids(fuse(r, "lexical", PLAIN)) == [2], "single modes ignore them"
+
+
+def test_structure_features_add_their_weights_where_passage_and_query_agree():
+    from index.evidence import passage_features, query_cues
+
+    features = {1: passage_features("PP 2", "Recalling that it decided"),
+                2: passage_features("OP 3", "3. Decides to convene a working group"),
+                3: passage_features("Egypt, para. 2", "We support a fund.", "Egypt"),
+                4: passage_features("art. 53 (3)", "Preventive measures may include:")}
+    lists = dict(dense=[[(1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6)]], lexical=[[]], features=features)
+    mandate = Retrieved(**lists, cues=query_cues("who set up the group", ("decides to convene",)))
+    assert ids(fuse(mandate, "hybrid", PLAIN))[0] == 1, "off by default"
+    on = scores(fuse(mandate, "hybrid", Tuning(cosine_weight=0.0, operative_weight=1.0)))
+    assert on[2] - 1.0 / 22 == pytest.approx(1.0 / 21) and on[1] == pytest.approx(1.0 / 21)
+    egypt = Retrieved(**lists, cues=query_cues("Egypt's view on the fund"))
+    assert ids(fuse(egypt, "hybrid", Tuning(cosine_weight=0.0, delegation_weight=1.0)))[0] == 3
+    who = Retrieved(**lists, cues=query_cues("which delegation supported a fund"))
+    assert ids(fuse(who, "hybrid", Tuning(cosine_weight=0.0, position_weight=1.0)))[0] == 3
+    listing = Retrieved(**lists, cues=query_cues("what are the preventive measures"))
+    assert ids(fuse(listing, "hybrid", Tuning(cosine_weight=0.0, lead_in_weight=1.0)))[0] == 4
+    assert ids(fuse(egypt, "hybrid", Tuning(cosine_weight=0.0, lead_in_weight=1.0)))[0] == 1, "not a list question"

@@ -119,3 +119,17 @@ def test_a_bad_gold_line_is_a_typed_error_naming_file_and_line(tmp_path: Path) -
         load_gold(gold)
     with pytest.raises(EvaluationError, match="cannot be read"):
         load_gold(tmp_path / "missing.jsonl")
+
+
+def test_a_split_keeps_only_its_queries_and_an_empty_split_is_an_error(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    rel = '"relevant": [{"symbol": "S", "snippet": "a b c d e f", "grade": 2}]'
+    gold.write_text(f'{{"id": "g1", "query": "q", {rel}, "split": "tune", "facet": "list"}}\n'
+                    f'{{"id": "g2", "query": "r", {rel}, "split": "validation"}}\n'
+                    f'{{"id": "g3", "query": "s", {rel}}}\n', encoding="utf-8")
+    assert [g.id for g in load_gold(gold)] == ["g1", "g2", "g3"]
+    tune = load_gold(gold, "tune")
+    assert [(g.id, g.facet) for g in tune] == [("g1", "list")]
+    assert [g.id for g in load_gold(gold, "validation")] == ["g2"]
+    with pytest.raises(EvaluationError, match='no query has "split": "other"'):
+        load_gold(gold, "other")

@@ -1,0 +1,33 @@
+"""Structure features (index/evidence.py) read from passages and queries as they appear in the index. Pure."""
+from __future__ import annotations
+
+from index.evidence import names_delegation, opening_verb, passage_features, query_cues
+
+
+def test_an_operative_paragraph_is_known_by_its_label_and_its_opening_verb():
+    f = passage_features("OP 5", "5. Also decides to convene, beginning in 2019, an open-ended working group")
+    assert f.operative and f.opening == "decides" and not f.lead_in
+    assert passage_features("PP 3", "Recalling its resolutions").opening == "", "preambular: no opening verb"
+    assert opening_verb("(a) Requests the Secretary-General to") == "requests"
+    assert opening_verb("1. The working group shall meet") == ""
+
+
+def test_a_lead_in_ends_with_a_colon_and_a_statement_carries_its_speaker():
+    assert passage_features("art. 53 (3)", "Preventive measures may include:").lead_in
+    f = passage_features("Tunisia (on behalf of the Arab Group), para. 1", "text", "Tunisia (on behalf of the Arab Group)")
+    assert f.delegation == ("tunisia",), "the speaker, not the group"
+
+
+def test_query_cues_come_from_the_question_and_its_thesaurus_phrases():
+    c = query_cues("Which resolution set up the working group?", ("decides to convene", "establishes", "working group"))
+    assert c.openings == {"decides", "establishes"} and not c.list_question and not c.position_question
+    assert query_cues("What are the principles of the Paris Call?").list_question
+    assert query_cues("which delegation objected to the final report").position_question
+
+
+def test_a_query_names_a_delegation_by_its_words_or_the_start_of_them():
+    russia = passage_features("x", "t", "Russian Federation")
+    assert names_delegation(russia, query_cues("Russian Federation view on international law"))
+    assert not names_delegation(russia, query_cues("Russia view on international law")), "every word of the name"
+    assert names_delegation(passage_features("x", "t", "Egypt"), query_cues("Egypt's view on capacity-building"))
+    assert not names_delegation(passage_features("x", "t", "Egypt"), query_cues("capacity-building funds"))
