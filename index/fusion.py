@@ -28,7 +28,7 @@ class Tuning:
     cosine_weight: float = 0.003  # times a passage's best cosine, added to its fused score: reorders near-ties only
     # The thesaurus (index/expansion.py): the query with the documents' wording ORed in, as one more lexical
     # list, and the query reworded in the documents' wording, as one more dense list (0: not searched).
-    thesaurus_lexical_weight: float = 0.0
+    thesaurus_lexical_weight: float = 2.0
     thesaurus_dense_weight: float = 0.0
     # Structure as evidence (index/evidence.py), each as a bonus of weight / (rrf_k + 1), one list's first place:
     operative_weight: float = 0.0  # an operative paragraph opening with the verb of the concept the query names
