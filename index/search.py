@@ -35,6 +35,7 @@ from .records import AlsoIn, Answer, Filters, Hit
 if TYPE_CHECKING:
     from .compare import CompareResult
     from .lineage import Lineage
+    from .lists import WholeList
 
 MODES = ("hybrid", "dense", "lexical")
 __all__ = ["MODES", "Searcher", "Tuning"]
@@ -256,6 +257,13 @@ class Searcher:
         """The passages around a hit in its document, the hit included."""
         with self._connection() as db:
             return [dict(r) for r in store.neighbours(db, hit.doc_id, hit.ordinal, before, after)]
+
+    def whole_list(self, hit: Hit) -> Optional["WholeList"]:
+        """The numbered or bulleted list the hit is an item (or the lead-in) of, None when it is in none."""
+        from .lists import SPAN, list_around
+
+        with self._connection() as db:
+            return list_around([dict(r) for r in store.list_rows(db, hit.doc_id, hit.ordinal, SPAN)], hit.ordinal)
 
     def documents(self) -> list[dict]:
         with self._connection() as db:

@@ -174,5 +174,12 @@ def neighbours(conn: sqlite3.Connection, doc_id: str, ordinal: int, before: int,
         "ORDER BY ordinal", (doc_id, ordinal - before, ordinal + after)))
 
 
+def list_rows(conn: sqlite3.Connection, doc_id: str, ordinal: int, span: int) -> list[sqlite3.Row]:
+    """The rows index/lists.py rebuilds a list from: as `neighbours`, with each passage's lead-in (`context`)."""
+    return list(conn.execute(
+        "SELECT id, ordinal, citation, text, context FROM passages WHERE doc_id = ? AND ordinal BETWEEN ? AND ? "
+        "ORDER BY ordinal", (doc_id, ordinal - span, ordinal + span)))
+
+
 def documents(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return list(conn.execute("SELECT * FROM documents ORDER BY date, doc_id"))

@@ -13,6 +13,7 @@ from ingest import language
 
 from .constants import CARD_CLASS, CARDS_CLASS, CITE_CLASS, PASSAGE_CLASS
 from .escape import esc
+from .lists import whole_list_html
 
 
 def highlighted(text: str, spans) -> str:
@@ -32,10 +33,11 @@ def cards_html(s: Searcher, hits: list[Hit]) -> str:
     """Every result card in one HTML element. A widget per action (link button, three popovers) made a
     results page about 110 Streamlit messages and as many React subtrees; this is one, and its panels
     open in the browser without a rerun (docs/performance.md, "Warm query render")."""
-    return f'<div class="{CARDS_CLASS}">' + "".join(card_html(h, s.context(h)) for h in hits) + "</div>"
+    return (f'<div class="{CARDS_CLASS}">' + "".join(card_html(h, s.context(h), whole_list_html(s.whole_list(h)))
+                                                     for h in hits) + "</div>")
 
 
-def card_html(hit: Hit, context: list[dict]) -> str:
+def card_html(hit: Hit, context: list[dict], whole_list: str = "") -> str:
     """Citation line (symbol, label, page, date · body), title, the passage, then its actions."""
     title = hit.title if hit.symbol else ""  # without a symbol, the citation already starts with the title
     meta = " · ".join(esc(x) for x in (title, hit.delegation, language.name(hit.language)) if x)
@@ -44,7 +46,7 @@ def card_html(hit: Hit, context: list[dict]) -> str:
             f'<p class="nb-meta">{meta}</p>'
             f'<blockquote class="{PASSAGE_CLASS}">{highlighted(hit.text, hit.highlights)}</blockquote>'
             f'{notes_html(hit)}'
-            f'<div class="nb-actions">{actions_html(hit, context)}</div></article>')
+            f'<div class="nb-actions">{actions_html(hit, context, whole_list)}</div></article>')
 
 
 def notes_html(hit: Hit) -> str:
@@ -65,8 +67,9 @@ def panel(label: str, icon_name: str, hint: str, body: str) -> str:
             f'<div class="nb-panel">{body}</div></details>')
 
 
-def actions_html(hit: Hit, context: list[dict]) -> str:
-    """Official document, Copy citation, Context and (for repeated wording) Same language elsewhere."""
+def actions_html(hit: Hit, context: list[dict], whole_list: str = "") -> str:
+    """Official document, Copy citation, Context, (for a list item) Whole list and (for repeated wording)
+    Same language elsewhere. `whole_list` is the escaped panel body of ui/lists.py, "" for none."""
     out = []
     url = safe_url(hit.url)
     if url:
@@ -78,6 +81,9 @@ def actions_html(hit: Hit, context: list[dict]) -> str:
     out.append(panel("Copy citation", "content_copy", "The quote and its citation, ready to paste", copy))
     out.append(panel("Context", "segment", "The paragraphs before and after this one",
                      context_html(context, hit.ordinal)))
+    if whole_list:
+        out.append(panel("Whole list", "format_list_numbered", "The list this passage belongs to, in order",
+                         whole_list))
     if hit.also_in:
         out.append(panel(f"Same language elsewhere ({len(hit.also_in)})", "history",
                          "Other documents with the same or nearly the same wording", also_in_html(hit)))

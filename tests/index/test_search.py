@@ -393,3 +393,19 @@ def test_a_strong_cosine_bonus_turns_hybrid_into_dense_order(small_index, embedd
             elif order != expected:
                 differs = True
     assert differs, "with no bonus, RRF disagrees with the dense order on at least one query"
+
+
+def test_an_item_of_a_list_brings_the_whole_list(mirror_searcher):
+    # the Convention's "Preventive measures may include:" is a lead-in with lettered items
+    hit = next(h for h in mirror_searcher.search("preventive measures may include", 10, mode="lexical")
+               if h.label.startswith("art. 53 (3) ("))
+    whole = mirror_searcher.whole_list(hit)
+    assert whole is not None and whole.lead_in is not None and whole.lead_in.text.endswith("may include:")
+    assert len(whole) >= 5 and sum(r.current for r in whole.items) == 1
+    assert [r.passage_id for r in whole.items if r.current] == [hit.passage_id]
+    labels = [mirror_searcher.passage(r.passage_id).label for r in whole.items]
+    assert labels[:3] == ["art. 53 (3) (a)", "art. 53 (3) (b)", "art. 53 (3) (c)"]
+    assert all(x.startswith("art. 53 (3) (") for x in labels)
+    preamble = next(h for h in mirror_searcher.search("recalling its resolutions", 10, mode="lexical")
+                    if h.label.startswith("PP "))
+    assert mirror_searcher.whole_list(preamble) is None, "a preambular paragraph is in no list"
