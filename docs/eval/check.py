@@ -22,7 +22,7 @@ judgment; walk that order with a counter p starting at 0; p % 5 in {1, 3} is
 document). `--write-splits` rewrites the field by this rule.
 
 `--stats` prints the counts per split, kind, user, facet, document and direction
-that docs/eval/PROTOCOL.md reports.
+that docs/quality.md (protocol) reports.
 
 Usage: .venv/bin/python docs/eval/check.py [--shared PATH] [--write-splits] [--stats] [FILE ...]
 """
