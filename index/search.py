@@ -201,20 +201,21 @@ class Searcher:
         dense = ([self.vectors.search(self._encode(x.dense_text), n, allowed) for x in queries]
                  if mode in ("dense", "hybrid") else [])
         lexical = [self.lexical.search(db, x, n, where) for x in queries] if mode in ("lexical", "hybrid") else []
-        e = (expand(q.text, self.thesaurus) if mode == "hybrid" and (t.thesaurus_dense_weight or t.thesaurus_lexical_weight
-                                                                      or t.operative_weight) else Expansion())
+        expanding = mode == "hybrid" and bool(t.thesaurus_dense_weight or t.thesaurus_lexical_weight
+                                              or t.operative_weight)  # operative cues read the expansion
+        e = expand(q.text, self.thesaurus) if expanding else Expansion()
         th_dense = (self.vectors.search(self._encode(e.dense_text), n, allowed)
                     if e.dense_text and t.thesaurus_dense_weight else [])
-        th_lexical = self.lexical.search(db, expanded_query(q, e), n, where) if e.phrases and t.thesaurus_lexical_weight else []
+        th_lexical = (self.lexical.search(db, expanded_query(q, e), n, where)
+                      if e.phrases and t.thesaurus_lexical_weight else [])
+        candidates = list(dict.fromkeys(i for hits in dense + lexical + [th_dense, th_lexical] for i, _ in hits))
         years = {}
         if mode == "hybrid" and q.years and t.year_weight:
-            years = store.years_of(db, list(dict.fromkeys(i for hits in dense + lexical + [th_dense, th_lexical]
-                                                          for i, _ in hits)))
+            years = store.years_of(db, candidates)
         features, cues = {}, QueryCues()
         if mode == "hybrid" and t.structure():
-            ids = list(dict.fromkeys(i for hits in dense + lexical + [th_dense, th_lexical] for i, _ in hits))
             features = {i: passage_features(r["label"] or "", r["text"], r["delegation"] or "")
-                        for i, r in store.passages_by_id(db, ids).items()}
+                        for i, r in store.passages_by_id(db, candidates).items()}
             cues = query_cues(q.text, e.phrases)
         return Retrieved(dense, lexical, q.years, years, th_dense, th_lexical, features, cues)
 

@@ -20,4 +20,5 @@ def whole_list_html(whole: Optional[WholeList]) -> str:
                 f'<span class="nb-ctx-text">{esc(r.text)}</span></{tag}>')
 
     lead = row(whole.lead_in, "p") if whole.lead_in else ""
-    return f'<div class="nb-list">{lead}<ol class="nb-list-items">{"".join(row(r, "li") for r in whole.items)}</ol></div>'
+    items = "".join(row(r, "li") for r in whole.items)
+    return f'<div class="nb-list">{lead}<ol class="nb-list-items">{items}</ol></div>'

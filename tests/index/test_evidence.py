@@ -14,7 +14,8 @@ def test_an_operative_paragraph_is_known_by_its_label_and_its_opening_verb():
 
 def test_a_lead_in_ends_with_a_colon_and_a_statement_carries_its_speaker():
     assert passage_features("art. 53 (3)", "Preventive measures may include:").lead_in
-    f = passage_features("Tunisia (on behalf of the Arab Group), para. 1", "text", "Tunisia (on behalf of the Arab Group)")
+    speaker = "Tunisia (on behalf of the Arab Group)"
+    f = passage_features(speaker + ", para. 1", "text", speaker)
     assert f.delegation == ("tunisia",), "the speaker, not the group"
 
 

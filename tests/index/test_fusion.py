@@ -94,7 +94,8 @@ def test_single_modes_return_their_own_list():
 def test_the_thesaurus_lists_count_at_their_own_weights_and_only_when_on():
     # 3 is found only by the thesaurus-expanded query (lexical) and its reworded vector (dense)
     r = Retrieved(dense=[[(1, 0.9)]], lexical=[[(2, 4.0)]], thesaurus_dense=[(3, 0.7)], thesaurus_lexical=[(3, 2.0)])
-    assert 3 not in scores(fuse(r, "hybrid", Tuning(cosine_weight=0.0, thesaurus_lexical_weight=0.0))), "weight 0: not fused"
+    off = Tuning(cosine_weight=0.0, thesaurus_lexical_weight=0.0)
+    assert 3 not in scores(fuse(r, "hybrid", off)), "weight 0: not fused"
     assert scores(fuse(r, "hybrid", PLAIN))[3] == pytest.approx(2.0 / 21), "lexical 2 by default, dense 0"
     on = scores(fuse(r, "hybrid", Tuning(cosine_weight=0.0, thesaurus_lexical_weight=0.5, thesaurus_dense_weight=0.25)))
     assert on[3] == pytest.approx(0.5 / 21 + 0.25 / 21) and on[1] == pytest.approx(1.0 / 21)
