@@ -56,7 +56,8 @@ IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
 def one_model(embedder):
     """The app's st.cache_resource model loader gets the session model instead of loading a second copy."""
     name = Settings().embedder
-    real = backends.register_embedder(name, lambda model: embedder if model == embedder.name else real(model))
+    real = backends.register_embedder(
+        name, lambda model, settings: embedder if model == embedder.name else real(model, settings))
     yield
     backends.register_embedder(name, real)
 
