@@ -32,6 +32,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from ingest.loaders import file_sha256
 from ingest.settings import ModelUnavailable, resolve_model
 
 from .base import ProgressFn
@@ -57,19 +58,11 @@ def source_stamp(model_path: str) -> dict[str, list[int]]:
     """Size and mtime of the files an export is made from: a changed model is exported again."""
     stamp = {}
     for name in SOURCE_FILES:
-        with_stat = Path(model_path) / name
-        if with_stat.is_file():
-            st = with_stat.stat()
+        path = Path(model_path) / name
+        if path.is_file():
+            st = path.stat()
             stamp[name] = [st.st_size, st.st_mtime_ns]
     return stamp
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_export(folder: Path, model_path: str) -> Optional[dict]:
@@ -77,7 +70,7 @@ def read_export(folder: Path, model_path: str) -> Optional[dict]:
     try:
         meta = json.loads((folder / "export.json").read_text(encoding="utf-8"))
         if (meta.get("format") != EXPORT_FORMAT or meta.get("source") != source_stamp(model_path)
-                or sha256(folder / "model.onnx") != meta.get("sha256")):
+                or file_sha256(folder / "model.onnx") != meta.get("sha256")):
             return None
         return meta
     except (OSError, ValueError, AttributeError):
@@ -110,8 +103,8 @@ def export(model_path: str, folder: Path) -> None:
         st = SentenceTransformer(model_path, device="cpu")
     except (OSError, ValueError) as exc:
         raise ModelUnavailable(f"cannot load model {model_path!r} ({exc})") from None
-    transformer, pooled = _mean_pooled_transformer(st, model_path)
-    wrapper = _pooled(transformer, pooled).eval()
+    transformer, width = _mean_pooled_transformer(st, model_path)
+    wrapper = _pooled(transformer).eval()
     names = ["input_ids", "attention_mask"] + (["token_type_ids"] if wrapper.token_types else [])
     ids = torch.ones(2, 8, dtype=torch.long)
     sample = (ids, torch.ones_like(ids)) + ((torch.zeros_like(ids),) if wrapper.token_types else ())
@@ -124,8 +117,8 @@ def export(model_path: str, folder: Path) -> None:
                               dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names},
                                             "sentence_embedding": {0: "batch"}})
         tok = json.loads((Path(model_path) / "tokenizer.json").read_text(encoding="utf-8"))
-        meta = {"format": EXPORT_FORMAT, "sha256": sha256(tmp / "model.onnx"), "source": source_stamp(model_path),
-                "model_path": model_path, "inputs": names, "dimension": int(pooled),
+        meta = {"format": EXPORT_FORMAT, "sha256": file_sha256(tmp / "model.onnx"), "source": source_stamp(model_path),
+                "model_path": model_path, "inputs": names, "dimension": int(width),
                 "max_tokens": int(st.max_seq_length), "pad_id": int((tok.get("padding") or {}).get("pad_id", 0)),
                 "opset": OPSET, "torch": torch.__version__}
         (tmp / "export.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
@@ -153,7 +146,7 @@ def _mean_pooled_transformer(st, model_path: str):
     return st[0].auto_model, width
 
 
-def _pooled(transformer, width: int):
+def _pooled(transformer):
     """The export wrapper, its class defined on first use so that importing this module needs no torch."""
     import inspect
 
@@ -162,10 +155,9 @@ def _pooled(transformer, width: int):
     class Pooled(torch.nn.Module):
         """Transformer, mean over the attended tokens, L2 normalisation: sentence-transformers' pipeline."""
 
-        def __init__(self, transformer, width: int):
+        def __init__(self, transformer):
             super().__init__()
             self.transformer = transformer
-            self.width = width
             self.token_types = "token_type_ids" in inspect.signature(transformer.forward).parameters
 
         def forward(self, input_ids, attention_mask, token_type_ids=None):
@@ -175,7 +167,7 @@ def _pooled(transformer, width: int):
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, p=2, dim=1)
 
-    return Pooled(transformer, width)
+    return Pooled(transformer)
 
 
 class OnnxEmbedder:
@@ -232,7 +224,8 @@ class OnnxEmbedder:
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         self.calls += 1
         self.encoded += len(enc)
-        return (session or self._session).run(None, {n: feed[n] for n in self._inputs})[0].astype(np.float32, copy=False)
+        out = (session or self._session).run(None, {n: feed[n] for n in self._inputs})[0]
+        return out.astype(np.float32, copy=False)
 
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32,
                         progress: ProgressFn = lambda done, total: None) -> np.ndarray:
