@@ -15,6 +15,7 @@ from ingest import language
 
 from .constants import CARD_CLASS, CARDS_CLASS, CITE_CLASS, PASSAGE_CLASS
 from .escape import esc
+from .lineage import lineage_panel
 
 
 def highlighted(text: str, spans) -> str:
@@ -35,8 +36,6 @@ def show_cards(s: Searcher, hits: list[Hit]) -> None:
     three popovers) made a results page about 110 Streamlit messages; a card is two, its HTML panels open in
     the browser without a rerun, and only the Lineage panel, computed when opened, needs the server
     (docs/performance.md, "Warm query render")."""
-    from .lineage import lineage_panel
-
     with st.container(key=CARDS_CLASS):
         for hit in hits:
             st.html(card_html(hit, s.context(hit)))
