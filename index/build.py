@@ -22,7 +22,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ingest.passages import tokenizer_counter
-from ingest.pipeline import CorpusResult, corpus_files, ingest_corpus
+from ingest.pipeline import CorpusResult, ingest_corpus, scan_corpus
 from ingest.records import Skipped
 from ingest.settings import Settings, resolve_model
 
@@ -98,7 +98,8 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
     root = settings.index
     report = BuildReport(root)
     with _build_lock(root):
-        files = corpus_files(settings.corpus)
+        scan = scan_corpus(settings.corpus)
+        files = scan.files
         fp = fingerprint(settings, files)
         old = _live(root, settings)
         if old is not None and not force and old[1].fingerprint == fp:
@@ -119,7 +120,7 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
             done[0] += 1
             progress("ingest", done[0], len(files))
 
-        corpus = ingest_corpus(settings, counter, files=files, progress=ingest_progress)
+        corpus = ingest_corpus(settings, counter, files=files, progress=ingest_progress, refused=scan.refused)
         report.skipped = corpus.skipped
         if not corpus.documents:
             raise IndexError_("no document could be ingested: "

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import catalog as cat
 from . import fetch
 from .passages import tokenizer_counter
-from .pipeline import corpus_files, ingest_corpus, ingest_file
+from .pipeline import ingest_corpus, ingest_file, scan_corpus
 from .records import IngestError
 from .settings import ModelUnavailable, Settings, SettingsError, add_common_flags, resolve_model, settings_from_args
 
@@ -85,8 +85,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    files = corpus_files(settings.corpus)
-    result = ingest_corpus(settings, _counter(settings), files=files)
+    scan = scan_corpus(settings.corpus)
+    result = ingest_corpus(settings, _counter(settings), files=scan.files, refused=scan.refused)
     for s in result.skipped:
         print(f"skipped: {s}", file=sys.stderr)
     for w in result.warnings:
