@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from ingest.terminal import visible
 from ingest.settings import INDEX, SettingsError, add_common_flags, settings_from_args
 
 from benchmarks.bench import cli as bench_cli
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (IndexError_, ModelUnavailable, SettingsError, UnknownBackend) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(visible(f"error: {exc}"), file=sys.stderr)
         return 2
 
 
@@ -87,11 +88,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise IndexError_(f"building the index in {settings.index} failed ({reason}); the previous index "
                           "is unchanged and still answers") from None
     for s in report.skipped:
-        print(f"skipped: {s}", file=sys.stderr)
+        print(visible(f"skipped: {s}"), file=sys.stderr)
     if args.json:
         print(json.dumps(report.to_json()))
     else:
-        print(report.summary())
+        print(visible(report.summary()))
     return 0
 
 
@@ -125,17 +126,17 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     if fmt in ("md", "csv"):
         for notice in answer.notices:  # stdout holds the note or the sheet alone
-            print(f"note: {notice}", file=sys.stderr)
+            print(visible(f"note: {notice}"), file=sys.stderr)
         sys.stdout.write(export.to_markdown(answer, filters) + "\n" if fmt == "md" else export.to_csv(answer.hits))
         return 0
     for notice in answer.notices:
-        print(f"note: {notice}")
+        print(visible(f"note: {notice}"))
     for h in answer.hits:
-        print(f"\n{h.rank}. {h.citation}   [{h.body}; score {h.score:.4f}]")
-        print(f"   {h.url}")
-        print("   " + h.text)
+        print("\n" + visible(f"{h.rank}. {h.citation}   [{h.body}; score {h.score:.4f}]"))
+        print("   " + visible(h.url))
+        print("   " + visible(h.text, lines=True))
         if h.also_in:
-            print("   also in: " + "; ".join(f"{a.symbol} {a.label}" for a in h.also_in))
+            print("   also in: " + visible("; ".join(f"{a.symbol} {a.label}" for a in h.also_in)))
     return 0
 
 

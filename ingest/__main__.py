@@ -12,6 +12,7 @@ from . import fetch
 from .passages import tokenizer_counter
 from .pipeline import ingest_corpus, ingest_file, scan_corpus
 from .records import IngestError
+from .terminal import visible
 from .settings import ModelUnavailable, Settings, SettingsError, add_common_flags, resolve_model, settings_from_args
 
 
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (cat.CatalogError, ModelUnavailable, SettingsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(visible(f"error: {exc}"), file=sys.stderr)
         return 2
 
 
@@ -59,10 +60,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     try:
         doc = ingest_file(args.file, catalog, settings, _counter(settings))
     except (IngestError, OSError) as exc:
-        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        print(visible(f"error: {args.file}: {exc}"), file=sys.stderr)
         return 1
     for w in doc.warnings:
-        print(f"warning: {args.file}: {w}", file=sys.stderr)
+        print(visible(f"warning: {args.file}: {w}"), file=sys.stderr)
     s = doc.source
     facts = {"symbol": s.symbol, "title": s.title, "body": s.body, "date": s.date, "type": s.type,
              "language": s.language, "revises": s.revises, "supersedes": s.supersedes, "inferred": list(s.inferred)}
@@ -75,11 +76,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    print(f"{args.file}: {s.display_symbol} — {s.title} ({s.body}, {s.date}, {s.type}"
-          f"{', uncatalogued' if not s.catalogued else ''}); {len(rows)} passages")
+    print(visible(f"{args.file}: {s.display_symbol} — {s.title} ({s.body}, {s.date}, {s.type}"
+                  f"{', uncatalogued' if not s.catalogued else ''}); {len(rows)} passages"))
     for r in rows:
-        print(f"\n[{r['citation']}]" + (f"  ({r['heading']})" if r["heading"] else ""))
-        print(r["text"])
+        print("\n" + visible(f"[{r['citation']}]" + (f"  ({r['heading']})" if r["heading"] else "")))
+        print(visible(r["text"], lines=True))
     return 0
 
 
@@ -88,9 +89,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     scan = scan_corpus(settings.corpus)
     result = ingest_corpus(settings, _counter(settings), files=scan.files, refused=scan.refused)
     for s in result.skipped:
-        print(f"skipped: {s}", file=sys.stderr)
+        print(visible(f"skipped: {s}"), file=sys.stderr)
     for w in result.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(visible(f"warning: {w}"), file=sys.stderr)
     if args.json:
         print(json.dumps({
             "ingested": [{"file": str(d.path), "id": d.source.id, "passages": len(d.passages)}
@@ -99,7 +100,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         }, ensure_ascii=False))
     else:
         for d in result.documents:
-            print(f"{len(d.passages):5d} passages  {d.source.display_symbol}  ({d.path.name})")
+            print(visible(f"{len(d.passages):5d} passages  {d.source.display_symbol}  ({d.path.name})"))
         print(result.summary())
     if not result.documents or (args.strict and result.skipped):
         return 1

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Optional, Sequence
 
 from .catalog import CatalogError, load_catalog
+from .terminal import visible
 from .families import UNDOCS, language_url
 from .loaders import file_sha256
 from .records import IngestError, SourceEntry
@@ -134,8 +135,8 @@ class FetchReport:
                 detail = r.reason if status in (FAILED, UNAVAILABLE, CHANGED) else r.path
                 if status == CHANGED and r.path:
                     detail = f"{r.path}: {r.reason}"
-                lines.append(f"  {r.id:<{width}}  {detail}")
-        lines += [f"Error: {e}" for e in self.errors]
+                lines.append(visible(f"  {r.id:<{width}}  {detail}"))
+        lines += [visible(f"Error: {e}") for e in self.errors]
         c = self.counts()
         lines.append(
             f"Summary: {c[FETCHED] + c[CHANGED]} fetched ({c[CHANGED]} changed upstream), "
@@ -719,9 +720,9 @@ def run_cli(args: argparse.Namespace) -> int:
         report = fetch_all(entries, dest, mirror=args.mirror, only=args.only or (),
                            force=args.force, client=client, lock_path=lock,
                            language=args.language, ods_url=args.ods_url, max_bytes=max_bytes,
-                           log=None if args.json else lambda m: print(m, file=sys.stderr, flush=True))
+                           log=None if args.json else lambda m: print(visible(m), file=sys.stderr, flush=True))
     except (CatalogError, FetchError, SettingsError) as exc:
-        print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
+        print(visible(f"error: {exc}"), file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))

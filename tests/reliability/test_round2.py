@@ -52,3 +52,71 @@ def test_links_out_of_the_corpus_are_refused_alike_without_naming_the_target(tmp
                        "dir-link": "a link to outside the corpus folder (not followed)",
                        "dangling.txt": "a broken link (not followed)"}
     assert "private-area" not in r.stdout + r.stderr and "walrus" not in r.stdout + r.stderr
+
+
+# -- 2 and 5. terminal escapes and newlines, in every human-readable printer -------------------
+
+ESCAPES = ("\x1b[2J", "\x1b]0;pwned\x07", "\x1b]8;;http://evil.example/\x1b\\", "\x9b31m", "\u202e")
+HOSTILE_DOC = DOC.replace("title: Resilience", "title: \x1b[2J\x1b]0;pwned\x07Resilience").replace(
+    "1. Encourages", "1. \x1b]8;;http://evil.example/\x1b\\Encourages \x9b31mred\u202e")
+
+
+def assert_no_raw_controls(out: str) -> None:
+    for seq in ESCAPES:
+        assert seq not in out
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out and "\u202e" not in out
+
+
+def test_visible_escapes_every_control_and_keeps_lines_on_request() -> None:
+    from ingest.terminal import visible
+
+    assert visible("a\x1b[2Jb\x07\x9b\u202e\u2028") == "a\\x1b[2Jb\\x07\\x9b\\u202e\\u2028"
+    assert visible("name\nforged: line\t") == "name\\nforged: line\\t"
+    assert visible("para one\n\tpara\x00two", lines=True) == "para one\n\tpara\\x00two"
+    assert visible("plain — text, «ok» 中文") == "plain — text, «ok» 中文"
+
+
+def test_ingest_inspect_and_scan_print_controls_visibly(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hostile.txt").write_text(HOSTILE_DOC, encoding="utf-8")
+    (corpus / "forged\nskipped: everything else.txt").write_bytes(b"")  # an empty file, skipped by name
+    r = run_ingest("inspect", str(corpus / "hostile.txt"), "--sources", str(tmp_path / "none.toml"))
+    assert r.returncode == 0, r.stderr
+    assert_no_raw_controls(r.stdout)
+    assert "\\x1b[2J\\x1b]0;pwned\\x07Resilience" in r.stdout and "\\x9b31mred\\u202e" in r.stdout
+    r = run_ingest("scan", "--corpus", str(corpus), "--sources", str(tmp_path / "none.toml"))
+    assert_no_raw_controls(r.stdout + r.stderr)
+    assert "skipped: everything else" not in r.stderr.splitlines()  # no forged line
+    assert "forged\\nskipped: everything else.txt: empty file" in r.stderr
+    data, r = scan_json(corpus, tmp_path)  # --json stays exact
+    assert {Path(s["file"]).name for s in data["skipped"]} == {"forged\nskipped: everything else.txt"}
+
+
+def test_index_search_prints_controls_visibly_and_json_stays_exact(tmp_path: Path, model) -> None:
+    from index.build import build
+    from tests.index.index_helpers import make_settings, run_cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hostile.txt").write_text(HOSTILE_DOC, encoding="utf-8")
+    settings = make_settings(tmp_path, corpus)
+    build(settings, embedder=model)
+    flags = ("--index", str(settings.index), "--corpus", str(corpus), "--sources", str(settings.sources))
+    r = run_cli("search", "national liaison office", "--mode", "lexical", *flags)
+    assert r.returncode == 0, r.stderr
+    assert_no_raw_controls(r.stdout)
+    assert "\\x1b]8;;http://evil.example/\\x1b\\Encourages \\x9b31mred\\u202e" in r.stdout
+    r = run_cli("search", "national liaison office", "--mode", "lexical", "--json", *flags)
+    hit = json.loads(r.stdout)["hits"][0]
+    assert "\x1b]8;;http://evil.example/\x1b\\Encourages \x9b31mred\u202e" in hit["text"]
+
+
+def test_fetch_table_prints_controls_visibly() -> None:
+    from ingest.fetch import FAILED, FetchReport, FetchRow
+
+    report = FetchReport(rows=[FetchRow("a\x1b[2J", FAILED, reason="HTTP 500 from \x1b]0;t\x07\nforged")],
+                         errors=["bad\x9b"])
+    table = report.format_table()
+    assert_no_raw_controls(table)
+    assert "a\\x1b[2J" in table and "\\x1b]0;t\\x07\\nforged" in table and "Error: bad\\x9b" in table
