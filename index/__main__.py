@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from ingest.catalog import CatalogError
 from ingest.terminal import visible
 from ingest.settings import INDEX, SettingsError, add_common_flags, settings_from_args
 
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (IndexError_, ModelUnavailable, SettingsError, UnknownBackend) as exc:
+    except (CatalogError, IndexError_, ModelUnavailable, SettingsError, UnknownBackend) as exc:
         print(visible(f"error: {exc}"), file=sys.stderr)
         return 2
 

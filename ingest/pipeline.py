@@ -107,6 +107,7 @@ def ingest_file(path: Path, catalog: cat.Catalog, settings: Settings,
                 count_tokens: TokenCounter = approx_tokens, sha256: str = "") -> Document:
     """Raises IngestError with a reason (without the file name) when the file cannot be used."""
     loaded = load(path, max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
+    cat.check_header(loaded.header)
     mh = masthead.read(loaded.text)
     entry = catalog.match(path, loaded.header, mh)
     warnings = cat.contradictions(entry, mh) if entry else []

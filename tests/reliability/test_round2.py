@@ -120,3 +120,50 @@ def test_fetch_table_prints_controls_visibly() -> None:
     table = report.format_table()
     assert_no_raw_controls(table)
     assert "a\\x1b[2J" in table and "\\x1b]0;t\\x07\\nforged" in table and "Error: bad\\x9b" in table
+
+
+# -- 6. catalogue errors: one line naming the file, the entry and the field ---------------------
+
+CATALOGUES = {
+    "not-tables": (b"document = [1, 2]\n", "entry #1: is a number, not a table"),
+    "not-utf8": (b'[[document]]\nid = "caf\xe9"\n', "not UTF-8 (byte "),
+    "title-array": (b'[[document]]\nid = "x"\nbody = "UNGA"\ndate = "2020-01-01"\ntype = "report"\n'
+                    b'language = "en"\ntitle = [1]\n', "entry x: field 'title' is an array, not a string"),
+    "bad-url": (b'[[document]]\nid = "x"\nbody = "UNGA"\ndate = "2020-01-01"\ntype = "report"\n'
+                b'language = "en"\nurl = "https://a.example/\\">x"\n', "entry x: field 'url' is not an http(s) URL"),
+    "missing-field": (b'[[document]]\nid = "x"\n', "entry x: missing required field 'body'"),
+}
+
+
+@pytest.mark.parametrize("name", CATALOGUES)
+def test_a_bad_catalogue_is_one_line_in_ingest_and_index_build(tmp_path: Path, name: str) -> None:
+    from tests.index.index_helpers import run_cli
+
+    content, reason = CATALOGUES[name]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(DOC, encoding="utf-8")
+    sources = tmp_path / "sources.toml"
+    sources.write_bytes(content)
+    flags = ("--corpus", str(corpus), "--sources", str(sources))
+    for r in (run_ingest("scan", *flags), run_cli("build", "--index", str(tmp_path / "index"), *flags)):
+        assert r.returncode == 2, r.stderr
+        assert r.stdout == "" and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.startswith(f"error: {sources}: ") and reason in r.stderr, r.stderr
+
+
+# -- 4. header blocks held to the catalogue's rules --------------------------------------------
+
+@pytest.mark.parametrize("line, field", [("date: 2025-13-45", "date"), ("language: <b>en</b>", "language"),
+                                         ('official_url: https://x.example/">', "official_url"),
+                                         ("official_url: javascript:alert(1)", "official_url")])
+def test_a_bad_header_value_refuses_the_file_naming_the_field(tmp_path: Path, line: str, field: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bad.txt").write_text(f"---\ntitle: Bad header\n{line}\n---\n\n" + DOC.split("---\n", 2)[2],
+                                    encoding="utf-8")
+    (corpus / "good.txt").write_text(DOC, encoding="utf-8")
+    data, r = scan_json(corpus, tmp_path)
+    assert [Path(d["file"]).name for d in data["ingested"]] == ["good.txt"]
+    [skipped] = data["skipped"]
+    assert skipped["reason"].startswith(f"header field '{field}' is not "), skipped
