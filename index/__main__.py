@@ -113,11 +113,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.queries and fmt in ("md", "csv"):
         print(f"error: --queries prints one JSON line per query; --format {fmt} is for one QUERY", file=sys.stderr)
         return 2
+    queries = _read_queries(args.queries) if args.queries else ""
     settings = settings_from_args(args)
     searcher = Searcher.open(settings.index, settings=settings)
     filters = filters_from_args(args)
     if args.queries:
-        for line in args.queries.read_text(encoding="utf-8").split("\n"):  # not splitlines: \f, U+2028 are text
+        for line in queries.split("\n"):  # not splitlines: \f, U+2028 are text
             if line.strip():
                 print(json.dumps(_answer_json(searcher.answer(line, args.k, filters, args.mode)), ensure_ascii=False))
         return 0
@@ -139,6 +140,15 @@ def cmd_search(args: argparse.Namespace) -> int:
         if h.also_in:
             print("   also in: " + visible("; ".join(f"{a.symbol} {a.label}" for a in h.also_in)))
     return 0
+
+
+def _read_queries(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"--queries {path}: not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:  # missing, a folder, no permission
+        raise SettingsError(f"--queries {path}: cannot read ({exc.strerror or exc})") from None
 
 
 def _answer_json(answer) -> dict:

@@ -28,7 +28,7 @@ from ingest.settings import Settings, resolve_model
 
 from . import backends, fingerprints, group, store
 from .backends import Embedder
-from .manifest import (Manifest, IndexError_, check_compatible, checksums, current_version, fsync_tree,
+from .manifest import (Manifest, IndexError_, check_compatible, checksums, current_version, damaged, fsync_tree,
                        prune, publish, read_manifest, verify, version_name, FORMAT_VERSION)
 
 # progress(stage, done, total): stages are "ingest", "embed", "write".
@@ -50,19 +50,21 @@ class BuildReport:
     vector_index: dict = field(default_factory=dict)  # the backends' params() and names, for the manifest
     lexical: dict = field(default_factory=dict)
     backends: dict = field(default_factory=dict)
+    repaired: list[str] = field(default_factory=list)  # files of the live version found damaged, rebuilt
 
     def to_json(self) -> dict:
         """What `python -m index build --json` prints and the API's build state reports."""
         return {"index": str(self.index), "documents": self.documents, "passages": self.passages,
                 "embedded": self.embedded, "reused": self.reused, "up_to_date": self.up_to_date,
                 "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
-                "seconds": round(self.seconds, 2)}
+                "repaired": list(self.repaired), "seconds": round(self.seconds, 2)}
 
     def summary(self) -> str:
         if self.up_to_date:
             return f"index {self.index} is up to date ({self.documents} documents, {self.passages} passages)"
+        repaired = f"; rebuilt the damaged {', '.join(self.repaired)}" if self.repaired else ""
         return (f"{self.documents} documents, {self.passages} passages ({self.embedded} embedded, "
-                f"{self.reused} reused), {len(self.skipped)} skipped, {self.seconds:.1f} s")
+                f"{self.reused} reused), {len(self.skipped)} skipped, {self.seconds:.1f} s{repaired}")
 
 
 def fingerprint(settings: Settings, files: list[Path]) -> str:
@@ -102,7 +104,8 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
         files = scan.files
         fp = fingerprint(settings, files)
         old = _live(root, settings)
-        if old is not None and not force and old[1].fingerprint == fp:
+        report.repaired = damaged(*old) if old is not None else []
+        if old is not None and not force and old[1].fingerprint == fp and not report.repaired:
             m = old[1]
             report.documents, report.passages, report.up_to_date = m.documents, m.passages, True
             report.skipped = [Skipped(**s) for s in m.skipped]

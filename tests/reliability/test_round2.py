@@ -167,3 +167,82 @@ def test_a_bad_header_value_refuses_the_file_naming_the_field(tmp_path: Path, li
     assert [Path(d["file"]).name for d in data["ingested"]] == ["good.txt"]
     [skipped] = data["skipped"]
     assert skipped["reason"].startswith(f"header field '{field}' is not "), skipped
+
+
+# -- 7. the repair hint repairs; a damaged embeddings.npy is said at search time ----------------
+
+def _flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _flags(s) -> tuple[str, ...]:
+    return ("--index", str(s.index), "--corpus", *map(str, s.corpus), "--sources", str(s.sources))
+
+
+def test_index_build_repairs_a_damaged_live_version(rel_index, model, tmp_path: Path) -> None:
+    from index import Searcher
+    from index.manifest import IndexError_
+    from tests.index.index_helpers import run_cli
+    from tests.reliability.helpers import live_folder, private_index, snapshot
+
+    before = snapshot(Searcher.open(rel_index.index, settings=rel_index, embedder=model))
+    s = private_index(rel_index, tmp_path / "index")
+    _flip(live_folder(s.index) / "vectors.faiss")
+    with pytest.raises(IndexError_, match="vectors.faiss does not match the checksum"):
+        Searcher.open(s.index, settings=s, embedder=model)
+    r = run_cli("build", *_flags(s))  # the hint the refusal gives, without --force
+    assert r.returncode == 0, r.stderr
+    assert "up to date" not in r.stdout and "rebuilt the damaged vectors.faiss" in r.stdout, r.stdout
+    assert snapshot(Searcher.open(s.index, settings=s, embedder=model)) == before
+    r = run_cli("build", "--json", *_flags(s))
+    assert json.loads(r.stdout)["up_to_date"] is True
+
+
+def test_damaged_embeddings_are_a_notice_at_search_time_and_the_next_build_repairs_them(
+        rel_index, model, tmp_path: Path) -> None:
+    from index import Searcher
+    from index.build import build
+    from tests.reliability.helpers import live_folder, private_index, snapshot
+
+    before = snapshot(Searcher.open(rel_index.index, settings=rel_index, embedder=model))
+    s = private_index(rel_index, tmp_path / "index")
+    _flip(live_folder(s.index) / "embeddings.npy")
+    searcher = Searcher.open(s.index, settings=s, embedder=model)
+    assert snapshot(searcher) == before, "the index still answers from its intact files"
+    [notice] = searcher.answer("undersea data cables", 3, mode="lexical").notices
+    assert "embeddings.npy is damaged" in notice and "python -m index build" in notice
+    report = build(s, embedder=model)
+    assert not report.up_to_date and report.repaired == ["embeddings.npy"]
+    assert Searcher.open(s.index, settings=s, embedder=model).answer("undersea data cables", 3).notices == []
+
+
+# -- 8. tracebacks: --queries files, manifests with fields of the wrong type --------------------
+
+@pytest.mark.parametrize("case", ["not-utf8", "missing", "folder"])
+def test_a_bad_queries_file_is_one_line(rel_index, tmp_path: Path, case: str) -> None:
+    from tests.index.index_helpers import assert_one_line_error, run_cli
+
+    path = tmp_path / "queries.txt"
+    if case == "not-utf8":
+        path.write_bytes(b"caf\xe9 cables\n")
+    elif case == "folder":
+        path.mkdir()
+    r = run_cli("search", "--queries", str(path), *_flags(rel_index))
+    assert_one_line_error(r, str(path), {"not-utf8": "not UTF-8", "missing": "No such file",
+                                         "folder": "Is a directory"}[case])
+
+
+@pytest.mark.parametrize("change", [{"checksums": []}, {"checksums": None}, {"dimension": "abc"},
+                                    {"passages": True}, {"vector_index": "flat"}],
+                         ids=["checksums-list", "checksums-null", "dimension-text", "passages-bool", "params-text"])
+def test_a_manifest_field_of_the_wrong_type_is_one_line(rel_index, tmp_path: Path, change: dict) -> None:
+    from tests.index.index_helpers import assert_one_line_error, edit_manifest, run_cli
+    from tests.reliability.helpers import private_index
+
+    s = private_index(rel_index, tmp_path / "index")
+    edit_manifest(s.index, **change)
+    [field] = change
+    r = run_cli("search", "cables", "--mode", "lexical", *_flags(s))
+    assert_one_line_error(r, "manifest.json is damaged", f"field {field!r}", "python -m index build")
