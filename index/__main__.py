@@ -17,7 +17,7 @@ from benchmarks.bench import cli as bench_cli
 from . import compare_cli, evaluate, export
 from .api import serve as api_serve
 from .backends import ModelUnavailable, UnknownBackend
-from .manifest import IndexError_
+from .manifest import IndexError_, current_version
 from .records import Filters
 from .search import MODES, Searcher
 
@@ -86,8 +86,13 @@ def cmd_build(args: argparse.Namespace) -> int:
             report = build(settings, force=args.force, progress=bar)
     except (OSError, sqlite3.Error) as exc:  # a full disk, say: the build is gone, the live index is not
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise IndexError_(f"building the index in {settings.index} failed ({reason}); the previous index "
-                          "is unchanged and still answers") from None
+        try:
+            live = current_version(settings.index) is not None
+        except IndexError_:
+            live = False
+        raise IndexError_(f"building the index in {settings.index} failed ({reason}); "
+                          + ("the previous index is unchanged and still answers" if live else
+                             "there was no usable index before, so there is none now")) from None
     for s in report.skipped:
         print(visible(f"skipped: {s}"), file=sys.stderr)
     if args.json:

@@ -59,7 +59,7 @@ def check_file(path: Path, max_bytes: int) -> None:
     if size == 0:
         raise IngestError("empty file")
     if size > max_bytes:
-        raise IngestError(f"file is {mb(size)} MB, over the {mb(max_bytes)} MB limit")
+        raise IngestError(over_limit("file", size, max_bytes))
 
 
 def file_sha256(path: Path) -> str:
@@ -71,6 +71,16 @@ def file_sha256(path: Path) -> str:
 def mb(n: int) -> str:
     """Sizes in MiB, as the limits are set, with enough digits to tell two sizes apart."""
     return f"{n / 1048576:.3g}" if n < 1048576 else f"{n / 1048576:.1f}"
+
+
+def over_limit(what: str, size: int, limit: int, kind: str = "") -> str:
+    """"file is 0.0343 MB, over the 0.03 MB limit"; in exact bytes when the two would read alike."""
+    big, cap = mb(size), mb(limit)
+    if big == cap:
+        big, cap = f"{big} MB ({size:,} bytes)", f"{cap} MB ({limit:,} bytes)"
+    else:
+        big, cap = f"{big} MB", f"{cap} MB"
+    return f"{what} is {big}, over the {cap} {kind}limit"
 
 
 def load_bytes(data: bytes, suffix: str, *, max_pages: int) -> Loaded:

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,139 @@ def test_a_manifest_field_of_the_wrong_type_is_one_line(rel_index, tmp_path: Pat
     [field] = change
     r = run_cli("search", "cables", "--mode", "lexical", *_flags(s))
     assert_one_line_error(r, "manifest.json is damaged", f"field {field!r}", "python -m index build")
+
+
+# -- 9. messages that were true only sometimes ---------------------------------------------------
+
+def test_a_failed_first_build_does_not_promise_a_previous_index(tmp_path: Path) -> None:
+    from tests.index.index_helpers import assert_one_line_error, run_cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(DOC, encoding="utf-8")
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    r = run_cli("build", "--index", str(tmp_path / "a-file" / "index"), "--corpus", str(corpus),
+                "--sources", str(tmp_path / "none.toml"))
+    err = assert_one_line_error(r, "there was no usable index before")
+    assert "still answers" not in err
+
+
+def test_sizes_either_side_of_the_limit_are_told_apart(tmp_path: Path) -> None:
+    from ingest.loaders import over_limit
+
+    assert over_limit("file", 50 * 1048576 + 1, 50 * 1048576) == \
+        "file is 50.0 MB (52,428,801 bytes), over the 50.0 MB (52,428,800 bytes) limit"
+    assert over_limit("file", 36000, 31457) == "file is 0.0343 MB, over the 0.03 MB limit"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "big.txt").write_text(DOC + "x" * (52429 - len(DOC.encode())), encoding="utf-8")
+    (corpus / "good.txt").write_text(DOC, encoding="utf-8")
+    data, _ = scan_json(corpus, tmp_path, "--max-file-mb", "0.05")
+    assert data["skipped"] == [{"file": str(corpus / "big.txt"),
+                                "reason": "file is 0.05 MB (52,429 bytes), over the 0.05 MB (52,428 bytes) limit"}]
+
+
+class _Drip:
+    """A local HTTP server that sends a PDF's bytes one every `gap` seconds: never idle past a timeout."""
+
+    def __init__(self, gap: float, size: int = 4000) -> None:
+        import http.server
+        import threading
+
+        body = b"%PDF-1.4\n" + b"%" * size
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                self.send_response(200)
+                self.send_header("Content-Type", "application/pdf")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    for i in range(len(body)):
+                        if outer.stop.is_set():
+                            return
+                        self.wfile.write(body[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(gap)
+                except OSError:
+                    pass
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.stop = threading.Event()
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/doc.pdf"
+
+    def close(self) -> None:
+        self.stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _catalogue(path: Path, url: str) -> Path:
+    path.write_text(f'[[document]]\nid = "d1"\nbody = "other"\ndate = "2020-01-01"\ntype = "report"\n'
+                    f'language = "en"\nurl = "{url}"\nfile = "doc.pdf"\n', encoding="utf-8")
+    return path
+
+
+def test_fetch_has_an_overall_deadline_against_a_dripping_server(tmp_path: Path) -> None:
+    from ingest import fetch
+    from ingest.catalog import load_catalog
+
+    drip = _Drip(gap=0.05)
+    try:
+        entries = load_catalog(_catalogue(tmp_path / "sources.toml", drip.url))
+        client = fetch.HttpClient(timeout=1.0, tries=2, backoff=0.0, pause=0.0, deadline=1.5, proxies={})
+        started = time.monotonic()
+        report = fetch.fetch_all(entries, tmp_path / "dest", client=client, lock_path=None)
+        took = time.monotonic() - started
+    finally:
+        drip.close()
+    row = report.rows[0]
+    assert row.status == fetch.FAILED and "the deadline for one document" in row.reason, row
+    assert took < 1.5 + 1.0 + 1.0, "a byte every 50 ms never trips the 1 s timeout; the deadline stops it"
+    assert not list((tmp_path / "dest").iterdir())
+
+
+def test_fetch_killed_by_sigterm_leaves_no_part_file(tmp_path: Path) -> None:
+    import signal
+
+    drip = _Drip(gap=0.02)
+    dest = tmp_path / "dest"
+    try:
+        sources = _catalogue(tmp_path / "sources.toml", drip.url)
+        proc = subprocess.Popen([sys.executable, "-m", "ingest", "fetch", "--sources", str(sources), "--dest",
+                                 str(dest), "--lock", str(tmp_path / "lock.json"), "--pause", "0"],
+                                cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not (dest.is_dir() and any(p.name.endswith(".part") for p in dest.iterdir())):
+            assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        drip.close()
+    assert proc.returncode == 130, err
+    assert list(dest.iterdir()) == [], "the .part file is removed when the fetch is terminated"
+    assert "Traceback" not in err
+
+
+def test_fetched_files_follow_the_umask(tmp_path: Path) -> None:
+    from ingest import fetch
+    from ingest.catalog import load_catalog
+
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "doc.pdf").write_bytes(b"%PDF-1.4\n" + b"%" * 200)
+    entries = load_catalog(_catalogue(tmp_path / "sources.toml", "https://example.org/doc.pdf"))
+    old = os.umask(0o022)
+    try:
+        report = fetch.fetch_all(entries, tmp_path / "dest", mirror=mirror, lock_path=None)
+    finally:
+        os.umask(old)
+    assert report.rows[0].status == fetch.FETCHED, report.rows
+    assert (tmp_path / "dest" / "doc.pdf").stat().st_mode & 0o777 == 0o644
