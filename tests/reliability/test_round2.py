@@ -383,3 +383,24 @@ def test_fetched_files_follow_the_umask(tmp_path: Path) -> None:
         os.umask(old)
     assert report.rows[0].status == fetch.FETCHED, report.rows
     assert (tmp_path / "dest" / "doc.pdf").stat().st_mode & 0o777 == 0o644
+
+
+# -- 10. the binary check reads the whole file --------------------------------------------------
+
+@pytest.mark.parametrize("tail, reason", [(b"\x00", "binary content (NUL bytes), not text"),
+                                          (bytes(range(1, 9)) * 4000, "binary content, not text")],
+                         ids=["nul-after-64k", "controls-after-20k"])
+def test_binary_bytes_after_a_long_text_head_are_refused(tmp_path: Path, tail: bytes, reason: str) -> None:
+    from ingest.loaders import load_bytes
+    from ingest.records import IngestError
+
+    head = DOC.encode() + b"\n\n" + b"Further plain paragraphs of ordinary text follow here.\n\n" * 1500
+    assert len(head) > 65536
+    with pytest.raises(IngestError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        load_bytes(head + tail + b"\n\nMore text.\n", ".txt", max_pages=10)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tail.txt").write_bytes(head + tail + b"\n\nMore text.\n")
+    (corpus / "good.txt").write_text(DOC, encoding="utf-8")
+    data, _ = scan_json(corpus, tmp_path)
+    assert data["skipped"] == [{"file": str(corpus / "tail.txt"), "reason": reason}]
