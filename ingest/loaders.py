@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Optional
 
 from charset_normalizer import from_bytes
 
@@ -292,17 +293,55 @@ _SKIP_TAGS = {"script", "style", "noscript", "template", "svg"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
-class _TextExtractor(HTMLParser):
-    """Visible text, with a blank line at each block boundary; no recursion, so depth is harmless."""
+_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_HIDING_RE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))", re.I)
+_STYLE_RE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.I | re.S)
+_RULE_RE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 
-    def __init__(self) -> None:
+
+def hidden_selectors(markup: str) -> set[str]:
+    """`.class` and `#id` selectors that a `<style>` block hides (display:none, visibility:hidden)."""
+    out: set[str] = set()
+    for block in _STYLE_RE.findall(markup):
+        for selectors, body in _RULE_RE.findall(block):
+            if _HIDING_RE.search(body):
+                out.update(sel.strip() for sel in selectors.split(",") if re.fullmatch(r"[.#][\w-]+", sel.strip()))
+    return out
+
+
+def _hides(attrs: list[tuple[str, Optional[str]]], selectors: set[str]) -> bool:
+    """Is an element hidden from readers: the `hidden` attribute, an inline or stylesheet display:none?"""
+    for name, value in attrs:
+        value = value or ""
+        if name == "hidden" or (name == "style" and _HIDING_RE.search(value)):
+            return True
+        if name == "class" and any(f".{c}" in selectors for c in value.split()):
+            return True
+        if name == "id" and f"#{value.strip()}" in selectors:
+            return True
+    return False
+
+
+class _TextExtractor(HTMLParser):
+    """Visible text, with a blank line at each block boundary; no recursion, so depth is harmless.
+
+    Text hidden by CSS or the `hidden` attribute is dropped: it is never quoted as what a
+    reader of the page sees. `hiding` holds the open elements inside a hidden one.
+    """
+
+    def __init__(self, hidden: set[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skip = 0
         self.in_head = self.in_title = False
         self.title: list[str] = []
+        self.hidden, self.hiding = hidden, []
 
     def handle_starttag(self, tag, attrs):
+        if tag not in _VOID_TAGS and (self.hiding or _hides(attrs, self.hidden)):
+            self.hiding.append(tag)
+        if self.hiding:
+            return
         if tag == "head":
             self.in_head = True
         elif tag == "title":
@@ -317,6 +356,10 @@ class _TextExtractor(HTMLParser):
             self.out.append("- ")
 
     def handle_endtag(self, tag):
+        if self.hiding:
+            if tag in self.hiding:  # close up to the matching element (html.parser does not balance tags)
+                del self.hiding[len(self.hiding) - 1 - self.hiding[::-1].index(tag):]
+            return
         if tag == "head":
             self.in_head = False
         elif tag == "title":
@@ -327,6 +370,8 @@ class _TextExtractor(HTMLParser):
             self.out.append("\n\n")
 
     def handle_data(self, data):
+        if self.hiding:
+            return
         if self.in_title:
             self.title.append(data)
         elif not self.skip and not self.in_head:
@@ -349,7 +394,7 @@ def html_to_text(markup: str) -> tuple[str, str]:
 
 
 def _parse_html(markup: str) -> tuple[str, str]:
-    parser = _TextExtractor()
+    parser = _TextExtractor(hidden_selectors(markup))
     try:
         parser.feed(markup)
         parser.close()

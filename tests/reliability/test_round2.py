@@ -404,3 +404,35 @@ def test_binary_bytes_after_a_long_text_head_are_refused(tmp_path: Path, tail: b
     (corpus / "good.txt").write_text(DOC, encoding="utf-8")
     data, _ = scan_json(corpus, tmp_path)
     assert data["skipped"] == [{"file": str(corpus / "tail.txt"), "reason": reason}]
+
+
+# -- 3. text hidden by CSS is not document text --------------------------------------------------
+
+HIDDEN_HTML = """<html><head><title>Harbour note</title>
+<style>.sr-x { color: red } .gone, #away { display : none } p.keep { margin: 0 }</style></head><body>
+<h1>Harbour cooperation note</h1>
+<p>States should exchange harbour radar calendars every season.</p>
+<p style="display:none">HIDDEN-ONE inline display none.</p>
+<div style="color: blue; visibility: hidden"><p>HIDDEN-TWO <b>nested <i>deep</i></b> visibility.</p><br></div>
+<p hidden>HIDDEN-THREE hidden attribute.</p>
+<section class="note gone"><p>HIDDEN-FOUR class rule</p><img src=x></section>
+<p id="away">HIDDEN-FIVE id rule</p>
+<p class="sr-x keep">Visible styled paragraph on beacon maintenance.</p>
+<p>Operators should publish repair logs after each incident.</p>
+</body></html>"""
+
+
+def test_text_hidden_by_css_is_dropped_and_visible_text_kept(tmp_path: Path) -> None:
+    from ingest.loaders import load_bytes
+
+    text = load_bytes(HIDDEN_HTML.encode(), ".html", max_pages=10).text
+    assert "HIDDEN" not in text, text
+    for visible_line in ("Harbour cooperation note", "harbour radar calendars", "beacon maintenance",
+                         "publish repair logs"):
+        assert visible_line in text
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.html").write_text(HIDDEN_HTML, encoding="utf-8")
+    r = run_ingest("inspect", str(corpus / "note.html"), "--sources", str(tmp_path / "none.toml"), "--json")
+    assert r.returncode == 0, r.stderr
+    assert "HIDDEN" not in r.stdout and "publish repair logs" in r.stdout
