@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -117,20 +118,79 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         return text
     if declared:
         try:
-            return data.decode(declared)
+            text = data.decode(declared)
         except (LookupError, UnicodeDecodeError):
             pass
-    candidates = [m for m in from_bytes(data) if m.chaos <= 0.2]
+        else:
+            _refuse_mixed(data, declared)
+            return text
+    readings = list(from_bytes(data))
+    candidates = [m for m in readings if m.chaos <= 0.2]
     if not candidates:
+        _refuse_mixed(data, min(readings, key=lambda m: m.chaos).encoding if readings else "")
         raise IngestError("not UTF-8 and no text encoding could be detected")
     # Among equally clean readings prefer the more coherent one, then Western encodings,
     # which is what a non-UTF-8 document in this field almost always is.
     best = min(candidates, key=lambda m: (round(m.chaos, 2), -round(m.coherence, 2),
                                           m.encoding not in ("cp1252", "latin_1", "iso8859_15")))
+    _refuse_mixed(data, best.encoding)
     text = str(best)
     if _control_ratio(text) > 0.05:
         raise IngestError("binary content, not text")
     return text
+
+
+# The one-byte encodings a paragraph is tried in: a short paragraph guessed among all codecs
+# comes out as Big5 or Shift-JIS as easily as Latin-1.
+_ONE_BYTE = ["cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1256", "latin_1", "iso8859_2", "iso8859_5",
+             "iso8859_7", "iso8859_15", "koi8_r", "mac_cyrillic"]
+_PARAGRAPH_RE = re.compile(rb"(?:\r?\n[ \t]*){2,}")
+_JUDGED = 5  # non-ASCII bytes a paragraph needs before its own encoding is guessed
+_MAX_JUDGED = 200  # paragraphs guessed at most, so that a long file costs a bounded time
+
+
+def _script(text: str) -> str:
+    """The writing system most of the non-ASCII letters belong to ("LATIN", "CYRILLIC"), or ""."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ord(ch) > 127 and ch.isalpha():
+            script = unicodedata.name(ch, "?").split(" ")[0]
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else ""
+
+
+def _refuse_mixed(data: bytes, encoding: str) -> None:
+    """A file whose paragraphs are in different encodings would be read as mojibake: refuse it.
+
+    A paragraph that is valid UTF-8 (with non-ASCII letters) in a file that is not is
+    UTF-8; a paragraph whose own best one-byte encoding writes another script than the
+    file's encoding gives it (Latin-1 French inside CP1251 Russian) is another encoding.
+    """
+    utf8, judged, reference = "", 0, ""
+    for par in _PARAGRAPH_RE.split(data):
+        if par.isascii():
+            continue
+        try:
+            par.decode("utf-8")
+            utf8 = "UTF-8"
+            continue
+        except UnicodeDecodeError:
+            pass
+        if judged >= _MAX_JUDGED or sum(b > 127 for b in par) < _JUDGED:
+            continue
+        judged += 1
+        own = from_bytes(par, cp_isolation=_ONE_BYTE).best()
+        if own is None:
+            continue
+        mine = _script(str(own))
+        if not encoding:  # nothing reads the whole file: the first judged paragraph is the reference
+            encoding, reference = own.encoding, mine
+        if mine != (reference if reference else _script(par.decode(encoding, "replace"))):
+            raise IngestError(f"mixed text encodings (paragraphs in {encoding} and in {own.encoding}); "
+                              "save the file in one encoding (UTF-8) first")
+    if utf8:
+        raise IngestError(f"mixed text encodings (paragraphs in UTF-8 and in {encoding or 'another'}); "
+                          "save the file in one encoding (UTF-8) first")
 
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f]")

@@ -436,3 +436,35 @@ def test_text_hidden_by_css_is_dropped_and_visible_text_kept(tmp_path: Path) -> 
     r = run_ingest("inspect", str(corpus / "note.html"), "--sources", str(tmp_path / "none.toml"), "--json")
     assert r.returncode == 0, r.stderr
     assert "HIDDEN" not in r.stdout and "publish repair logs" in r.stdout
+
+
+# -- 11. mixed encodings are refused, never quoted as mojibake -----------------------------------
+
+FRENCH = "Les États soulignent l'importance de la sécurité des câbles sous-marins et des réseaux télécom."
+RUSSIAN = "Государства подчёркивают важность безопасности подводных кабелей и сетей связи."
+SPANISH = "Los Estados señalan la cooperación técnica entre autoridades portuarias y operadores."
+
+
+@pytest.mark.parametrize("parts, encodings", [
+    ([("utf-8", RUSSIAN), ("latin-1", FRENCH), ("cp1251", RUSSIAN)], "UTF-8"),
+    ([("latin-1", FRENCH), ("cp1251", RUSSIAN), ("latin-1", SPANISH)], "cp1251"),
+    ([("cp1251", RUSSIAN), ("cp1251", RUSSIAN), ("latin-1", FRENCH)], "cp1251"),
+], ids=["utf8-latin1-cp1251", "latin1-cp1251", "cp1251-then-latin1"])
+def test_mixed_encodings_are_refused_with_one_line(tmp_path: Path, parts, encodings: str) -> None:
+    data = b"\n\n".join(text.encode(enc) for enc, text in parts) + b"\n"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mixed.txt").write_bytes(data)
+    (corpus / "good.txt").write_text(DOC, encoding="utf-8")
+    data_, _ = scan_json(corpus, tmp_path)
+    [skipped] = data_["skipped"]
+    assert skipped["reason"].startswith("mixed text encodings (") and encodings in skipped["reason"], skipped
+
+
+@pytest.mark.parametrize("encoding, texts", [("cp1251", [RUSSIAN, RUSSIAN[:40], "Да."]),
+                                             ("latin-1", [FRENCH, SPANISH, "Über die Sicherheit."])])
+def test_a_file_in_one_legacy_encoding_still_reads(encoding: str, texts: list[str]) -> None:
+    from ingest.loaders import decode_text
+
+    data = b"\n\n".join(t.encode(encoding) for t in texts * 3)
+    assert decode_text(data) == "\n\n".join(texts * 3)
