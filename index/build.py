@@ -14,7 +14,7 @@ import hashlib
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional
@@ -23,11 +23,12 @@ import numpy as np
 
 from ingest.passages import tokenizer_counter
 from ingest.pipeline import CorpusResult, ingest_corpus, scan_corpus
-from ingest.records import Skipped
+from ingest.records import Passage, Skipped, SourceEntry
 from ingest.settings import Settings, resolve_model
 
 from . import backends, fingerprints, group, store
 from .backends import Embedder
+from .query import normal_form
 from .manifest import (Manifest, IndexError_, check_compatible, checksums, current_version, damaged, fsync_tree,
                        prune, publish, read_manifest, verify, version_name, FORMAT_VERSION)
 
@@ -227,7 +228,7 @@ def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: O
     with conn:
         store.insert_documents(conn, [(d.source, str(d.path), d.sha256, len(d.passages)) for d in corpus.documents])
         store.insert_passages(conn, [(i, p, s, hashes[i], groups[i]) for i, (p, s) in enumerate(rows)])
-        lexical.index_passages(conn, [(i, p, s) for i, (p, s) in enumerate(rows)])
+        lexical.index_passages(conn, lexical_rows(rows))
         fingerprints.write(conn, ((i, p.text) for i, (p, _) in enumerate(rows)))  # for lineages (index/lineage.py)
     conn.close()
     progress("write", 1, 3)
@@ -239,6 +240,20 @@ def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: O
     report.documents, report.passages = len(corpus.documents), len(rows)
     report.dimension, report.vector_index, report.lexical = dim, index.params(), lexical.params()
     report.backends = backends.names(settings, vector_cls, lexical)
+
+
+def lexical_rows(rows: list) -> list[tuple[int, Passage, SourceEntry]]:
+    """What the lexical backend indexes: each passage and its source in `query.normal_form`, as queries are.
+
+    Copies: the passages table keeps the verbatim text (and the highlights' offsets into it)."""
+    sources: dict[int, SourceEntry] = {}
+    out = []
+    for i, (p, s) in enumerate(rows):
+        if id(s) not in sources:
+            sources[id(s)] = replace(s, title=normal_form(s.title))
+        out.append((i, replace(p, text=normal_form(p.text), heading=normal_form(p.heading),
+                               context=normal_form(p.context)), sources[id(s)]))
+    return out
 
 
 def _reusable(old, hashes: list[str]):

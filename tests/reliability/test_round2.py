@@ -468,3 +468,26 @@ def test_a_file_in_one_legacy_encoding_still_reads(encoding: str, texts: list[st
 
     data = b"\n\n".join(t.encode(encoding) for t in texts * 3)
     assert decode_text(data) == "\n\n".join(texts * 3)
+
+
+# -- 12. queries and the lexical index in one Unicode normal form (NFKC) -------------------------
+
+def test_fullwidth_and_ligature_queries_find_plain_text_and_back(tmp_path: Path, model) -> None:
+    from index import Searcher
+    from index.build import build
+    from tests.index.index_helpers import make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plain.txt").write_text(DOC, encoding="utf-8")
+    ligatures = DOC.replace("A/RES/91/11", "A/RES/91/12").replace(
+        "2. Invites", "3. Notes the ｆｉｆｔｈ ﬁnancial audit of harbour ﬂeets;\n\n2. Invites")
+    (corpus / "ligatures.txt").write_text(ligatures, encoding="utf-8")
+    settings = make_settings(tmp_path, corpus)
+    build(settings, embedder=model)
+    s = Searcher.open(settings.index, settings=settings, embedder=model)
+    hits = s.answer("ｌｉａｉｓｏｎ ｏｆｆｉｃｅ", 3, mode="lexical").hits
+    assert hits and "national liaison office" in hits[0].text
+    hits = s.answer("fifth financial audit fleets", 3, mode="lexical").hits
+    assert hits and "ﬁnancial audit of harbour ﬂeets" in hits[0].text, "the quoted text stays verbatim"
+    assert s.answer('"ｔａｂｌｅｔｏｐ ｅｘｅｒｃｉｓｅ"', 3, mode="lexical").hits
