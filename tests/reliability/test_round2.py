@@ -491,3 +491,34 @@ def test_fullwidth_and_ligature_queries_find_plain_text_and_back(tmp_path: Path,
     hits = s.answer("fifth financial audit fleets", 3, mode="lexical").hits
     assert hits and "ﬁnancial audit of harbour ﬂeets" in hits[0].text, "the quoted text stays verbatim"
     assert s.answer('"ｔａｂｌｅｔｏｐ ｅｘｅｒｃｉｓｅ"', 3, mode="lexical").hits
+
+
+# -- 13. a text file of one huge line: linear work, bounded memory --------------------------------
+
+def test_a_huge_single_line_is_split_with_a_bounded_number_of_token_counts() -> None:
+    """The recursive splitter counted the tokens of every word it tried (a 50 MB line: 214 s, 5.5 GB).
+    Speed is measured by the command in docs/reliability.md; here, the work per passage is bounded."""
+    from ingest.passages import approx_tokens, split_unit
+
+    calls = [0]
+
+    def counting(text: str) -> int:
+        calls[0] += 1
+        return approx_tokens(text)
+
+    words = "states should cooperate on undersea cables and the security of harbour networks".split()
+    text = " ".join(words[i * 7 % len(words)] for i in range(60_000)) + "."
+    pieces = split_unit(text, counting, 200)
+    assert all(text[off:off + len(p)] == p for off, p in pieces), "every piece is a verbatim slice"
+    assert all(approx_tokens(p) <= 200 for _, p in pieces)
+    covered = "".join(p for _, p in pieces).replace(" ", "")
+    assert covered == text.replace(" ", ""), "nothing lost, nothing doubled"
+    assert calls[0] <= 2 * len(pieces) + 2, (calls[0], len(pieces))
+
+
+def test_language_detection_reads_a_bounded_prefix() -> None:
+    from ingest.language import DETECT_CHARS, detect
+
+    text = "the security of the networks and the cables " * 1000 + "Государства " * 200_000
+    assert len(text) > 50 * DETECT_CHARS
+    assert detect(text) == "en"
