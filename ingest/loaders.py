@@ -159,6 +159,19 @@ def _script(text: str) -> str:
     return max(counts, key=counts.__getitem__) if counts else ""
 
 
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+def _mojibake_word(text: str) -> bool:
+    """A word of Latin letters with a Cyrillic, Greek or Arabic one inside ("fьr", "Vцlker"): what a
+    Latin-1 word read as CP1251 looks like; real words keep to one script."""
+    for word in _LETTERS_RE.findall(text):
+        if not word.isascii() and any(c.isascii() for c in word) and \
+                any(ord(c) > 127 and not unicodedata.name(c, "LATIN").startswith("LATIN") for c in word):
+            return True
+    return False
+
+
 def _refuse_mixed(data: bytes, encoding: str) -> None:
     """A file whose paragraphs are in different encodings would be read as mojibake: refuse it.
 
@@ -176,6 +189,9 @@ def _refuse_mixed(data: bytes, encoding: str) -> None:
             continue
         except UnicodeDecodeError:
             pass
+        if encoding and _mojibake_word(par.decode(encoding, "replace")):
+            raise IngestError(f"mixed text encodings (paragraphs in {encoding} and in another); "
+                              "save the file in one encoding (UTF-8) first")
         if judged >= _MAX_JUDGED or sum(b > 127 for b in par) < _JUDGED:
             continue
         judged += 1
