@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 
 from . import families, language
 from .masthead import Masthead
+from .terminal import visible
 from .records import BODIES, DOC_TYPES, LANGUAGE_NAMES, IngestError, SourceEntry
 
 REQUIRED = ("id", "body", "date", "type", "language")
@@ -38,7 +39,8 @@ def validate_entry(raw: object, position: int, file: str = "sources.toml") -> So
     """One `[[document]]` table -> SourceEntry, or CatalogError naming the file, the entry and the field."""
     if not isinstance(raw, dict):
         raise CatalogError(f"{file}: entry #{position}: is {_toml_kind(raw)}, not a table ([[document]])")
-    name = raw.get("id") if isinstance(raw.get("id"), str) and raw.get("id", "").strip() else f"#{position}"
+    # an id is shown with its control characters escaped: a message stays one line
+    name = visible(raw["id"]) if isinstance(raw.get("id"), str) and raw["id"].strip() else f"#{position}"
     where = f"{file}: entry {name}"
     for key in REQUIRED:
         if not str(raw.get(key, "")).strip():
@@ -115,7 +117,7 @@ def parse_catalog(text: str, file: str = "sources.toml") -> list[SourceEntry]:
     for i, raw in enumerate(docs, 1):
         entry = validate_entry(raw, i, file)
         if entry.id in seen:
-            raise CatalogError(f"{file}: entry {entry.id}: field 'id' is a duplicate")
+            raise CatalogError(f"{file}: entry {visible(entry.id)}: field 'id' is a duplicate")
         seen.add(entry.id)
         entries.append(entry)
     return entries

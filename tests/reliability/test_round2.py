@@ -133,7 +133,9 @@ CATALOGUES = {
     "bad-url": (b'[[document]]\nid = "x"\nbody = "UNGA"\ndate = "2020-01-01"\ntype = "report"\n'
                 b'language = "en"\nurl = "https://a.example/\\">x"\n', "entry x: field 'url' is not an http(s) URL"),
     "missing-field": (b'[[document]]\nid = "x"\n', "entry x: missing required field 'body'"),
-}
+    "newline-in-id": (b'[[document]]\nid = "a\\nforged"\nbody = "UNGA"\ndate = "2020-01-01"\ntype = "report"\n'
+                      b'language = "en"\nsha256 = "x"\n', "entry a\\nforged: field 'sha256' is not 64 hex digits"),
+}  # newline-in-id: found by benchmarks/fuzz.py (catalogue), the id's newline split the message
 
 
 @pytest.mark.parametrize("name", CATALOGUES)
