@@ -171,7 +171,8 @@ def targets(args: argparse.Namespace) -> dict[str, Target]:
     out["sql-filters"] = Target("sql-filters", st.builds(
         Filters, bodies=st.lists(value, max_size=3).map(tuple), documents=st.lists(value, max_size=3).map(tuple),
         types=st.lists(value, max_size=2).map(tuple), languages=st.lists(value, max_size=2).map(tuple),
-        year_from=st.none() | st.integers(-5000, 5000), year_to=st.none() | st.integers(-5000, 5000)), sql)
+        year_from=st.none() | st.integers(-5000, 5000), year_to=st.none() | st.integers(-5000, 5000),
+        superseded=st.booleans()), sql)
 
     out.update(round2_targets(bound))
 
