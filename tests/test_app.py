@@ -341,16 +341,35 @@ def test_documents_page_lists_catalogue_index_state_and_timeline(mirror_app, mir
     assert not at.file_uploader
 
 
-def test_rebuild_button_updates_the_index(writable):
-    before = current_version(writable.index)
+def click_rebuild() -> AppTest:
+    """The Documents page after its Rebuild button was pressed."""
     at = documents_page()
     no_exception(at)
     [rebuild] = [b for b in at.button if b.label in ("Rebuild anyway", "Rebuild the index")]
     rebuild.click()
     at.run()
     no_exception(at)
+    return at
+
+
+def test_rebuild_button_updates_the_index(writable):
+    before = current_version(writable.index)
+    at = click_rebuild()
     assert current_version(writable.index) != before
     assert any(s.startswith("Index updated") for s in texts(at.success))
+
+
+@pytest.mark.parametrize("catalogue", [b"document = [1, 2]\n", b'[[document]]\nid = "x\xff"\n'],
+                         ids=["not-tables", "not-utf8"])
+def test_rebuild_with_a_bad_catalogue_says_one_line_not_a_traceback(writable, catalogue):
+    """#20 item 6: Rebuild met a CatalogError and the page showed a traceback with server paths."""
+    writable.sources.write_bytes(catalogue)
+    before = current_version(writable.index)
+    at = click_rebuild()
+    [error] = [e for e in texts(at.error) if e.startswith("The index could not be built")]
+    assert str(writable.sources) in error and "\n" not in error
+    assert ("entry #1" in error) if b"[1, 2]" in catalogue else ("not UTF-8" in error)
+    assert current_version(writable.index) == before
 
 
 # -- uploads ------------------------------------------------------------------------

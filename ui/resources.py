@@ -15,6 +15,7 @@ import streamlit as st
 from index import IndexUnavailable, ModelUnavailable, Searcher, backends
 from index.build import BuildReport, build
 from index.manifest import current_version
+from ingest.catalog import CatalogError
 from ingest.passages import tokenizer_counter
 from ingest.settings import Settings, resolve_model
 
@@ -88,7 +89,7 @@ def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
 
     try:
         report = build(cfg, embedder=get_embedder(cfg.model), force=force, progress=progress)
-    except (IndexUnavailable, ModelUnavailable) as exc:
+    except (CatalogError, IndexUnavailable, ModelUnavailable) as exc:
         st.error(f"The index could not be built: {md_plain(exc)}")
         return None
     finally:
