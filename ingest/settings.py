@@ -87,7 +87,12 @@ class Settings:
     batch_size: int = setting(32, help="passages embedded per model call")
     exact_search_limit: int = setting(
         50_000, help="up to this many vectors exact search, above IVF-SQ8 (index/backends/faiss_tiers.py)")
-    embedder: str = setting("sentence-transformers", help="embedder backend, by its name in index/backends")
+    embedder: str = setting(
+        "onnx", env="NORMBASE_EMBEDDER",
+        help="embedder backend, by its name in index/backends: onnx (queries without PyTorch) or sentence-transformers")
+    model_cache: Path = setting(
+        ROOT / "data" / "models", env="NORMBASE_MODEL_CACHE", shown="data/models",
+        help="folder of the models exported to ONNX, made by the first build (index/backends/onnx.py)")
     vector_backend: str = setting("faiss", help="vector index backend, by its name in index/backends")
     lexical_backend: str = setting("sqlite-fts5", help="lexical index backend, by its name in index/backends")
     api_token: str = setting(
