@@ -311,7 +311,7 @@ def test_untrusted_document_text_is_shown_as_text(writable):
     assert "<script" not in page and "<img" not in page
     assert esc(PAYLOAD) in found[0] and esc(IMG_PAYLOAD) in found[0]
     offered = [u for c in found for u in links(c)]
-    assert all(u.startswith("https://") for u in offered), "a javascript: official_url is never a link"
+    assert all(u.startswith("https://") for u in offered), "only http(s) links are offered"
     assert esc(PAYLOAD) in found[0].split('class="nb-quote">')[1], "the copy text is escaped too"
     assert "javascript" not in at.session_state["exports"]["markdown"]
 

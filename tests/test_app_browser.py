@@ -2,8 +2,8 @@
 
 The server searches the shared mirror plus one synthetic document
 (tests/fixtures/app/payload-note.txt) whose quotable paragraph carries
-`<script>alert(1)</script>` and an `<img onerror>` payload, and whose header
-claims a `javascript:` official link. Its index is the session mirror index,
+`<script>alert(1)</script>` and an `<img onerror>` payload (a `javascript:`
+official link in a header is refused at ingest: tests/reliability/test_round2.py). Its index is the session mirror index,
 copied, with the fixture added by an incremental build (only its passages are
 embedded), so the server starts without building anything.
 
