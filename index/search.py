@@ -20,9 +20,9 @@ import numpy as np
 
 from ingest.settings import Settings
 
-from . import backends, store
+from . import backends, multilingual, store, translate
 from .backends import Embedder, LexicalIndex
-from .fusion import Ranked, Retrieved, Tuning, fuse
+from .fusion import Ranked, Retrieved, Tuning, fuse, rendering_weight
 from .highlight import best_sentences
 from .manifest import (REBUILD_HINT, IndexError_, Manifest, check_compatible, current_version, read_manifest,
                        verify)
@@ -39,7 +39,8 @@ __all__ = ["MODES", "Searcher", "Tuning"]
 
 class Searcher:
     def __init__(self, folder: Path, manifest: Manifest, embedder: Optional[Embedder], settings: Settings,
-                 tuning: Tuning = Tuning(), lexical: Optional[LexicalIndex] = None):
+                 tuning: Tuning = Tuning(), lexical: Optional[LexicalIndex] = None,
+                 multilingual_embedder: Optional[Embedder] = None):
         self.folder, self.manifest, self.settings, self.tuning = folder, manifest, settings, tuning
         self._embedder = embedder
         self.lexical = lexical or backends.lexical_index(settings)
@@ -64,11 +65,14 @@ class Searcher:
                               f"{REBUILD_HINT}") from None
         if n != manifest.passages:
             raise IndexError_(f"{folder / 'passages.sqlite'} does not match its manifest; {REBUILD_HINT}")
+        # the second, multilingual vector index (index/multilingual.py); None when off or not built
+        self._multilingual = multilingual_embedder
+        self.multi_vectors, self.multilingual_notice = multilingual.open_index(folder, manifest, settings)
 
     @classmethod
     def open(cls, path: Optional[Path | str] = None, *, settings: Optional[Settings] = None,
              embedder: Optional[Embedder] = None, lexical: Optional[LexicalIndex] = None,
-             tuning: Tuning = Tuning()) -> "Searcher":
+             tuning: Tuning = Tuning(), multilingual_embedder: Optional[Embedder] = None) -> "Searcher":
         """The live version of an index. Backends come from settings (and must be the ones that built
         the index) unless injected: an injected embedder must have the index's model name, an injected
         lexical index is trusted to read its passages."""
@@ -84,7 +88,7 @@ class Searcher:
         if lexical is not None:
             del expected["lexical"]
         check_compatible(manifest, folder, embedder.name if embedder else settings.model, expected)
-        return cls(folder, manifest, embedder, settings, tuning, lexical)
+        return cls(folder, manifest, embedder, settings, tuning, lexical, multilingual_embedder)
 
     # -- resources -------------------------------------------------------
     @contextlib.contextmanager
@@ -128,6 +132,14 @@ class Searcher:
                     self._query_cache.popitem(last=False)
             return vec
 
+    def _encode_multilingual(self, text: str) -> np.ndarray:
+        """The multilingual model's query vector (a few ms: not cached); the model loads at first use."""
+        with self._lock:
+            if self._multilingual is None:
+                self._multilingual = backends.multilingual_embedder(self.settings)
+            embedder = self._multilingual
+        return embedder.encode_query(text)
+
     def is_stale(self) -> bool:
         """Has a newer build been swapped in since this Searcher was opened?"""
         try:
@@ -159,6 +171,8 @@ class Searcher:
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"{self.folder / 'passages.sqlite'} is damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
+        if self.multilingual_notice and multilingual.query_language(q.text) != "en":
+            out.notices.append(self.multilingual_notice)
         if not out.hits:
             out.notices.append("Nothing relevant was found" + (" with these filters" if filters else "") +
                                ". Try removing filters or rephrasing.")
@@ -187,7 +201,17 @@ class Searcher:
         years = {}
         if mode == "hybrid" and q.years and t.year_weight:
             years = store.years_of(db, list(dict.fromkeys(i for hits in dense + lexical for i, _ in hits)))
-        return Retrieved(dense, lexical, q.years, years)
+        multi, languages, language = [], {}, multilingual.query_language(q.text)
+        if mode == "hybrid" and self.multi_vectors is not None:
+            multi = self.multi_vectors.search(self._encode_multilingual(q.dense_text), n, allowed)
+            languages = store.languages_of(db, [i for i, _ in multi])
+        rendered = ([parse(text, self.settings.max_query_chars) for text in
+                     translate.renderings(translate.shipped(), q.text, language).values()]
+                    if mode == "hybrid" and rendering_weight(language, t) and translate.shipped() else [])
+        return Retrieved(dense, lexical, q.years, years, multi, language, languages,
+                         [self.lexical.search(db, x, n, where) for x in rendered],
+                         [self.vectors.search(self._encode(x.dense_text), n, allowed)
+                          for x in rendered if language != "en"])
 
     def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int) -> list[Hit]:
         rows = store.passages_by_id(db, [i for i, _ in ranked[: 4 * k + 20]])

@@ -156,6 +156,13 @@ def years_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Optional
     return {r[0]: r[1] for r in conn.execute(sql, list(ids))}
 
 
+def languages_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    sql = f"SELECT id, language FROM passages WHERE id IN ({','.join('?' * len(ids))})"
+    return {r[0]: r[1] for r in conn.execute(sql, list(ids))}
+
+
 def group_members(conn: sqlite3.Connection, group_ids: Sequence[int]) -> dict[int, list[sqlite3.Row]]:
     if not group_ids:
         return {}

@@ -1,0 +1,50 @@
+"""The second, multilingual vector index at search time: opening it, and the query's language.
+
+The build writes it beside the first (index/build.py, `_multilingual`) when the setting
+`multilingual` is on; the manifest's `multilingual` entry says which embedder made it.
+An index built without it still answers (English-only, as before) with a notice; one built
+by another multilingual embedder than the configured one is refused like any backend mismatch.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from ingest.language import detect
+from ingest.settings import Settings
+
+from . import backends
+from .backends import VectorIndex
+from .manifest import REBUILD_HINT, IndexError_, Manifest, verify
+
+FILE = "vectors-multi.faiss"
+NOT_BUILT = ("This index was built without the multilingual vectors, so questions and answers in other "
+             "languages than English are found by their words only; " + REBUILD_HINT + ".")
+
+
+def open_index(folder: Path, manifest: Manifest, settings: Settings) -> tuple[Optional[VectorIndex], str]:
+    """The multilingual vector index of a version (None when off or absent) and the notice to show when
+    it is absent although configured; raises IndexError_ when it is damaged or made by another embedder."""
+    entry = manifest.multilingual
+    if settings.multilingual == backends.OFF:
+        return None, ""
+    if not entry:
+        return None, NOT_BUILT
+    if entry.get("embedder") != settings.multilingual:
+        raise IndexError_(f"{folder} was built with the multilingual embedder {entry.get('embedder')!r}, but "
+                          f"{settings.multilingual!r} is configured; {REBUILD_HINT}")
+    verify(folder, manifest, (FILE,))
+    try:
+        index = backends.vector_index(settings).load(folder / FILE, entry.get("vector_index", {}))
+    except Exception as exc:
+        raise IndexError_(f"{folder / FILE} is missing or damaged ({str(exc)[:80]}); {REBUILD_HINT}") from None
+    if index.ntotal != manifest.passages or index.dimension != entry.get("dimension"):
+        raise IndexError_(f"{folder / FILE} does not match its manifest ({index.ntotal} vectors, "
+                          f"{manifest.passages} passages); {REBUILD_HINT}")
+    return index, ""
+
+
+def query_language(text: str) -> str:
+    """The query's language for fusion. Queries are short: a question too short to tell counts as English,
+    the language MiniLM and the Porter stemmer serve best."""
+    return detect(text, default="en")
