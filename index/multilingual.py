@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 from ingest.language import detect
 from ingest.settings import Settings
@@ -69,3 +69,36 @@ def uncovered_script(text: str) -> str:
         return ""
     script, count = scripts.most_common(1)[0]
     return script if script not in COVERED_SCRIPTS and count * 2 > sum(scripts.values()) else ""
+
+
+def in_query_language(ranked: list[tuple[int, float]], rows: Mapping[int, Mapping], language: str
+                      ) -> list[tuple[int, float]]:
+    """A paragraph ranked in two language versions of one document (same symbol and label, another
+    document) shows once, at the better place, in the query's language where that version is ranked
+    too; the card links the other versions (Searcher.parallels). Ids missing from `rows` pass as they are."""
+    def key(i: int):
+        r = rows.get(i)
+        return (r["symbol"], r["label"]) if r is not None and r["symbol"] and r["label"] else None
+
+    preferred: dict = {}
+    for i, _ in ranked:
+        if key(i) is not None and rows[i]["language"] == language:
+            preferred.setdefault(key(i), i)
+    out, taken, used = [], {}, set()
+    for i, score in ranked:
+        k = key(i)
+        if i in used:
+            continue  # moved up in place of its parallel
+        if k is None:
+            out.append((i, score))
+            continue
+        if k in taken:
+            if rows[i]["doc_id"] != taken[k]:
+                continue  # a parallel version of a paragraph already shown
+            out.append((i, score))
+            continue
+        chosen = preferred.get(k, i)
+        taken[k] = rows[chosen]["doc_id"]
+        used.add(chosen)
+        out.append((chosen, score))
+    return out

@@ -219,6 +219,7 @@ class Searcher:
 
     def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int) -> list[Hit]:
         rows = store.passages_by_id(db, [i for i, _ in ranked[: 4 * k + 20]])
+        ranked = multilingual.in_query_language(ranked, rows, multilingual.query_language(q.text))
         chosen, seen_groups = [], set()
         for i, score in ranked:
             row = rows.get(i)

@@ -81,7 +81,7 @@ def test_a_french_question_finds_the_english_paragraph_and_an_english_one_the_fr
     assert any(h.language == "en" and "liaison office" in h.text for h in fr), [(h.language, h.label) for h in fr]
     en = searcher.search("designate a national liaison office for incidents affecting undersea cables", k=5)
     assert any(h.language == "fr" and "bureau national de liaison" in h.text for h in en)
-    assert "en" in [h.language for h in en[:2]], "English to English keeps MiniLM and the Porter stems near the top"
+    assert en[0].language == "en", "the paragraph shows once, in the language of the question"
 
 
 @pytest.mark.slow

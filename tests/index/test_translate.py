@@ -23,3 +23,17 @@ def test_the_query_language_and_the_scripts_no_model_reads():
     for covered in ("critical infrastructure", "关键基础设施", "البنية التحتية الحيوية", "критическая инфраструктура",
                     "CBM קיברנטי and more English words here"):
         assert uncovered_script(covered) == "", covered
+
+
+def test_a_paragraph_in_two_language_versions_shows_once_in_the_querys_language():
+    from index.multilingual import in_query_language
+
+    rows = {1: dict(symbol="A/RES/1/1", label="OP 1", language="fr", doc_id="a-fr"),
+            2: dict(symbol="A/RES/1/1", label="OP 2", language="fr", doc_id="a-fr"),
+            3: dict(symbol="A/RES/1/1", label="OP 1", language="en", doc_id="a"),
+            4: dict(symbol="", label="para. 1", language="en", doc_id="b"),
+            5: dict(symbol="A/AC/1", label="para. 1", language="en", doc_id="c"),
+            6: dict(symbol="A/AC/1", label="para. 1", language="en", doc_id="c")}  # one document, split passage
+    ranked = [(1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6), (5, 0.5), (6, 0.4), (7, 0.3)]
+    assert in_query_language(ranked, rows, "en") == [(3, 0.9), (2, 0.8), (4, 0.6), (5, 0.5), (6, 0.4), (7, 0.3)]
+    assert in_query_language(ranked, rows, "fr") == [(1, 0.9), (2, 0.8), (4, 0.6), (5, 0.5), (6, 0.4), (7, 0.3)]
