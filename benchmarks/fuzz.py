@@ -159,13 +159,14 @@ def targets(args: argparse.Namespace) -> dict[str, Target]:
         if out_ is not None:
             text, params = out_
             assert text.count("?") == len(params)
-            assert re.fullmatch(r"(?:[dp]\.\w+|IN|AND|OR|\?|,|\(|\)|>=|<=|\s)+", text), text
+            assert re.fullmatch(r"(?:[dp]\.\w+|IN|AND|OR|\?|,|\(|\)|>=|<=|=|\s)+", text), text
 
     value = st.text(max_size=12)
     out["sql-filters"] = Target("sql-filters", st.builds(
         Filters, bodies=st.lists(value, max_size=3).map(tuple), documents=st.lists(value, max_size=3).map(tuple),
         types=st.lists(value, max_size=2).map(tuple), languages=st.lists(value, max_size=2).map(tuple),
-        year_from=st.none() | st.integers(-5000, 5000), year_to=st.none() | st.integers(-5000, 5000)), sql)
+        year_from=st.none() | st.integers(-5000, 5000), year_to=st.none() | st.integers(-5000, 5000),
+        superseded=st.booleans()), sql)
 
     if "query" in args.selected:
         from index import Searcher

@@ -105,7 +105,47 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
     lexical_ids = {i for hits, _ in lexical_lists for i, _ in hits}
     keep = [(i, s) for i, s in fused.items()
             if i in lexical_ids or i in multilingual_ids or cosine.get(i, 0.0) >= t.dense_floor]
-    return sorted(keep, key=lambda x: -x[1])
+    ranking = sorted(keep, key=lambda x: -x[1])
+    return cover_parts(ranking, part_bests(r, t, {i for i, _ in keep})) if t.part_weight else ranking
+
+
+def part_bests(r: Retrieved, t: Tuning, allowed: set[int]) -> list[int]:
+    """The best passage of each part of a multi-part query, fused from that part's own lists."""
+    n = max(len(r.dense), len(r.lexical))
+    out = []
+    for j in range(1, n):
+        lists = ([(r.dense[j], t.dense_weight)] if j < len(r.dense) else []) + \
+                ([(r.lexical[j], t.lexical_weight)] if j < len(r.lexical) else [])
+        scores = {i: s for i, s in rrf(lists, t.rrf_k).items() if i in allowed}
+        if scores:
+            out.append(max(scores, key=scores.get))
+    return out
+
+
+def cover_parts(ranking: Ranked, bests: list[int]) -> Ranked:
+    """Each part's best passage within the first len(bests) + 1 ranks.
+
+    The words of one question of a multi-part query can outweigh the other's in fusion, so
+    that a short list answers only one of them; each question gets its own answer near the
+    top. Order within the promoted head is the fused order; each rank keeps the score it
+    had, so scores stay non-increasing.
+    """
+    head_size = len(bests) + 1
+    if not bests or len(ranking) <= head_size:
+        return ranking
+    ids = [i for i, _ in ranking]
+    head = list(ids[:head_size])
+    for b in bests:
+        if b not in head:
+            # make room by dropping the lowest head passage that is not itself a part's best
+            drop = next((i for i in reversed(head) if i not in bests and i != ids[0]), None)
+            if drop is None:
+                break
+            head.remove(drop)
+            head.append(b)
+    head.sort(key=ids.index)
+    order = head + [i for i in ids if i not in head]
+    return [(i, s) for i, (_, s) in zip(order, ranking)]
 
 
 def rendering_weight(query_language: str, t: Tuning) -> float:

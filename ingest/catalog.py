@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 
 from . import families, language
 from .masthead import Masthead
-from .records import BODIES, DOC_TYPES, LANGUAGE_NAMES, IngestError, SourceEntry
+from .records import BODIES, DOC_TYPES, IngestError, SourceEntry
 
 REQUIRED = ("id", "body", "date", "type", "language")
 # A title may be left to the document's own header block, read at run time: the catalogue then
@@ -197,9 +197,9 @@ def contradictions(entry: SourceEntry, masthead: Optional[Masthead]) -> list[str
         out.append(f"the masthead says {masthead.symbol}, the catalogue entry {entry.id} says {entry.symbol}; "
                    "the catalogue's symbol is used")
     if masthead.language and masthead.language != entry.language:
-        out.append(f"the masthead says {LANGUAGE_NAMES.get(masthead.language, masthead.language)}, "
+        out.append(f"the masthead says {language.name(masthead.language)}, "
                    f"the catalogue entry {entry.id} says "
-                   f"{LANGUAGE_NAMES.get(entry.language, entry.language)}; the catalogue's language is used")
+                   f"{language.name(entry.language)}; the catalogue's language is used")
     return out
 
 

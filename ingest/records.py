@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .language import name as language_name
+
 BODIES = ("UN GGE", "UN OEWG", "UNGA", "OSCE", "OAS", "ASEAN/ARF", "Paris Call", "workshop", "other")
 DOC_TYPES = ("report", "resolution", "decision", "convention", "statement", "outcome", "draft")
 
@@ -48,14 +50,10 @@ class SourceEntry:
         """
         name = self.symbol or self.title
         if self.symbol and self.language != "en":
-            name += f" ({LANGUAGE_NAMES.get(self.language, self.language)})"
+            name += f" ({language_name(self.language)})"
         if self.symbol and "symbol" in self.inferred:
             name += " (symbol inferred)"
         return name
-
-
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "ru": "Russian", "ar": "Arabic",
-                  "zh": "Chinese"}
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.fusion import Retrieved, Tuning, fuse
+from index.fusion import Retrieved, Tuning, cover_parts, fuse, rrf
 
 PLAIN = Tuning(cosine_weight=0.0)  # exact RRF sums, for the tests of the other levers
 
@@ -135,3 +135,44 @@ def test_the_querys_concepts_in_other_languages_add_lists_of_translation_weight(
     english = Retrieved(translated_lexical=r.translated_lexical, query_language="en")
     assert scores(fuse(english, "hybrid", Tuning(cosine_weight=0.0, translation_from_english=0.5))) == {
         5: pytest.approx(0.5 / 21)}, "an English query's renderings count translation_from_english"
+
+
+# -- multi-part queries: each question keeps an answer near the top ------------------------
+
+def test_each_part_of_a_multi_part_query_gets_its_best_near_the_top():
+    # the whole query's lists hold part one's wording (ids 1-8); part two's answer (9) is only in its own
+    whole = [(i, 1 - i / 10) for i in range(1, 9)]
+    part_one, part_two = [(1, 0.9), (2, 0.8), (3, 0.7)], [(9, 0.8)]
+    r = Retrieved(dense=[whole, part_one, part_two], lexical=[whole, part_one, part_two])
+    assert rrf_order(r).index(9) == 3  # fusion alone ranks it fourth, outside the head of three
+    ranking = fuse(r, "hybrid", Tuning())
+    assert [i for i, _ in ranking][:3] == [1, 2, 9]
+    scores = [s for _, s in ranking]
+    assert scores == sorted(scores, reverse=True)
+    assert sorted(i for i, _ in ranking) == list(range(1, 10))  # nothing lost, nothing added
+
+
+def rrf_order(r: Retrieved) -> list[int]:
+    t = Tuning()
+    lists = [(h, t.dense_weight) for h in r.dense] + [(h, t.lexical_weight) for h in r.lexical]
+    fused = rrf(lists, t.rrf_k)
+    return sorted(fused, key=lambda i: -fused[i])
+
+
+def test_cover_parts_leaves_a_ranking_that_already_covers_them():
+    ranking = [(1, 0.5), (2, 0.4), (3, 0.3), (4, 0.2)]
+    assert cover_parts(ranking, [2, 1]) == ranking
+    assert cover_parts(ranking, []) == ranking
+
+
+def test_cover_parts_moves_a_part_best_into_the_head_in_fused_order():
+    ranking = [(1, 0.5), (2, 0.4), (3, 0.3), (4, 0.2), (5, 0.1)]
+    assert cover_parts(ranking, [5]) == [(1, 0.5), (5, 0.4), (2, 0.3), (3, 0.2), (4, 0.1)]
+    assert cover_parts(ranking, [4, 5]) == [(1, 0.5), (4, 0.4), (5, 0.3), (2, 0.2), (3, 0.1)]
+
+
+def test_part_coverage_is_off_with_the_part_lists():
+    whole = [(1, 0.9), (2, 0.8), (3, 0.7), (9, 0.4)]
+    r = Retrieved(dense=[whole, [(1, 0.9)], [(9, 0.8)]], lexical=[whole, [(1, 0.9)], [(9, 0.8)]])
+    ids = [i for i, _ in fuse(r, "hybrid", Tuning(part_weight=0))]
+    assert ids == [1, 2, 3, 9]
