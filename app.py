@@ -20,6 +20,7 @@ def main() -> None:
     assets.install()
     pages = [  # one line per page; paths are relative to this file
         st.Page("ui/pages/search.py", title="Search", icon=":material/search:", default=True),
+        st.Page("ui/pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
         st.Page("ui/pages/documents.py", title="Documents", icon=":material/library_books:", url_path="documents"),
     ]
     st.navigation(pages).run()

@@ -12,6 +12,12 @@ Targets (each a property that must hold for every generated input):
     pipeline-text    random text files through the whole ingest pipeline: a Document or an IngestError
     upload-names     any browser file name: saved inside the corpus folder under a plain name, nothing else touched
     sql-filters      filter values (any text) never reach the SQL text, only its parameters
+    links            file and folder links in and out of a corpus folder, dangling and looping: the scan yields
+                     only files inside it, and refuses the rest with a reason that names no target
+    escapes          any text with ANSI/OSC/C1/bidi sequences: ingest.terminal.visible leaves no control character
+    encodings        paragraphs in UTF-8, Latin-1, CP1252 and CP1251, mixed: the true text, or a one-line refusal
+    catalogue        catalogue shapes (entries of any TOML type, fields of any type): entries, or one line naming
+                     the file
     query            any text as a query, in every mode, on an index (--index, else the configured one):
                      well-formed hits, long queries cut with a notice (loads the model)
 
@@ -168,6 +174,8 @@ def targets(args: argparse.Namespace) -> dict[str, Target]:
         year_from=st.none() | st.integers(-5000, 5000), year_to=st.none() | st.integers(-5000, 5000),
         superseded=st.booleans()), sql)
 
+    out.update(round2_targets(bound))
+
     if "query" in args.selected:
         from index import Searcher
         from index.query import parse
@@ -193,8 +201,136 @@ def targets(args: argparse.Namespace) -> dict[str, Target]:
     return out
 
 
+def round2_targets(bound: float) -> dict[str, Target]:
+    """The classes of issue #20: links out of a corpus folder, terminal escapes, mixed encodings, catalogue shapes."""
+    import json as json_
+    import re
+
+    from ingest.records import IngestError
+
+    def links(ex) -> None:
+        from ingest.pipeline import LINK_BROKEN, LINK_OUTSIDE, scan_corpus
+
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus, outside = Path(tmp) / "corpus", Path(tmp) / "outside-secret"
+            for folder in (corpus / "sub", outside / "sub"):
+                folder.mkdir(parents=True)
+            for root in (corpus, outside):
+                (root / "a.txt").write_text("text", encoding="utf-8")
+                (root / "sub" / "b.md").write_text("text", encoding="utf-8")
+            places = {"in": corpus, "in-sub": corpus / "sub", "out": outside, "out-sub": outside / "sub"}
+            for i, (where, kind, target) in enumerate(ex):
+                name = places[where] / f"link{i}{'' if kind == 'dir' else '.txt'}"
+                aim = {"in": corpus / "a.txt", "in-dir": corpus / "sub", "out": outside / "a.txt",
+                       "out-dir": outside / "sub", "root": Path("/"), "dangling": outside / "gone.txt",
+                       "self": name, "parent": corpus}[target]
+                if not name.exists() and not name.is_symlink():
+                    name.symlink_to(aim, target_is_directory=aim.is_dir())
+            scan = scan_corpus([corpus])
+            real = corpus.resolve()
+            assert all(f.is_relative_to(real) and f.is_file() for f in scan.files), scan.files
+            for s in scan.refused:
+                assert s.reason in (LINK_OUTSIDE, LINK_BROKEN) and Path(s.path).is_relative_to(corpus), s
+                assert "outside-secret" not in s.reason
+
+    place = st.sampled_from(["in", "in-sub"])
+    aim = st.sampled_from(["in", "in-dir", "out", "out-dir", "root", "dangling", "self", "parent"])
+    link = st.tuples(place, st.sampled_from(["file", "dir"]), aim)
+    targets_: dict[str, Target] = {"links": Target("links", st.lists(link, max_size=8), links)}
+
+    from ingest.terminal import visible
+
+    hidden = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+    def escapes(text: str) -> None:
+        one = visible(text)
+        assert not hidden.search(one), repr(one)
+        many = visible(text, lines=True)
+        assert not hidden.search(many.replace("\n", "").replace("\t", "")), repr(many)
+        assert many.count("\n") == text.count("\n")
+        if not hidden.search(text):
+            assert one == text
+
+    sequences = ["\x1b[2J", "\x1b]0;title\x07", "\x1b]8;;http://x/\x1b\\", "\x9b31m", "\u202e", "\r", "\n", "\t",
+                 "\x00", "\x7f", "\u2028", "plain", "é", "中文", "\\"]
+    targets_["escapes"] = Target("escapes", st.lists(st.sampled_from(sequences) | st.text(max_size=6),
+                                                     max_size=40).map("".join), escapes)
+
+    from ingest.loaders import decode_text
+
+    paragraphs = {
+        "fr": "Les États soulignent l'importance de la sécurité des câbles sous-marins et des réseaux télécom.",
+        "es": "Los Estados señalan la cooperación técnica entre autoridades portuarias y operadores.",
+        "de": "Die Staaten betonen die Bedeutung der Sicherheit von Unterseekabeln für alle Völker.",
+        "ru": "Государства подчёркивают важность безопасности подводных кабелей и сетей связи.",
+        "en": "States stress the security of undersea cables and of telecommunication networks."}
+    codecs_ = {"fr": ["utf-8", "latin-1", "cp1252"], "es": ["utf-8", "latin-1", "cp1252"],
+               "de": ["utf-8", "latin-1", "cp1252"], "ru": ["utf-8", "cp1251"], "en": ["utf-8", "ascii"]}
+
+    def encodings(ex) -> None:
+        chosen = [(lang, codecs_[lang][i % len(codecs_[lang])]) for lang, i in ex]
+        data = b"\n\n".join(paragraphs[lang].encode(enc) for lang, enc in chosen)
+        truth = "\n\n".join(paragraphs[lang] for lang, _ in chosen)
+        start = time.monotonic()
+        try:
+            text = decode_text(data)
+        except IngestError as exc:
+            assert str(exc) and "\n" not in str(exc)
+        else:
+            assert text == truth, f"mojibake presented as text: {text[:200]!r}"
+        assert time.monotonic() - start < bound
+
+    targets_["encodings"] = Target("encodings", st.lists(st.tuples(st.sampled_from(sorted(paragraphs)),
+                                                                   st.integers(0, 2)), min_size=1, max_size=8),
+                                   encodings)
+
+    from ingest.catalog import CatalogError, parse_catalog
+
+    def toml_value(v) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, list):
+            return "[" + ", ".join(toml_value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k} = {toml_value(x)}" for k, x in v.items()) + "}"
+        if isinstance(v, tuple):  # an unquoted TOML date
+            return v[0]
+        return json_.dumps(v)
+
+    def catalogue(ex) -> None:
+        shape, docs = ex
+        if shape == "array":
+            text = "document = " + toml_value(docs) + "\n"
+        else:
+            text = "".join("[[document]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in d.items())
+                           for d in docs if isinstance(d, dict))
+        try:
+            entries = parse_catalog(text, "fuzz.toml")
+            assert all(e.id and e.date and e.body and e.type for e in entries)
+        except CatalogError as exc:
+            msg = str(exc)
+            assert msg.startswith("fuzz.toml: ") and "\n" not in msg, msg
+
+    scalar = (st.text(max_size=12) | st.integers(-5, 3000) | st.booleans() | st.floats(allow_nan=False)
+              | st.sampled_from(["UNGA", "report", "en", "2020-01-01", "2025-13-45", "https://x.org/a", "<b>en</b>",
+                                 "javascript:alert(1)", "a" * 64]) | st.just(("2020-01-01",)))
+    value = st.recursive(scalar, lambda inner: st.lists(inner, max_size=3)
+                         | st.dictionaries(st.sampled_from(["a", "b"]), inner, max_size=2), max_leaves=6)
+    keys = st.sampled_from(["id", "title", "body", "date", "type", "language", "symbol", "url", "file", "sha256",
+                            "revises", "extra"])
+    entry = st.dictionaries(keys, value, max_size=9)
+    good = st.fixed_dictionaries({"id": st.text(min_size=1, max_size=8), "body": st.just("UNGA"),
+                                  "date": st.just("2020-01-01"), "type": st.just("report"), "language": st.just("en")},
+                                 optional={"url": value, "title": value, "sha256": value})
+    targets_["catalogue"] = Target("catalogue", st.tuples(
+        st.sampled_from(["tables", "array"]), st.lists(entry | good | scalar, max_size=4)), catalogue)
+    return targets_
+
+
 NAMES = ["loader-bytes", "loader-pdf", "loader-html", "html-guard", "pipeline-text", "upload-names", "sql-filters",
-         "query"]
+         "links", "escapes", "encodings", "catalogue", "query"]
 
 
 def fuzz(target: Target, budget: int, seconds: float) -> dict:

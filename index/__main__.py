@@ -8,6 +8,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from ingest.catalog import CatalogError
+from ingest.terminal import visible
 from ingest.settings import INDEX, SettingsError, add_common_flags, settings_from_args
 
 from benchmarks.bench import cli as bench_cli
@@ -15,7 +17,7 @@ from benchmarks.bench import cli as bench_cli
 from . import compare_cli, evaluate, export
 from .api import serve as api_serve
 from .backends import ModelUnavailable, UnknownBackend
-from .manifest import IndexError_
+from .manifest import IndexError_, current_version
 from .records import Filters
 from .search import MODES, Searcher
 
@@ -65,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (IndexError_, ModelUnavailable, SettingsError, UnknownBackend) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (CatalogError, IndexError_, ModelUnavailable, SettingsError, UnknownBackend) as exc:
+        print(visible(f"error: {exc}"), file=sys.stderr)
         return 2
 
 
@@ -84,14 +86,19 @@ def cmd_build(args: argparse.Namespace) -> int:
             report = build(settings, force=args.force, progress=bar)
     except (OSError, sqlite3.Error) as exc:  # a full disk, say: the build is gone, the live index is not
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise IndexError_(f"building the index in {settings.index} failed ({reason}); the previous index "
-                          "is unchanged and still answers") from None
+        try:
+            live = current_version(settings.index) is not None
+        except IndexError_:
+            live = False
+        raise IndexError_(f"building the index in {settings.index} failed ({reason}); "
+                          + ("the previous index is unchanged and still answers" if live else
+                             "there was no usable index before, so there is none now")) from None
     for s in report.skipped:
-        print(f"skipped: {s}", file=sys.stderr)
+        print(visible(f"skipped: {s}"), file=sys.stderr)
     if args.json:
         print(json.dumps(report.to_json()))
     else:
-        print(report.summary())
+        print(visible(report.summary()))
     return 0
 
 
@@ -111,11 +118,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.queries and fmt in ("md", "csv"):
         print(f"error: --queries prints one JSON line per query; --format {fmt} is for one QUERY", file=sys.stderr)
         return 2
+    queries = _read_queries(args.queries) if args.queries else ""
     settings = settings_from_args(args)
     searcher = Searcher.open(settings.index, settings=settings)
     filters = filters_from_args(args)
     if args.queries:
-        for line in args.queries.read_text(encoding="utf-8").split("\n"):  # not splitlines: \f, U+2028 are text
+        for line in queries.split("\n"):  # not splitlines: \f, U+2028 are text
             if line.strip():
                 print(json.dumps(_answer_json(searcher.answer(line, args.k, filters, args.mode)), ensure_ascii=False))
         return 0
@@ -125,18 +133,27 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     if fmt in ("md", "csv"):
         for notice in answer.notices:  # stdout holds the note or the sheet alone
-            print(f"note: {notice}", file=sys.stderr)
+            print(visible(f"note: {notice}"), file=sys.stderr)
         sys.stdout.write(export.to_markdown(answer, filters) + "\n" if fmt == "md" else export.to_csv(answer.hits))
         return 0
     for notice in answer.notices:
-        print(f"note: {notice}")
+        print(visible(f"note: {notice}"))
     for h in answer.hits:
-        print(f"\n{h.rank}. {h.citation}   [{h.body}; score {h.score:.4f}]")
-        print(f"   {h.url}")
-        print("   " + h.text)
+        print("\n" + visible(f"{h.rank}. {h.citation}   [{h.body}; score {h.score:.4f}]"))
+        print("   " + visible(h.url))
+        print("   " + visible(h.text, lines=True))
         if h.also_in:
-            print("   also in: " + "; ".join(f"{a.symbol} {a.label}" for a in h.also_in))
+            print("   also in: " + visible("; ".join(f"{a.symbol} {a.label}" for a in h.also_in)))
     return 0
+
+
+def _read_queries(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"--queries {path}: not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:  # missing, a folder, no permission
+        raise SettingsError(f"--queries {path}: cannot read ({exc.strerror or exc})") from None
 
 
 def _answer_json(answer) -> dict:

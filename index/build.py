@@ -14,7 +14,7 @@ import hashlib
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional
@@ -22,13 +22,14 @@ from typing import Callable, Optional
 import numpy as np
 
 from ingest.passages import tokenizer_counter
-from ingest.pipeline import CorpusResult, corpus_files, ingest_corpus
-from ingest.records import Skipped
+from ingest.pipeline import CorpusResult, ingest_corpus, scan_corpus
+from ingest.records import Passage, Skipped, SourceEntry
 from ingest.settings import Settings, resolve_model
 
 from . import backends, fingerprints, group, store
 from .backends import Embedder
-from .manifest import (Manifest, IndexError_, check_compatible, checksums, current_version, fsync_tree,
+from .query import normal_form
+from .manifest import (Manifest, IndexError_, check_compatible, checksums, current_version, damaged, fsync_tree,
                        prune, publish, read_manifest, verify, version_name, FORMAT_VERSION)
 
 # progress(stage, done, total): stages are "ingest", "embed", "write".
@@ -51,6 +52,7 @@ class BuildReport:
     lexical: dict = field(default_factory=dict)
     backends: dict = field(default_factory=dict)
     multilingual: dict = field(default_factory=dict)  # the second vector index's manifest entry
+    repaired: list[str] = field(default_factory=list)  # files of the live version found damaged, rebuilt
 
     def to_json(self) -> dict:
         """What `python -m index build --json` prints and the API's build state reports."""
@@ -58,13 +60,14 @@ class BuildReport:
                 "embedded": self.embedded, "reused": self.reused, "up_to_date": self.up_to_date,
                 "multilingual_embedded": self.multilingual.get("embedded", 0),
                 "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
-                "seconds": round(self.seconds, 2)}
+                "repaired": list(self.repaired), "seconds": round(self.seconds, 2)}
 
     def summary(self) -> str:
         if self.up_to_date:
             return f"index {self.index} is up to date ({self.documents} documents, {self.passages} passages)"
+        repaired = f"; rebuilt the damaged {', '.join(self.repaired)}" if self.repaired else ""
         return (f"{self.documents} documents, {self.passages} passages ({self.embedded} embedded, "
-                f"{self.reused} reused), {len(self.skipped)} skipped, {self.seconds:.1f} s")
+                f"{self.reused} reused), {len(self.skipped)} skipped, {self.seconds:.1f} s{repaired}")
 
 
 def fingerprint(settings: Settings, files: list[Path]) -> str:
@@ -103,10 +106,12 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
     root = settings.index
     report = BuildReport(root)
     with _build_lock(root):
-        files = corpus_files(settings.corpus)
+        scan = scan_corpus(settings.corpus)
+        files = scan.files
         fp = fingerprint(settings, files)
         old = _live(root, settings)
-        if old is not None and not force and old[1].fingerprint == fp:
+        report.repaired = damaged(*old) if old is not None else []
+        if old is not None and not force and old[1].fingerprint == fp and not report.repaired:
             m = old[1]
             report.documents, report.passages, report.up_to_date = m.documents, m.passages, True
             report.skipped = [Skipped(**s) for s in m.skipped]
@@ -124,7 +129,7 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
             done[0] += 1
             progress("ingest", done[0], len(files))
 
-        corpus = ingest_corpus(settings, counter, files=files, progress=ingest_progress)
+        corpus = ingest_corpus(settings, counter, files=files, progress=ingest_progress, refused=scan.refused)
         report.skipped = corpus.skipped
         if not corpus.documents:
             raise IndexError_("no document could be ingested: "
@@ -220,7 +225,7 @@ def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: O
     with conn:
         store.insert_documents(conn, [(d.source, str(d.path), d.sha256, len(d.passages)) for d in corpus.documents])
         store.insert_passages(conn, [(i, p, s, hashes[i], groups[i]) for i, (p, s) in enumerate(rows)])
-        lexical.index_passages(conn, [(i, p, s) for i, (p, s) in enumerate(rows)])
+        lexical.index_passages(conn, lexical_rows(rows))
         fingerprints.write(conn, ((i, p.text) for i, (p, _) in enumerate(rows)))  # for lineages (index/lineage.py)
     conn.close()
     progress("write", 1, 3)
@@ -275,6 +280,20 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
     index.save(tmp / "vectors-multi.faiss")
     return {"embedder": settings.multilingual, "model": embedder.name, "dimension": int(vecs.shape[1]),
             "vector_index": index.params(), "embedded": todo}
+
+
+def lexical_rows(rows: list) -> list[tuple[int, Passage, SourceEntry]]:
+    """What the lexical backend indexes: each passage and its source in `query.normal_form`, as queries are.
+
+    Copies: the passages table keeps the verbatim text (and the highlights' offsets into it)."""
+    sources: dict[int, SourceEntry] = {}
+    out = []
+    for i, (p, s) in enumerate(rows):
+        if id(s) not in sources:
+            sources[id(s)] = replace(s, title=normal_form(s.title))
+        out.append((i, replace(p, text=normal_form(p.text), heading=normal_form(p.heading),
+                               context=normal_form(p.context)), sources[id(s)]))
+    return out
 
 
 def _reusable(old, hashes: list[str], name: str = "embeddings.npy", dimension: Optional[int] = None):

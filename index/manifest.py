@@ -21,7 +21,7 @@ import json
 import os
 import re
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Optional
 
@@ -31,6 +31,8 @@ FORMAT_VERSION = 6  # 4: checksums of the index files; 5: sentence fingerprints 
 # (superseded_by) and footnotes
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
 MULTILINGUAL_FILES = ("vectors-multi.faiss", "embeddings-multi.npy")  # checksummed where a build wrote them
+DATA_FILES = FILES[1:]  # what the manifest's checksums cover
+SPARE_FILES = ("embeddings.npy",)  # read only by the next build: damage there costs reuse, not answers
 # What every index recorded before its backends were: manifests without `backends` were built by these.
 DEFAULT_BACKENDS = {"embedder": "sentence-transformers", "vector_index": "faiss", "lexical": "sqlite-fts5"}
 
@@ -68,11 +70,25 @@ class Manifest:
 REBUILD_HINT = "rebuild it with `python -m index build` (or the app's Rebuild button)"
 
 
+_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "dict": (dict,), "list": (list,)}
+
+
+def _checked(data: object) -> Manifest:
+    """A Manifest only from JSON whose every field has its declared type (never `"dimension": "abc"`)."""
+    if not isinstance(data, dict):
+        raise TypeError("not a JSON object")
+    m = Manifest(**data)
+    for f in fields(Manifest):
+        value = getattr(m, f.name)
+        if not isinstance(value, _TYPES[f.type]) or isinstance(value, bool):
+            raise TypeError(f"field {f.name!r} is {type(value).__name__}, not {f.type}")
+    return m
+
+
 def read_manifest(folder: Path) -> Manifest:
     path = folder / "manifest.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Manifest(**data)
+        return _checked(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise IndexError_(f"{path} is missing; {REBUILD_HINT}") from None
     except (ValueError, TypeError) as exc:
@@ -82,8 +98,8 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def checksums(folder: Path) -> dict[str, str]:
-    names = [n for n in FILES if n != "manifest.json"] + [n for n in MULTILINGUAL_FILES if (folder / n).exists()]
-    return {name: file_sha256(folder / name) for name in names}
+    return {name: file_sha256(folder / name)
+            for name in [*DATA_FILES, *(n for n in MULTILINGUAL_FILES if (folder / n).exists())]}
 
 
 def verify(folder: Path, m: Manifest, names: tuple[str, ...]) -> None:
@@ -98,6 +114,24 @@ def verify(folder: Path, m: Manifest, names: tuple[str, ...]) -> None:
         if actual != m.checksums.get(name):
             raise IndexError_(f"{path} does not match the checksum in its manifest (changed or damaged "
                               f"since the build); {REBUILD_HINT}")
+
+
+def damaged(folder: Path, m: Manifest, names: tuple[str, ...] = DATA_FILES) -> list[str]:
+    """The files among `names` that are missing or differ from the manifest's checksums."""
+    out = []
+    for name in names:
+        try:
+            intact = file_sha256(folder / name) == m.checksums.get(name)
+        except OSError:
+            intact = False
+        if not intact:
+            out.append(name)
+    return out
+
+
+def damage_notice(folder: Path, name: str) -> str:
+    return (f"{folder / name} is damaged (it differs from its checksum); answers come from the intact files, "
+            "and the next `python -m index build` repairs it.")
 
 
 def check_compatible(m: Manifest, folder: Path, model: Optional[str],

@@ -74,7 +74,18 @@ class ParsedQuery:
         return self.text + ("" if not self.expansions else " (" + "; ".join(self.expansions) + ")")
 
 
+def normal_form(text: str) -> str:
+    """NFKC: the one form of text that queries and the lexical index share.
+
+    Fullwidth letters (ｓｕｐｐｌｙ), ligatures from PDF extraction (ﬁnancial), superscripts and
+    compatibility spaces become their plain forms, so that what a user types matches what a
+    document says however either was encoded. The quoted text itself is never changed.
+    """
+    return unicodedata.normalize("NFKC", text)
+
+
 def parse(raw: str, max_chars: int) -> ParsedQuery:
+    raw = normal_form(raw)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\t\n" else " " for ch in raw)
     text = re.sub(r"\s+", " ", text).strip()
     truncated = len(text) > max_chars

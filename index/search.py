@@ -24,8 +24,8 @@ from . import backends, multilingual, store, translate
 from .backends import Embedder, LexicalIndex
 from .fusion import Ranked, Retrieved, Tuning, fuse, rendering_weight
 from .highlight import best_sentences
-from .manifest import (REBUILD_HINT, IndexError_, Manifest, check_compatible, current_version, read_manifest,
-                       verify)
+from .manifest import (REBUILD_HINT, SPARE_FILES, IndexError_, Manifest, check_compatible, current_version,
+                       damage_notice, damaged, read_manifest, verify)
 from .query import ParsedQuery, parse
 from .records import AlsoIn, Answer, Filters, Hit
 
@@ -48,6 +48,7 @@ class Searcher:
         self._lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         verify(folder, manifest, ("passages.sqlite", "vectors.faiss"))
+        self.damaged_spares = damaged(folder, manifest, SPARE_FILES)  # said with every answer, repaired by a build
         try:
             self.vectors = backends.vector_index(settings).load(folder / "vectors.faiss", manifest.vector_index)
         except Exception as exc:
@@ -157,6 +158,7 @@ class Searcher:
         filters = filters or Filters()
         q = parse(query, self.settings.max_query_chars)
         out = Answer(q.text, mode=mode)
+        out.notices += [damage_notice(self.folder, name) for name in self.damaged_spares]
         if q.truncated:
             out.notices.append(f"The query was cut to its first {self.settings.max_query_chars} characters.")
         if not q.text or not (q.terms or q.phrases):

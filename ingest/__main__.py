@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -10,8 +11,9 @@ from pathlib import Path
 from . import catalog as cat
 from . import fetch
 from .passages import tokenizer_counter
-from .pipeline import corpus_files, ingest_corpus, ingest_file
+from .pipeline import ingest_corpus, ingest_file, scan_corpus
 from .records import IngestError
+from .terminal import visible
 from .settings import ModelUnavailable, Settings, SettingsError, add_common_flags, resolve_model, settings_from_args
 
 
@@ -42,11 +44,21 @@ def main(argv: list[str] | None = None) -> int:
     fetch.register_cli(sub)
 
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated)  # unwinds like Ctrl-C: partial files are removed
     try:
         return args.func(args)
     except (cat.CatalogError, ModelUnavailable, SettingsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(visible(f"error: {exc}"), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing partial was left behind", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _counter(settings: Settings):
@@ -59,10 +71,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     try:
         doc = ingest_file(args.file, catalog, settings, _counter(settings))
     except (IngestError, OSError) as exc:
-        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        print(visible(f"error: {args.file}: {exc}"), file=sys.stderr)
         return 1
     for w in doc.warnings:
-        print(f"warning: {args.file}: {w}", file=sys.stderr)
+        print(visible(f"warning: {args.file}: {w}"), file=sys.stderr)
     s = doc.source
     facts = {"symbol": s.symbol, "title": s.title, "body": s.body, "date": s.date, "type": s.type,
              "language": s.language, "revises": s.revises, "supersedes": s.supersedes, "inferred": list(s.inferred)}
@@ -75,22 +87,22 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    print(f"{args.file}: {s.display_symbol} — {s.title} ({s.body}, {s.date}, {s.type}"
-          f"{', uncatalogued' if not s.catalogued else ''}); {len(rows)} passages")
+    print(visible(f"{args.file}: {s.display_symbol} — {s.title} ({s.body}, {s.date}, {s.type}"
+                  f"{', uncatalogued' if not s.catalogued else ''}); {len(rows)} passages"))
     for r in rows:
-        print(f"\n[{r['citation']}]" + (f"  ({r['heading']})" if r["heading"] else ""))
-        print(r["text"])
+        print("\n" + visible(f"[{r['citation']}]" + (f"  ({r['heading']})" if r["heading"] else "")))
+        print(visible(r["text"], lines=True))
     return 0
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    files = corpus_files(settings.corpus)
-    result = ingest_corpus(settings, _counter(settings), files=files)
+    scan = scan_corpus(settings.corpus)
+    result = ingest_corpus(settings, _counter(settings), files=scan.files, refused=scan.refused)
     for s in result.skipped:
-        print(f"skipped: {s}", file=sys.stderr)
+        print(visible(f"skipped: {s}"), file=sys.stderr)
     for w in result.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(visible(f"warning: {w}"), file=sys.stderr)
     if args.json:
         print(json.dumps({
             "ingested": [{"file": str(d.path), "id": d.source.id, "passages": len(d.passages)}
@@ -99,7 +111,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         }, ensure_ascii=False))
     else:
         for d in result.documents:
-            print(f"{len(d.passages):5d} passages  {d.source.display_symbol}  ({d.path.name})")
+            print(visible(f"{len(d.passages):5d} passages  {d.source.display_symbol}  ({d.path.name})"))
         print(result.summary())
     if not result.documents or (args.strict and result.skipped):
         return 1

@@ -17,6 +17,7 @@ from typing import Iterable, Optional
 from . import families, language
 from .masthead import Masthead
 from .records import BODIES, DOC_TYPES, IngestError, SourceEntry
+from .terminal import visible
 
 REQUIRED = ("id", "body", "date", "type", "language")
 # A title may be left to the document's own header block, read at run time: the catalogue then
@@ -34,33 +35,67 @@ class CatalogError(IngestError):
     """The catalogue itself is wrong; the message names the entry and the field."""
 
 
-def validate_entry(raw: dict, position: int) -> SourceEntry:
-    """One `[[document]]` table -> SourceEntry, or CatalogError naming entry and field."""
-    name = raw.get("id") or f"#{position}"
+def validate_entry(raw: object, position: int, file: str = "sources.toml") -> SourceEntry:
+    """One `[[document]]` table -> SourceEntry, or CatalogError naming the file, the entry and the field."""
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{file}: entry #{position}: is {_toml_kind(raw)}, not a table ([[document]])")
+    # an id is shown with its control characters escaped: a message stays one line
+    name = visible(raw["id"]) if isinstance(raw.get("id"), str) and raw["id"].strip() else f"#{position}"
+    where = f"{file}: entry {name}"
     for key in REQUIRED:
         if not str(raw.get(key, "")).strip():
-            raise CatalogError(f"sources.toml: entry {name}: missing required field '{key}'")
+            raise CatalogError(f"{where}: missing required field '{key}'")
     unknown = set(raw) - set(REQUIRED) - set(OPTIONAL)
     if unknown:
-        raise CatalogError(f"sources.toml: entry {name}: unknown field(s) {', '.join(sorted(unknown))}")
-    d = str(raw["date"])
-    try:
-        _date.fromisoformat(d)
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", d):
-            raise ValueError
-    except ValueError:
-        raise CatalogError(f"sources.toml: entry {name}: field 'date' is not YYYY-MM-DD: {d!r}") from None
+        raise CatalogError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    for key in REQUIRED + OPTIONAL:  # a TOML date (date = 2018-12-05, unquoted) is a date, not text
+        if key in raw and not isinstance(raw[key], str) and not (key == "date" and isinstance(raw[key], _date)):
+            raise CatalogError(f"{where}: field '{key}' is {_toml_kind(raw[key])}, not a string")
+    problem = field_problem("date", str(raw["date"]))
+    if problem:
+        raise CatalogError(f"{where}: field 'date' {problem}")
     if raw["body"] not in BODIES:
-        raise CatalogError(f"sources.toml: entry {name}: field 'body' is unknown: {raw['body']!r} "
+        raise CatalogError(f"{where}: field 'body' is unknown: {raw['body']!r} "
                            f"(one of {', '.join(BODIES)})")
     if raw["type"] not in DOC_TYPES:
-        raise CatalogError(f"sources.toml: entry {name}: field 'type' is unknown: {raw['type']!r} "
+        raise CatalogError(f"{where}: field 'type' is unknown: {raw['type']!r} "
                            f"(one of {', '.join(DOC_TYPES)})")
-    sha = str(raw.get("sha256", ""))
-    if sha and not re.fullmatch(r"[0-9a-f]{64}", sha):
-        raise CatalogError(f"sources.toml: entry {name}: field 'sha256' is not 64 hex digits")
+    for key in ("language", "url", "sha256"):
+        problem = field_problem(key, str(raw.get(key, "")))
+        if problem:
+            raise CatalogError(f"{where}: field '{key}' {problem}")
     fields = {k: str(raw[k]) for k in REQUIRED + OPTIONAL if k in raw}
     return versioned(SourceEntry(**{"title": "", **fields}))
+
+
+def _toml_kind(value: object) -> str:
+    return {dict: "a table", list: "an array", int: "a number", float: "a number", bool: "a boolean"}.get(
+        type(value), f"a {type(value).__name__}")
+
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+_URL = re.compile(r"https?://[^\s\"'<>`]+")
+
+
+def field_problem(key: str, value: str) -> str:
+    """What is wrong with one fact (date, language, URL, sha256), or "": the catalogue's rules,
+    which a file's `---` header block is held to as well."""
+    if not value:
+        return ""
+    if key == "date":
+        try:
+            _date.fromisoformat(value)
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+        except ValueError:
+            return f"is not a YYYY-MM-DD date: {value!r}"
+    elif key == "language" and not _LANGUAGE.fullmatch(value):
+        return f"is not a language code such as en or fr: {value!r}"
+    elif key in ("url", "official_url") and not _URL.fullmatch(value):
+        return f"is not an http(s) URL without spaces, quotes or angle brackets: {value!r}"
+    elif key == "sha256" and not re.fullmatch(r"[0-9a-f]{64}", value):
+        return "is not 64 hex digits"
+    return ""
 
 
 def versioned(entry: SourceEntry) -> SourceEntry:
@@ -70,19 +105,19 @@ def versioned(entry: SourceEntry) -> SourceEntry:
     return replace(entry, revises=revises, supersedes=revises if kind == "revision" else "")
 
 
-def parse_catalog(text: str) -> list[SourceEntry]:
+def parse_catalog(text: str, file: str = "sources.toml") -> list[SourceEntry]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"sources.toml: not valid TOML: {exc}") from None
+        raise CatalogError(f"{file}: not valid TOML: {exc}") from None
     docs = data.get("document", [])
     if not isinstance(docs, list):
-        raise CatalogError("sources.toml: 'document' must be an array of tables ([[document]])")
+        raise CatalogError(f"{file}: 'document' must be an array of tables ([[document]])")
     entries, seen = [], set()
     for i, raw in enumerate(docs, 1):
-        entry = validate_entry(raw, i)
+        entry = validate_entry(raw, i, file)
         if entry.id in seen:
-            raise CatalogError(f"sources.toml: entry {entry.id}: field 'id' is a duplicate")
+            raise CatalogError(f"{file}: entry {visible(entry.id)}: field 'id' is a duplicate")
         seen.add(entry.id)
         entries.append(entry)
     return entries
@@ -92,7 +127,13 @@ def load_catalog(path: Path) -> list[SourceEntry]:
     """An absent catalogue is an empty one: every file is then uncatalogued."""
     if not path.exists():
         return []
-    return parse_catalog(path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return parse_catalog(text, str(path))
 
 
 class Catalog:
@@ -132,6 +173,17 @@ class Catalog:
 
     def by_symbol(self, symbol: str) -> Optional[SourceEntry]:
         return self._by_symbol.get(symbol.upper())
+
+
+HEADER_CHECKED = ("date", "language", "official_url")
+
+
+def check_header(header: dict[str, str]) -> None:
+    """A file's `---` header block is held to the catalogue's rules: a bad fact refuses the file."""
+    for key in HEADER_CHECKED:
+        problem = field_problem(key, header.get(key, "").strip())
+        if problem:
+            raise IngestError(f"header field '{key}' {problem}")
 
 
 def infer_entry(path: Path, header: dict[str, str], text: str, masthead: Optional[Masthead] = None

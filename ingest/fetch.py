@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Optional, Sequence
 
 from .catalog import CatalogError, load_catalog
+from .terminal import visible
 from .families import UNDOCS, language_url
 from .loaders import file_sha256
 from .records import IngestError, SourceEntry
@@ -134,8 +135,8 @@ class FetchReport:
                 detail = r.reason if status in (FAILED, UNAVAILABLE, CHANGED) else r.path
                 if status == CHANGED and r.path:
                     detail = f"{r.path}: {r.reason}"
-                lines.append(f"  {r.id:<{width}}  {detail}")
-        lines += [f"Error: {e}" for e in self.errors]
+                lines.append(visible(f"  {r.id:<{width}}  {detail}"))
+        lines += [visible(f"Error: {e}") for e in self.errors]
         c = self.counts()
         lines.append(
             f"Summary: {c[FETCHED] + c[CHANGED]} fetched ({c[CHANGED]} changed upstream), "
@@ -215,7 +216,8 @@ class HttpClient:
     """
 
     def __init__(self, *, timeout: float = 30.0, tries: int = 3, backoff: float = 1.0,
-                 pause: float = 1.0, max_bytes: int = 50 * MB, user_agent: str = USER_AGENT,
+                 pause: float = 1.0, max_bytes: int = 50 * MB, deadline: float = 600.0,
+                 user_agent: str = USER_AGENT,
                  proxies: Optional[dict[str, str]] = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         handlers: list = [_HttpOnlyRedirects()]
@@ -224,12 +226,14 @@ class HttpClient:
         self._opener = urllib.request.build_opener(*handlers)
         self.timeout, self.tries, self.backoff, self.pause = timeout, max(1, tries), backoff, pause
         self.max_bytes, self.user_agent, self._sleep = max_bytes, user_agent, sleep
+        self.deadline = deadline  # seconds for one document, all tries: `timeout` bounds each wait only
         self._last_request: dict[str, float] = {}
         self.requests = 0
 
     def download(self, url: str, out: BinaryIO, accept: str = "*/*") -> tuple[str, str]:
         """Write the body of `url` to `out`; return (final URL, content type) or raise _Failed."""
         last: Optional[_Retryable] = None
+        self._until = time.monotonic() + self.deadline
         for attempt in range(self.tries):
             if attempt:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
@@ -286,10 +290,13 @@ class HttpClient:
                 raise _Failed(f"too large: {expected} bytes declared, limit is {self.max_bytes}")
             received = 0
             try:
-                while True:
-                    chunk = response.read(CHUNK)
+                while True:  # read1: one socket read, so a server sending 1 byte/s meets the deadline
+                    chunk = response.read1(CHUNK)
                     if not chunk:
                         break
+                    if time.monotonic() > self._until:
+                        raise _Failed(f"took over {self.deadline:g} s (the deadline for one document), "
+                                      "download aborted")
                     received += len(chunk)
                     if received > self.max_bytes:
                         raise _Failed(f"too large: more than {self.max_bytes} bytes, download aborted")
@@ -476,6 +483,7 @@ def _install(dest: Path, name: str, write: Callable[[BinaryIO], Optional[str]]) 
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w+b") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())  # mkstemp makes 0600; a document is as readable as any file
             ctype = write(fh)
             fh.flush()
             os.fsync(fh.fileno())
@@ -495,6 +503,12 @@ def _install(dest: Path, name: str, write: Callable[[BinaryIO], Optional[str]]) 
     except OSError:
         pass
     return target, sha, size
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _copy_limited(src: Path, max_bytes: int) -> Callable[[BinaryIO], Optional[str]]:
@@ -682,6 +696,9 @@ def register_cli(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentP
                         "beside the catalogue)")
     p.add_argument("--timeout", metavar="SECONDS", type=float, default=30.0,
                    help="network timeout per connect/read (default 30)")
+    p.add_argument("--deadline", metavar="SECONDS", type=float, default=600.0,
+                   help="most time one document may take, all tries included; a server that drips "
+                        "bytes just fast enough to beat --timeout is cut off here (default 600)")
     p.add_argument("--tries", metavar="N", type=int, default=3,
                    help="attempts per document on 5xx, timeouts and network errors (default 3)")
     p.add_argument("--backoff", metavar="SECONDS", type=float, default=1.0,
@@ -702,8 +719,9 @@ def run_cli(args: argparse.Namespace) -> int:
         dest: Path = args.dest or USER_CORPUS
         lock: Path = args.lock or sources.with_suffix(".lock")
         max_bytes = int(max_mb * MB)
-        if args.tries < 1 or args.timeout <= 0 or args.backoff < 0 or args.pause < 0 or max_mb <= 0:
-            raise FetchError("--tries must be >= 1; --timeout and --max-file-mb > 0; "
+        if (args.tries < 1 or args.timeout <= 0 or args.deadline <= 0 or args.backoff < 0 or args.pause < 0
+                or max_mb <= 0):
+            raise FetchError("--tries must be >= 1; --timeout, --deadline and --max-file-mb > 0; "
                              "--backoff and --pause >= 0")
         try:
             args.ods_url.format(symbol="A/1/1", lang="en")
@@ -715,13 +733,13 @@ def run_cli(args: argparse.Namespace) -> int:
         client = None
         if args.mirror is None:
             client = HttpClient(timeout=args.timeout, tries=args.tries, backoff=args.backoff,
-                                pause=args.pause, max_bytes=max_bytes)
+                                pause=args.pause, max_bytes=max_bytes, deadline=args.deadline)
         report = fetch_all(entries, dest, mirror=args.mirror, only=args.only or (),
                            force=args.force, client=client, lock_path=lock,
                            language=args.language, ods_url=args.ods_url, max_bytes=max_bytes,
-                           log=None if args.json else lambda m: print(m, file=sys.stderr, flush=True))
+                           log=None if args.json else lambda m: print(visible(m), file=sys.stderr, flush=True))
     except (CatalogError, FetchError, SettingsError) as exc:
-        print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
+        print(visible(f"error: {exc}"), file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))

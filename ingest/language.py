@@ -24,7 +24,11 @@ def name(code: str) -> str:
     return NAMES.get(code, code)
 
 
+DETECT_CHARS = 20_000  # the guess reads this much: a 50 MB paragraph costs no more than a long one
+
+
 def detect(text: str, default: str = "en") -> str:
+    text = text[:DETECT_CHARS]
     letters = [ch for ch in text if ch.isalpha()]
     if len(letters) < 12:
         return default

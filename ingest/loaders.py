@@ -21,9 +21,11 @@ import signal
 import subprocess
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Optional
 
 from charset_normalizer import from_bytes
 
@@ -59,7 +61,7 @@ def check_file(path: Path, max_bytes: int) -> None:
     if size == 0:
         raise IngestError("empty file")
     if size > max_bytes:
-        raise IngestError(f"file is {mb(size)} MB, over the {mb(max_bytes)} MB limit")
+        raise IngestError(over_limit("file", size, max_bytes))
 
 
 def file_sha256(path: Path) -> str:
@@ -71,6 +73,16 @@ def file_sha256(path: Path) -> str:
 def mb(n: int) -> str:
     """Sizes in MiB, as the limits are set, with enough digits to tell two sizes apart."""
     return f"{n / 1048576:.3g}" if n < 1048576 else f"{n / 1048576:.1f}"
+
+
+def over_limit(what: str, size: int, limit: int, kind: str = "") -> str:
+    """"file is 0.0343 MB, over the 0.03 MB limit"; in exact bytes when the two would read alike."""
+    big, cap = mb(size), mb(limit)
+    if big == cap:
+        big, cap = f"{big} MB ({size:,} bytes)", f"{cap} MB ({limit:,} bytes)"
+    else:
+        big, cap = f"{big} MB", f"{cap} MB"
+    return f"{what} is {big}, over the {cap} {kind}limit"
 
 
 def load_bytes(data: bytes, suffix: str, *, max_pages: int) -> Loaded:
@@ -94,7 +106,7 @@ def load_bytes(data: bytes, suffix: str, *, max_pages: int) -> Loaded:
 
 def decode_text(data: bytes, declared: str | None = None) -> str:
     """UTF-8 first, then a declared charset, then detection; binary is refused."""
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data:  # anywhere: the size limit bounds the scan, and a NUL is never text
         raise IngestError("binary content (NUL bytes), not text")
     try:
         text = data.decode("utf-8-sig")
@@ -106,26 +118,105 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         return text
     if declared:
         try:
-            return data.decode(declared)
+            text = data.decode(declared)
         except (LookupError, UnicodeDecodeError):
             pass
-    candidates = [m for m in from_bytes(data) if m.chaos <= 0.2]
+        else:
+            _refuse_mixed(data, declared)
+            return text
+    readings = list(from_bytes(data))
+    candidates = [m for m in readings if m.chaos <= 0.2]
     if not candidates:
+        _refuse_mixed(data, min(readings, key=lambda m: m.chaos).encoding if readings else "")
         raise IngestError("not UTF-8 and no text encoding could be detected")
     # Among equally clean readings prefer the more coherent one, then Western encodings,
     # which is what a non-UTF-8 document in this field almost always is.
     best = min(candidates, key=lambda m: (round(m.chaos, 2), -round(m.coherence, 2),
                                           m.encoding not in ("cp1252", "latin_1", "iso8859_15")))
+    _refuse_mixed(data, best.encoding)
     text = str(best)
     if _control_ratio(text) > 0.05:
         raise IngestError("binary content, not text")
     return text
 
 
+# The one-byte encodings a paragraph is tried in: a short paragraph guessed among all codecs
+# comes out as Big5 or Shift-JIS as easily as Latin-1.
+_ONE_BYTE = ["cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1256", "latin_1", "iso8859_2", "iso8859_5",
+             "iso8859_7", "iso8859_15", "koi8_r", "mac_cyrillic"]
+_PARAGRAPH_RE = re.compile(rb"(?:\r?\n[ \t]*){2,}")
+_JUDGED = 5  # non-ASCII bytes a paragraph needs before its own encoding is guessed
+_MAX_JUDGED = 200  # paragraphs guessed at most, so that a long file costs a bounded time
+
+
+def _script(text: str) -> str:
+    """The writing system most of the non-ASCII letters belong to ("LATIN", "CYRILLIC"), or ""."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ord(ch) > 127 and ch.isalpha():
+            script = unicodedata.name(ch, "?").split(" ")[0]
+            counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else ""
+
+
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+def _mojibake_word(text: str) -> bool:
+    """A word of Latin letters with a Cyrillic, Greek or Arabic one inside ("fьr", "Vцlker"): what a
+    Latin-1 word read as CP1251 looks like; real words keep to one script."""
+    for word in _LETTERS_RE.findall(text):
+        if not word.isascii() and any(c.isascii() for c in word) and \
+                any(ord(c) > 127 and not unicodedata.name(c, "LATIN").startswith("LATIN") for c in word):
+            return True
+    return False
+
+
+def _refuse_mixed(data: bytes, encoding: str) -> None:
+    """A file whose paragraphs are in different encodings would be read as mojibake: refuse it.
+
+    A paragraph that is valid UTF-8 (with non-ASCII letters) in a file that is not is
+    UTF-8; a paragraph whose own best one-byte encoding writes another script than the
+    file's encoding gives it (Latin-1 French inside CP1251 Russian) is another encoding.
+    """
+    utf8, judged, reference = "", 0, ""
+    for par in _PARAGRAPH_RE.split(data):
+        if par.isascii():
+            continue
+        try:
+            par.decode("utf-8")
+            utf8 = "UTF-8"
+            continue
+        except UnicodeDecodeError:
+            pass
+        if encoding and _mojibake_word(par.decode(encoding, "replace")):
+            raise IngestError(f"mixed text encodings (paragraphs in {encoding} and in another); "
+                              "save the file in one encoding (UTF-8) first")
+        if judged >= _MAX_JUDGED or sum(b > 127 for b in par) < _JUDGED:
+            continue
+        judged += 1
+        own = from_bytes(par, cp_isolation=_ONE_BYTE).best()
+        if own is None:
+            continue
+        mine = _script(str(own))
+        if not encoding:  # nothing reads the whole file: the first judged paragraph is the reference
+            encoding, reference = own.encoding, mine
+        if mine != (reference if reference else _script(par.decode(encoding, "replace"))):
+            raise IngestError(f"mixed text encodings (paragraphs in {encoding} and in {own.encoding}); "
+                              "save the file in one encoding (UTF-8) first")
+    if utf8:
+        raise IngestError(f"mixed text encodings (paragraphs in UTF-8 and in {encoding or 'another'}); "
+                          "save the file in one encoding (UTF-8) first")
+
+
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _control_ratio(text: str) -> float:
-    sample = text[:20000]
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return bad / max(1, len(sample))
+    """The larger of the head's and the whole text's (a binary tail after a text head is still binary)."""
+    def ratio(t: str) -> float:
+        return sum(1 for _ in _CONTROL_RE.finditer(t)) / max(1, len(t))
+    return max(ratio(text[:20000]), ratio(text))
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -278,17 +369,55 @@ _SKIP_TAGS = {"script", "style", "noscript", "template", "svg"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
-class _TextExtractor(HTMLParser):
-    """Visible text, with a blank line at each block boundary; no recursion, so depth is harmless."""
+_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_HIDING_RE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))", re.I)
+_STYLE_RE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.I | re.S)
+_RULE_RE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 
-    def __init__(self) -> None:
+
+def hidden_selectors(markup: str) -> set[str]:
+    """`.class` and `#id` selectors that a `<style>` block hides (display:none, visibility:hidden)."""
+    out: set[str] = set()
+    for block in _STYLE_RE.findall(markup):
+        for selectors, body in _RULE_RE.findall(block):
+            if _HIDING_RE.search(body):
+                out.update(sel.strip() for sel in selectors.split(",") if re.fullmatch(r"[.#][\w-]+", sel.strip()))
+    return out
+
+
+def _hides(attrs: list[tuple[str, Optional[str]]], selectors: set[str]) -> bool:
+    """Is an element hidden from readers: the `hidden` attribute, an inline or stylesheet display:none?"""
+    for name, value in attrs:
+        value = value or ""
+        if name == "hidden" or (name == "style" and _HIDING_RE.search(value)):
+            return True
+        if name == "class" and any(f".{c}" in selectors for c in value.split()):
+            return True
+        if name == "id" and f"#{value.strip()}" in selectors:
+            return True
+    return False
+
+
+class _TextExtractor(HTMLParser):
+    """Visible text, with a blank line at each block boundary; no recursion, so depth is harmless.
+
+    Text hidden by CSS or the `hidden` attribute is dropped: it is never quoted as what a
+    reader of the page sees. `hiding` holds the open elements inside a hidden one.
+    """
+
+    def __init__(self, hidden: set[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skip = 0
         self.in_head = self.in_title = False
         self.title: list[str] = []
+        self.hidden, self.hiding = hidden, []
 
     def handle_starttag(self, tag, attrs):
+        if tag not in _VOID_TAGS and (self.hiding or _hides(attrs, self.hidden)):
+            self.hiding.append(tag)
+        if self.hiding:
+            return
         if tag == "head":
             self.in_head = True
         elif tag == "title":
@@ -303,6 +432,10 @@ class _TextExtractor(HTMLParser):
             self.out.append("- ")
 
     def handle_endtag(self, tag):
+        if self.hiding:
+            if tag in self.hiding:  # close up to the matching element (html.parser does not balance tags)
+                del self.hiding[len(self.hiding) - 1 - self.hiding[::-1].index(tag):]
+            return
         if tag == "head":
             self.in_head = False
         elif tag == "title":
@@ -313,6 +446,8 @@ class _TextExtractor(HTMLParser):
             self.out.append("\n\n")
 
     def handle_data(self, data):
+        if self.hiding:
+            return
         if self.in_title:
             self.title.append(data)
         elif not self.skip and not self.in_head:
@@ -335,7 +470,7 @@ def html_to_text(markup: str) -> tuple[str, str]:
 
 
 def _parse_html(markup: str) -> tuple[str, str]:
-    parser = _TextExtractor()
+    parser = _TextExtractor(hidden_selectors(markup))
     try:
         parser.feed(markup)
         parser.close()

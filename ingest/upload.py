@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import catalog as cat
-from .loaders import SUFFIXES, file_sha256, load_bytes, mb
+from .loaders import SUFFIXES, file_sha256, load_bytes, over_limit
 from .passages import TokenCounter, approx_tokens
 from .pipeline import Document, corpus_files, ingest_file
 from .records import IngestError
@@ -61,7 +61,7 @@ def check_upload(data: bytes, filename: str, *, max_bytes: int, max_pages: int) 
     """Validate an upload completely before anything touches the disk; returns the safe name."""
     name = safe_name(filename)
     if len(data) > max_bytes:
-        raise IngestError(f"the file is {mb(len(data))} MB, over the {mb(max_bytes)} MB upload limit")
+        raise IngestError(over_limit("the file", len(data), max_bytes, "upload "))
     sniff(data, Path(name).suffix)
     load_bytes(data, Path(name).suffix, max_pages=max_pages)  # raises on unreadable content
     return name

@@ -33,8 +33,12 @@ from index.export import CSV_COLUMNS
 from index.manifest import current_version
 from ingest.settings import Settings
 from tests.conftest import small_settings
+from index.compare_render import to_markdown
+from tests.index.lineage_corpus import series  # noqa: F401  (the fixture: an invented resolution series)
 from ui.assets import COPY_SCRIPT
 from ui.cards import highlighted
+from ui.constants import (COMPARE_A_LABEL, COMPARE_B_LABEL, FIRST_CLASS, LINEAGE_CLASS, LINEAGE_LABEL, ONLY_SENTENCE,
+                          VERSION_CLASS)
 from ui.escape import esc
 from ui.pages.search import EXAMPLES
 
@@ -45,6 +49,7 @@ APP = ROOT / "app.py"
 FIXTURES = ROOT / "tests" / "fixtures" / "app"
 TIMEOUT = 180  # seconds per AppTest run: a loaded machine, and builds in the upload tests
 DOCUMENTS_PAGE = ROOT / "ui" / "pages" / "documents.py"
+COMPARE_PAGE = ROOT / "ui" / "pages" / "compare.py"
 EMERGENCY = "not harm emergency response teams"
 PAYLOAD = "<script>alert(1)</script>"
 IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -56,7 +61,8 @@ IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
 def one_model(embedder):
     """The app's st.cache_resource model loader gets the session model instead of loading a second copy."""
     name = Settings().embedder
-    real = backends.register_embedder(name, lambda model: embedder if model == embedder.name else real(model))
+    real = backends.register_embedder(
+        name, lambda model, settings: embedder if model == embedder.name else real(model, settings))
     yield
     backends.register_embedder(name, real)
 
@@ -95,10 +101,32 @@ def writable(monkeypatch, tmp_path, embedder) -> Settings:
     return settings
 
 
-def run_app(**params) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+def run_app(path: Path = APP, **params) -> AppTest:
+    """The app (or one page file) opened with these URL query parameters."""
+    at = AppTest.from_file(str(path), default_timeout=TIMEOUT)
     at.query_params.update(params)
     return at.run()
+
+
+@pytest.fixture
+def series_app(monkeypatch, series):
+    """The app over the invented harbour-radar series (tests/index/lineage_corpus.py): edits, splits, French."""
+    settings, searcher = series
+    use_settings(monkeypatch, settings)
+    return searcher
+
+
+def compare_page(**params) -> AppTest:
+    return run_app(COMPARE_PAGE, **params)
+
+
+def compare_rows(at: AppTest) -> list[str]:
+    """The status of each aligned row shown, in order."""
+    return [st for h in at.html for st in re.findall(r'<section class="compare-row compare-(\w+)">', h.value)]
+
+
+def page_html(at: AppTest) -> str:
+    return "\n".join(h.value for h in at.html)
 
 
 def documents_page() -> AppTest:
@@ -313,16 +341,35 @@ def test_documents_page_lists_catalogue_index_state_and_timeline(mirror_app, mir
     assert not at.file_uploader
 
 
-def test_rebuild_button_updates_the_index(writable):
-    before = current_version(writable.index)
+def click_rebuild() -> AppTest:
+    """The Documents page after its Rebuild button was pressed."""
     at = documents_page()
     no_exception(at)
     [rebuild] = [b for b in at.button if b.label in ("Rebuild anyway", "Rebuild the index")]
     rebuild.click()
     at.run()
     no_exception(at)
+    return at
+
+
+def test_rebuild_button_updates_the_index(writable):
+    before = current_version(writable.index)
+    at = click_rebuild()
     assert current_version(writable.index) != before
     assert any(s.startswith("Index updated") for s in texts(at.success))
+
+
+@pytest.mark.parametrize("catalogue", [b"document = [1, 2]\n", b'[[document]]\nid = "x\xff"\n'],
+                         ids=["not-tables", "not-utf8"])
+def test_rebuild_with_a_bad_catalogue_says_one_line_not_a_traceback(writable, catalogue):
+    """#20 item 6: Rebuild met a CatalogError and the page showed a traceback with server paths."""
+    writable.sources.write_bytes(catalogue)
+    before = current_version(writable.index)
+    at = click_rebuild()
+    [error] = [e for e in texts(at.error) if e.startswith("The index could not be built")]
+    assert str(writable.sources) in error and "\n" not in error
+    assert ("entry #1" in error) if b"[1, 2]" in catalogue else ("not UTF-8" in error)
+    assert current_version(writable.index) == before
 
 
 # -- uploads ------------------------------------------------------------------------
@@ -404,3 +451,107 @@ def test_upload_with_markup_in_its_name_and_text_is_shown_as_text(writable):
     assert any(PAYLOAD in t for t in at.dataframe[-1].value["text"]), "the preview is a table: text, not HTML"
     for md in at.markdown:
         assert "<img" not in md.value.replace("\\<", "") and "](javascript" not in md.value
+
+
+# -- compare page -------------------------------------------------------------------
+
+def test_compare_deep_link_shows_summary_rows_filter_and_exports(series_app):
+    expected = series_app.compare("A/RES/91/40", "A/RES/93/40")
+    at = compare_page(a="A/RES/91/40", b="A/RES/93/40")
+    no_exception(at)
+    assert at.selectbox(key="a").label == COMPARE_A_LABEL and at.selectbox(key="b").label == COMPARE_B_LABEL
+    assert (at.selectbox(key="a").value, at.selectbox(key="b").value) == ("A/RES/91/40", "A/RES/93/40")
+    assert compare_rows(at) == [r.status for r in expected.rows]
+    s = expected.summary
+    assert f"{s['same']} same, {s['changed']} changed, {s['added']} added, {s['removed']} removed" in page_html(at)
+    assert s["changed"] and "<ins>" in page_html(at) and "<del>" in page_html(at), "tracked changes are shown"
+
+    at.pills(key="status").set_value(["changed", "added"])
+    at.run()
+    no_exception(at)
+    assert compare_rows(at) == [r.status for r in expected.rows if r.status in ("changed", "added")]
+    exports = at.session_state["compare_exports"]
+    assert exports["markdown"] == to_markdown(expected, ["changed", "added"])
+    from docx import Document
+
+    doc = Document(io.BytesIO(exports["docx"]()))  # the Word button's file, made when clicked
+    runs = [r for p in doc.paragraphs for r in p.runs]
+    assert any(r.underline for r in runs) and any(r.font.strike for r in runs)
+    assert [b.label for b in at.download_button] == ["Download Markdown", "Download Word (.docx)"]
+
+
+def test_compare_pickers_languages_ids_and_unknown_names(series_app):
+    at = compare_page()
+    no_exception(at)
+    assert at.info and not compare_rows(at), "nothing is compared before two documents are chosen"
+    at.selectbox(key="a").set_value("A/RES/93/40")
+    at.selectbox(key="b").set_value("A/RES/93/40/FR")
+    at.run()
+    no_exception(at)
+    shown = page_html(at)
+    assert "paired by label only" in shown
+    changed = re.findall(r'<section class="compare-row compare-changed"><h2>.*?</h2><p>(.*?)</p>', shown)
+    assert changed and all(re.fullmatch(r"<del>[^<]*</del><ins>[^<]*</ins>", c) for c in changed), \
+        "no word diff across languages: the whole text out, the whole text in"
+
+    by_id = compare_page(a="harbour-2021", b="a/res/95/40")  # a document id, a symbol in another case
+    no_exception(by_id)
+    assert (by_id.selectbox(key="a").value, by_id.selectbox(key="b").value) == ("A/RES/93/40", "A/RES/95/40")
+    assert compare_rows(by_id)
+
+    unknown = compare_page(a="A/RES/91/41", b="A/RES/93/40")
+    no_exception(unknown)
+    assert "did you mean" in unescape_md(unknown.error[0].value) and "A/RES/91/40" in unescape_md(unknown.error[0].value)
+    assert not compare_rows(unknown)
+
+
+def test_compare_shows_document_text_as_text(writable, embedder):
+    s = Searcher.open(writable.index, settings=writable, embedder=embedder)
+    payload = next(d for d in s.documents() if "Escaping drill" in (d["title"] or ""))
+    other = next(d for d in s.documents() if d["doc_id"] != payload["doc_id"])
+    at = compare_page(a=other["symbol"] or other["doc_id"], b=payload["symbol"] or payload["doc_id"])
+    no_exception(at)
+    shown = page_html(at)
+    assert "added" in compare_rows(at)
+    assert esc(PAYLOAD) in shown and esc(IMG_PAYLOAD) in shown, "the markup is shown as text"
+    assert "<script" not in shown and "<img" not in shown
+
+
+# -- lineage panel ------------------------------------------------------------------
+
+def lineage_keys(at: AppTest) -> list[str]:
+    return [k for k in at.session_state.filtered_state if str(k).startswith("lineage-")]
+
+
+def test_lineage_panel_is_lazy_and_shows_versions_oldest_first(series_app):
+    at = run_app(q="national liaison office for incidents affecting harbour radar")
+    no_exception(at)
+    found = cards(at)
+    assert found and [e.label for e in at.expander] == [LINEAGE_LABEL] * len(found), "one panel per card"
+    assert f'class="{LINEAGE_CLASS}"' not in page_html(at), "no lineage is computed before a panel is opened"
+
+    hit = series_app.search("national liaison office for incidents affecting harbour radar", 10)[0]
+    at.session_state[f"lineage-{hit.passage_id}"] = True  # what opening the expander does
+    at.run()
+    no_exception(at)
+    shown = page_html(at)
+    versions = re.findall(rf'<li class="{VERSION_CLASS}( {FIRST_CLASS})?"><div class="nb-ctx-cite">(\d{{4}}-\d\d-\d\d)',
+                          shown)
+    expected = series_app.lineage(hit.passage_id)
+    assert len(versions) == len(expected.versions) >= 2
+    assert [v[0] for v in versions] == [f" {FIRST_CLASS}"] + [""] * (len(versions) - 1), "the first is highlighted"
+    assert [v[1] for v in versions] == sorted(v[1] for v in versions), "oldest first"
+    for v in expected.versions:
+        assert esc(v.passage.citation) in shown
+    assert shown.count(f'class="{LINEAGE_CLASS}"') == 1, "only the opened card's lineage"
+
+
+def test_lineage_panel_says_when_only_a_sentence_is_shared(series_app):
+    query = "the indication that a harbour radar incident originates from the territory of a State"
+    hit = next(h for h in series_app.search(query, 10) if h.symbol == "A/RES/95/40")
+    at = run_app(q=query)
+    at.session_state[f"lineage-{hit.passage_id}"] = True
+    at.run()
+    no_exception(at)
+    assert ONLY_SENTENCE in page_html(at)
+    assert "The sentence in common:" in page_html(at)

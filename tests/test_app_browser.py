@@ -28,8 +28,12 @@ from urllib.parse import quote_plus
 import pytest
 
 from benchmarks.bench.servers import free_port, stop
+from index import Searcher
 from index.build import build
+from index.compare_render import to_markdown
 from ingest.settings import Settings
+from ui.constants import (COMPARE_CLASS, COMPARE_ROW_CLASS, COMPARE_SUMMARY_CLASS, FIRST_CLASS, LINEAGE_CLASS,
+                          LINEAGE_LABEL, VERSION_CLASS)
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +46,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SEARCH_LABEL = "Search norms, CBMs and agreed language"
 PAYLOAD = "<script>alert(1)</script>"
 IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
+PEACEFUL = "Stressing that it is in the interest of all States to promote the use of ICTs for peaceful purposes"
 WAIT_MS = 120_000  # the server loads the model on its first search; machines can be busy
 
 
@@ -100,7 +105,7 @@ def check_search_page(url: str, screenshot: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900},
                                           permissions=["clipboard-read", "clipboard-write"])
@@ -146,6 +151,73 @@ def check_search_page(url: str, screenshot: Path) -> None:
             browser.close()
 
 
+def launch(p):
+    return p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def check_compare_and_lineage(url: str, s: Searcher, payload_doc: str, screenshot: Path) -> None:
+    """The Compare deep link: summary, rows, the status filter (in the URL), the Markdown download; a
+    document's markup shown as text; then a search card's Lineage panel, opened, with its versions."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expected = s.compare("A/RES/75/32", "A/RES/76/19")
+    counts = expected.summary
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True).new_page()
+            page.set_default_timeout(WAIT_MS)
+            expect.set_options(timeout=WAIT_MS)
+            dialogs: list[str] = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+            page.goto(f"{url}/compare?a=A/RES/75/32&b=A/RES/76/19")
+            summary = page.locator(f".{COMPARE_CLASS} .{COMPARE_SUMMARY_CLASS}")
+            expect(summary).to_have_text(f"{counts['same']} same, {counts['changed']} changed, "
+                                         f"{counts['added']} added, {counts['removed']} removed")
+            rows = page.locator(f".{COMPARE_CLASS} .{COMPARE_ROW_CLASS}")
+            expect(rows).to_have_count(len(expected.rows))
+            assert page.locator(f".{COMPARE_CLASS} ins").count() and page.locator(f".{COMPARE_CLASS} del").count()
+            page.screenshot(path=str(screenshot))
+
+            for status in ("same", "added", "removed"):  # leave only the changed rows
+                page.get_by_role("button", name=f"{status} ({counts[status]})").click()
+                expect(page).to_have_url(re.compile(rf"[?&]status=(?!{status}\b)"))
+            expect(rows).to_have_count(counts["changed"])
+            expect(page.locator(f".{COMPARE_CLASS} .compare-changed")).to_have_count(counts["changed"])
+            expect(page).to_have_url(re.compile(r"status=changed"))
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Download Markdown").click()
+            path = download.value.path()
+            assert Path(path).read_text(encoding="utf-8") == to_markdown(expected, ["changed"])
+            assert download.value.suggested_filename.endswith(".md")
+
+            page.goto(f"{url}/compare?a={payload_doc}&b={payload_doc}")  # the payload document with itself
+            shown = page.locator(f".{COMPARE_ROW_CLASS}", has_text=PAYLOAD)
+            expect(shown.first).to_be_visible()
+            expect(shown.first).to_contain_text(IMG_PAYLOAD)
+            assert page.locator("img[src='x']").count() == 0, "the payload must not become an element"
+
+            hit = next(h for h in s.search(PEACEFUL, 10) if h.symbol == "A/RES/73/27")
+            page.goto(f"{url}/?q={quote_plus(PEACEFUL)}")
+            expect(page.locator(".nb-cite", has_text=hit.citation).first).to_be_visible()
+            panel = page.locator(f".st-key-lineage-{hit.passage_id}")
+            panel.get_by_text(LINEAGE_LABEL, exact=True).click()
+            versions = panel.locator(f".{LINEAGE_CLASS} .{VERSION_CLASS}")
+            expect(versions.first).to_be_visible()
+            lineage = s.lineage(hit.passage_id)
+            assert len(lineage.versions) >= 2
+            expect(versions).to_have_count(len(lineage.versions))
+            expect(panel.locator(f".{FIRST_CLASS}")).to_have_count(1)
+            expect(versions.first).to_contain_text(lineage.versions[0].passage.citation)
+            expect(versions.nth(1)).to_contain_text(lineage.versions[1].passage.citation)
+            assert page.locator(f".{LINEAGE_CLASS}").count() == 1, "only the opened card's lineage is computed"
+            page.wait_for_timeout(300)
+            assert dialogs == [], f"a script ran: {dialogs}"
+        finally:
+            browser.close()
+
+
 def test_search_in_a_real_browser(browser_settings, tmp_path):
     if not CHROMIUM.is_file():
         pytest.skip("/usr/bin/chromium is missing (apt-get install chromium); this test drives a real browser")
@@ -153,3 +225,14 @@ def test_search_in_a_real_browser(browser_settings, tmp_path):
     with streamlit_server(browser_settings, tmp_path / "streamlit.log") as url:
         check_search_page(url, tmp_path / "search.png")
     assert (tmp_path / "search.png").stat().st_size > 10_000
+
+
+def test_compare_and_lineage_in_a_real_browser(browser_settings, embedder, tmp_path):
+    if not CHROMIUM.is_file():
+        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium); this test drives a real browser")
+    pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+    s = Searcher.open(browser_settings.index, settings=browser_settings, embedder=embedder)
+    payload = next(d for d in s.documents() if "Escaping drill" in (d["title"] or ""))
+    with streamlit_server(browser_settings, tmp_path / "streamlit.log") as url:
+        check_compare_and_lineage(url, s, payload["symbol"] or payload["doc_id"], tmp_path / "compare.png")
+    assert (tmp_path / "compare.png").stat().st_size > 10_000

@@ -7,6 +7,8 @@ script (ui/static/copy.js), which reads the panel's text when clicked.
 """
 from __future__ import annotations
 
+import streamlit as st
+
 from index import Hit, Searcher
 from index.export import quote_with_citation, safe_url
 from ingest import language
@@ -14,6 +16,7 @@ from ingest import language
 from .constants import CARD_CLASS, CARDS_CLASS, CITE_CLASS, PASSAGE_CLASS
 from .escape import esc
 from .languages import parallels_html, text_attrs
+from .lineage import lineage_panel
 
 
 def highlighted(text: str, spans) -> str:
@@ -29,12 +32,15 @@ def highlighted(text: str, spans) -> str:
     return "".join(out)
 
 
-def cards_html(s: Searcher, hits: list[Hit]) -> str:
-    """Every result card in one HTML element. A widget per action (link button, three popovers) made a
-    results page about 110 Streamlit messages and as many React subtrees; this is one, and its panels
-    open in the browser without a rerun (docs/performance.md, "Warm query render")."""
-    return (f'<div class="{CARDS_CLASS}">' + "".join(card_html(h, s.context(h), s.parallels(h)) for h in hits)
-            + "</div>")
+def show_cards(s: Searcher, hits: list[Hit]) -> None:
+    """Each card as one HTML element, then its Lineage panel (ui/lineage.py). A widget per action (link button,
+    three popovers) made a results page about 110 Streamlit messages; a card is two, its HTML panels open in
+    the browser without a rerun, and only the Lineage panel, computed when opened, needs the server
+    (docs/performance.md, "Warm query render")."""
+    with st.container(key=CARDS_CLASS):
+        for hit in hits:
+            st.html(card_html(hit, s.context(hit), s.parallels(hit)))
+            lineage_panel(s, hit)
 
 
 def card_html(hit: Hit, context: list[dict], parallels: list[dict] = ()) -> str:

@@ -6,6 +6,7 @@ change them).
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -14,6 +15,7 @@ import streamlit as st
 from index import IndexUnavailable, ModelUnavailable, Searcher, backends
 from index.build import BuildReport, build
 from index.manifest import current_version
+from ingest.catalog import CatalogError
 from ingest.passages import tokenizer_counter
 from ingest.settings import Settings, resolve_model
 
@@ -25,15 +27,51 @@ def config() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_resource(show_spinner="Loading the language model…")
+@st.cache_resource(show_spinner=False)
 def get_embedder(model: str) -> backends.Embedder:
+    """The model, once per server; the first build exports it (index/backends/onnx.py) under its progress bar."""
     return backends.embedder(config(), model)
+
+
+class LazyEmbedder:
+    """The shared model, fetched at its first use: a Searcher opens (and the page draws) without waiting for it.
+
+    `warm_up` has usually loaded it by then; if not, the first query waits for that load instead of
+    starting a second one (st.cache_resource holds one lock per key)."""
+
+    def __init__(self, model: str):
+        self.name = model
+
+    @property
+    def dimension(self) -> int:
+        return get_embedder(self.name).dimension
+
+    def encode_query(self, text: str):
+        return get_embedder(self.name).encode_query(text)
+
+    def encode_passages(self, texts, batch_size: int = 32, progress=lambda done, total: None):
+        return get_embedder(self.name).encode_passages(texts, batch_size, progress)
+
+
+def _load_quietly(model: str) -> None:
+    try:
+        get_embedder(model)
+    except ModelUnavailable:
+        pass  # the page's own first use shows the message
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up(model: str) -> threading.Thread:
+    """Load the model in a background thread, once per server, while the first page is drawn."""
+    thread = threading.Thread(target=_load_quietly, args=(model,), name="normbase-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_searcher(index: str, version: str, model: str) -> Searcher:
-    """One Searcher per index version, shared by every session of this server."""
-    return Searcher.open(Path(index), settings=config(), embedder=get_embedder(model))
+    """One Searcher per index version, shared by every session of this server; the model is shared by all."""
+    return Searcher.open(Path(index), settings=config(), embedder=LazyEmbedder(model))
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,7 +81,7 @@ def get_token_counter(model: str):
 
 def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
     """Build or update the index with a progress bar; None (and an error shown) if it failed."""
-    bar = st.progress(0.0, text="Preparing the index…")
+    bar = st.progress(0.0, text="Preparing the language model (the first start exports it: about a minute)…")
     labels = {"ingest": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -51,7 +89,7 @@ def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
 
     try:
         report = build(cfg, embedder=get_embedder(cfg.model), force=force, progress=progress)
-    except (IndexUnavailable, ModelUnavailable) as exc:
+    except (CatalogError, IndexUnavailable, ModelUnavailable) as exc:
         st.error(f"The index could not be built: {md_plain(exc)}")
         return None
     finally:
@@ -62,6 +100,7 @@ def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
 
 def open_searcher(cfg: Settings) -> Searcher:
     """The live index's Searcher; builds the index on first start; stops the page if it is unusable."""
+    warm_up(cfg.model)
     try:
         folder = current_version(cfg.index)
         if folder is None:

@@ -179,6 +179,54 @@ def _render_queries_in_page(page, proc, queries: list[str], warmup: list[str],
     return summary, detail
 
 
+BARE_SCRIPT = "import streamlit as st\nst.html('<div id=\"nb-bare\">ready</div>')\n"
+
+
+def _launch(page, script: Path, port: int, env: dict, url: str, timeout: float, ready_js: str, arg,
+            detail: dict, what: str) -> tuple[subprocess.Popen, float, str]:
+    """`streamlit run script` (with the project's .streamlit/config.toml), the page loaded until `ready_js`
+    holds (`what` names it): the process, its launch time, and why it failed ("" when it did not).
+    Sets `first_http_s` in `detail`."""
+    from playwright.sync_api import Error as PwError
+
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    started = time.perf_counter()
+    while True:  # the server is up when the page loads at all
+        if proc.poll() is not None:
+            return proc, started, "streamlit exited: " + proc.stderr.read().decode()[-300:]
+        try:
+            page.goto(url, timeout=5_000)
+            break
+        except PwError:
+            if time.perf_counter() - started > timeout:
+                return proc, started, f"no HTTP answer within {timeout:.0f} s"
+            time.sleep(0.1)
+    detail["first_http_s"] = round(time.perf_counter() - started, 2)
+    try:
+        page.wait_for_function(ready_js, arg=arg, polling=50,
+                               timeout=max(1.0, timeout - (time.perf_counter() - started)) * 1000)
+    except PwError as exc:
+        return proc, started, f"no {what} within {timeout:.0f} s ({str(exc)[:120]})"
+    return proc, started, ""
+
+
+def streamlit_alone(page, env: dict, timeout: float) -> dict:
+    """Streamlit's own start-up: a one-element script, same interpreter and config, launch to the element shown."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "bare.py"
+        script.write_text(BARE_SCRIPT, encoding="utf-8")
+        port, detail = free_port(), {}
+        proc, started, failed = _launch(page, script, port, env, f"http://127.0.0.1:{port}/", timeout,
+                                        "() => document.querySelector('#nb-bare') !== null", None, detail,
+                                        "element of the bare script")
+        seconds = time.perf_counter() - started
+        stop(proc, 10)
+    return {"reason": failed} if failed else {"seconds": round(seconds, 2), "first_http_s": detail["first_http_s"]}
+
+
 def app_session(index_root: Path, corpus: Optional[Path] = None, query: str = APP_QUERY,
                 render: Optional[tuple[list[str], list[str], str]] = None, timeout: float = 120) -> dict:
     """One app server, one browser: the cold start, then warm queries typed into the search box.
@@ -200,39 +248,23 @@ def app_session(index_root: Path, corpus: Optional[Path] = None, query: str = AP
     if not CHROMIUM.exists():
         return skipped(f"{CHROMIUM} is not installed")
     try:
-        from playwright.sync_api import Error as PwError
         from playwright.sync_api import sync_playwright
     except ImportError:
         return skipped("playwright is not installed")
     port = free_port()
     url = f"http://127.0.0.1:{port}/?q={query.replace(' ', '+')}"
     env = worker_env(NORMBASE_INDEX=str(index_root), **({"NORMBASE_CORPUS": str(corpus)} if corpus else {}))
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]  # + .streamlit/config.toml
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
         page = browser.new_page()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        started = time.perf_counter()
+        detail["streamlit_alone"] = streamlit_alone(page, env, timeout)
+        proc, started, failed = _launch(page, ROOT / "app.py", port, env, url, timeout,
+                                        "([sel, empty]) => document.querySelector(sel) !== null || "
+                                        "empty.some(t => document.body.innerText.includes(t))",
+                                        [RESULT_SELECTOR, list(EMPTY_TEXTS)], detail, "result card")
         try:
-            while True:  # the server is up when the page loads at all
-                if proc.poll() is not None:
-                    return skipped("streamlit exited: " + proc.stderr.read().decode()[-300:])
-                try:
-                    page.goto(url, timeout=5_000)
-                    break
-                except PwError:
-                    if time.perf_counter() - started > timeout:
-                        return skipped(f"no HTTP answer within {timeout:.0f} s")
-                    time.sleep(0.1)
-            detail["first_http_s"] = round(time.perf_counter() - started, 2)
-            remaining = max(1.0, timeout - (time.perf_counter() - started))
-            try:
-                page.wait_for_function(
-                    "([sel, empty]) => document.querySelector(sel) !== null || "
-                    "empty.some(t => document.body.innerText.includes(t))",
-                    arg=[RESULT_SELECTOR, list(EMPTY_TEXTS)], timeout=remaining * 1000, polling=50)
-            except PwError as exc:
-                return skipped(f"no result card within {timeout:.0f} s ({str(exc)[:120]})")
+            if failed:
+                return skipped(failed)
             seconds = time.perf_counter() - started
             detail["cards"] = page.locator(RESULT_SELECTOR).count()
             try:

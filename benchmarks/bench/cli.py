@@ -6,9 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from .data import LARGE_ANN_FROM
 from .figures import parse_size
-from .report import render_text
-from .runner import LARGE_ANN_FROM, Bench
 
 
 def register_cli(sub) -> None:
@@ -72,6 +71,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
             print(f"error: no index in {args.index} (build one with `python -m index build --index DIR`)",
                   file=sys.stderr)
             return 2
+    from .report import render_text  # here, not at the top: `python -m index search` imports this module
+    from .runner import Bench
+
     bench = Bench(args, sorted(set(sizes)))
     try:
         result = bench.run_app_only() if args.app_only else bench.run()

@@ -12,6 +12,7 @@ SHARED = MIRROR.parent
 SCIFACT = SHARED / "benchmarks" / "scifact"
 DEV_QUERIES = SHARED / "eval" / "dev.jsonl"
 FIXTURE_CORPUS = ROOT / "tests" / "fixtures" / "index" / "corpus"
+LARGE_ANN_FROM = 250_000  # above this, an --ann-large variant (if one is named) replaces the project's index
 APP_QUERY = "supply chain integrity"
 QUICK_APP_QUERY = "open-ended working group"
 APP_RENDER_QUERIES = 40  # warm queries typed into the app after its cold start (issue 4 asks for >= 30)

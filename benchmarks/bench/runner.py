@@ -19,7 +19,7 @@ from index.manifest import IndexError_, current_version
 from ingest.settings import MIRROR, ROOT
 
 from .browser import app_session
-from .data import (APP_QUERY, FIXTURE_CORPUS, QUICK_APP_QUERY, SCIFACT, append_reingest_paragraph,
+from .data import (APP_QUERY, FIXTURE_CORPUS, LARGE_ANN_FROM, QUICK_APP_QUERY, SCIFACT, append_reingest_paragraph,
                    app_render_queries, load_queries, write_scifact_docs)
 from .environment import blas_info, machine_info, run_header, worker_env
 from .figures import size_label
@@ -27,7 +27,6 @@ from .report import check_targets
 
 REAL_MAX = 2_000  # sizes up to this many passages: the real corpus
 SCIFACT_MAX = 20_000  # up to this: real corpus + SciFact abstracts, embedded by the real model
-LARGE_ANN_FROM = 250_000  # above this, an --ann-large variant (if one is named) replaces the project's index
 
 
 class _RssMonitor(threading.Thread):

@@ -96,8 +96,7 @@ def worker_build(p: dict) -> dict:
 
         texts = random.Random(0).sample(texts, sample)
     t, c = time.perf_counter(), _cpu_s()
-    embedder.model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True,
-                          convert_to_numpy=True, show_progress_bar=False)
+    embedder.encode_passages(texts, settings.batch_size)  # the configured backend, without the build around it
     raw_s, raw_cpu = time.perf_counter() - t, _cpu_s() - c
     n = report.passages
     return {"passages": n, "documents": report.documents, "embedded": report.embedded,
@@ -111,12 +110,9 @@ def worker_build(p: dict) -> dict:
 
 
 def _torch_threads() -> Optional[int]:
-    try:
-        import torch
-
-        return torch.get_num_threads()
-    except ImportError:
-        return None
+    """torch's threads if the backend imported it (the onnx embedder does not): measuring must not import it."""
+    torch = sys.modules.get("torch")
+    return torch.get_num_threads() if torch else None
 
 
 def embedding_inputs(folder: Path, model: str) -> list[str]:
@@ -143,11 +139,12 @@ def embedding_inputs(folder: Path, model: str) -> list[str]:
 
 
 def _single_thread() -> None:
+    """One thread for faiss, BLAS and (when a backend has imported it, as the naive recipe does) torch."""
     import faiss
-    import torch
     from threadpoolctl import threadpool_limits
 
-    torch.set_num_threads(1)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
     faiss.omp_set_num_threads(1)
     threadpool_limits(limits=1)
 
@@ -249,7 +246,7 @@ def worker_naive(p: dict) -> dict:
     from index.evaluation.naive import CHUNK_OVERLAP, CHUNK_SIZE
     from ingest.settings import Settings
 
-    model = backends.embedder(Settings()).model
+    model = backends.embedder(Settings.from_env({}, embedder="sentence-transformers")).model  # as the recipe has it
     model.encode(WARMUP_TEXTS, batch_size=32)
     src = Path(p["source"])
     t, c = time.perf_counter(), _cpu_s()

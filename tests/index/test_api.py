@@ -6,6 +6,7 @@ write token and rate limit, oversized and hostile input, and a rebuild swapped i
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from index.api.serve import SCHEMA_PATH, schema_text
 from tests.index.api_helpers import assert_json_error, client, free_port, serving
 from tests.index.index_helpers import (FIXTURE_CORPUS, ROOT, cli_env, copy_corpus, copy_index, live_folder,
                                        popen_cli, run_cli)
+from tests.index.lineage_corpus import series  # noqa: F401  (the fixture: an invented resolution series)
 from tests.reliability.helpers import NEW_DOCUMENT
 
 TOKEN = "correct horse battery staple"
@@ -42,6 +44,14 @@ def writable_settings(tmp_path: Path, small_index, **kw):
     corpus = copy_corpus(tmp_path / "corpus")
     index = copy_index(small_index, tmp_path / "index")
     return replace(small_index, corpus=(corpus,), index=index, upload_dir=corpus, api_token=TOKEN, **kw)
+
+
+@pytest.fixture(scope="module")
+def series_api(series):
+    """A read-only server over the invented harbour-radar series (edits, splits, a French text)."""
+    settings, searcher = series
+    with serving(create_app(settings, searcher=searcher)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -150,6 +160,78 @@ def test_no_index_yet_is_503_and_health_still_answers(tmp_path, small_index):
         assert_json_error(http.get("/search", params={"q": "cables"}), 503, "python -m index build")
 
 
+# -- comparison and lineage: the JSON of `python -m index compare|lineage --json` ---------------
+
+@pytest.mark.slow
+def test_compare_and_lineage_json_are_the_command_lines(series_api, series):
+    settings, searcher = series
+    cli = [run_cli(*args, "--json", "--index", str(settings.index))
+           for args in (["compare", "A/RES/91/40", "A/RES/95/40"], ["lineage", "A/RES/95/40, PP 2"])]
+    assert all(p.returncode == 0 for p in cli), [p.stderr for p in cli]
+    passage_id = searcher.lineage("A/RES/95/40, PP 2").passage.passage_id
+    with client(series_api) as http:
+        compared = http.get("/compare", params={"a": "A/RES/91/40", "b": "A/RES/95/40"})
+        by_name = http.get("/lineage/A/RES/95/40, PP 2")
+        by_id = http.get(f"/lineage/{passage_id}")
+    for resp in (compared, by_name, by_id):
+        assert resp.status_code == 200, resp.text
+    assert compared.json() == json.loads(cli[0].stdout)
+    assert by_name.json() == by_id.json() == json.loads(cli[1].stdout)
+
+
+def test_compare_rows_summary_and_diffs(series_api, series):
+    _, searcher = series
+    with client(series_api) as http:
+        out = http.get("/compare", params={"a": "A/RES/91/40", "b": "harbour-2021"}).json()  # symbol, then doc id
+        itself = http.get("/compare", params={"a": "A/RES/93/40", "b": "A/RES/93/40"}).json()
+    assert out == searcher.compare("A/RES/91/40", "A/RES/93/40").to_json()
+    assert out["a"]["symbol"] == "A/RES/91/40" and out["b"]["symbol"] == "A/RES/93/40"
+    counts = {s: sum(r["status"] == s for r in out["rows"]) for s in ("same", "changed", "added", "removed")}
+    assert {k: out["summary"][k] for k in counts} == counts and out["summary"]["rows"] == len(out["rows"])
+    assert counts["changed"] and counts["added"], counts
+    for row in out["rows"]:  # the contract: the diff rebuilds both texts
+        assert "".join(d["text"] for d in row["diff"] if d["op"] != "insert") == row["a_text"]
+        assert "".join(d["text"] for d in row["diff"] if d["op"] != "delete") == row["b_text"]
+    assert any("<safety> &" in r["b_text"] for r in out["rows"]), "document text is returned verbatim (JSON)"
+    assert {r["status"] for r in itself["rows"]} == {"same"} and itself["summary"]["compared_by"] == "wording"
+
+
+def test_compare_documents_in_different_languages_by_labels(series_api):
+    with client(series_api) as http:
+        out = http.get("/compare", params={"a": "A/RES/93/40", "b": "A/RES/93/40/FR"}).json()
+    assert out["summary"]["compared_by"] == "labels" and "paired by label only" in out["summary"]["notice"]
+    assert out["b"]["language"] == "fr"
+    for row in out["rows"]:  # no word diff between translations: the whole text out, the whole text in
+        if row["status"] == "changed":
+            assert [d["op"] for d in row["diff"]] == ["delete", "insert"], row["diff"]
+
+
+def test_lineage_versions_oldest_first_with_the_first_marked(series_api, series):
+    _, searcher = series
+    with client(series_api) as http:
+        out = http.get("/lineage/A/RES/95/40, OP 1").json()
+        sentence = http.get("/lineage/A/RES/95/40, PP 2").json()
+    assert out == searcher.lineage("A/RES/95/40, OP 1").to_json()
+    dates = [v["date"] for v in out["versions"]]
+    assert len(dates) >= 2 and dates == sorted(dates)
+    assert [v["first"] for v in out["versions"]] == [True] + [False] * (len(dates) - 1)
+    assert [v["status"] for v in out["versions"]].count("self") == 1
+    reused = [v for v in sentence["versions"] if v["only_sentence"]]
+    assert reused and reused[0]["symbol"] == "A/RES/91/40" and reused[0]["shared"], sentence["versions"]
+
+
+def test_unknown_documents_and_passages_are_404_with_near_matches(series_api):
+    with client(series_api) as http:
+        assert_json_error(http.get("/compare", params={"a": "A/RES/91/41", "b": "A/RES/93/40"}), 404,
+                          "no document 'A/RES/91/41'", "did you mean", "A/RES/91/40")
+        assert_json_error(http.get("/lineage/A/RES/93/40, OP 9"), 404, "has no paragraph 'OP 9'", "did you mean OP 4")
+        assert_json_error(http.get("/lineage/A/RES/93/41, OP 1"), 404, "did you mean", "A/RES/93/40")
+        assert_json_error(http.get("/lineage/987654321"), 404, "no passage with id 987654321")
+        assert_json_error(http.get("/lineage/A/RES/93/40"), 404, "SYMBOL, LABEL")
+        assert_json_error(http.get("/compare", params={"a": "A/RES/93/40"}), 422, "query b")
+        assert_json_error(http.get("/compare", params={"a": "A/RES/93/40", "b": "x" * 201}), 422, "query b")
+
+
 @pytest.mark.slow
 def test_the_serve_command_binds_loopback_and_answers(small_index):
     port = free_port()
@@ -183,7 +265,8 @@ def test_served_schema_is_the_committed_one(api):
     assert served == committed, (f"{SCHEMA_PATH} is out of date: regenerate it with "
                                  f"`.venv/bin/python -m index serve --write-openapi {SCHEMA_PATH}`")
     assert (ROOT / SCHEMA_PATH).read_text(encoding="utf-8") == schema_text(), "regenerate it (same command)"
-    assert set(served["paths"]) >= {"/search", "/passages/{passage_id}", "/documents", "/health", "/ready", "/build"}
+    assert set(served["paths"]) >= {"/search", "/passages/{passage_id}", "/lineage/{passage}", "/compare",
+                                    "/documents", "/health", "/ready", "/build"}
 
 
 @pytest.mark.slow
@@ -197,6 +280,9 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(api, tmp_pat
     proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
     assert "passed" in proc.stdout.lower()
+    operations = sum(len(methods) for methods in httpx.get(f"{api}/openapi.json").json()["paths"].values())
+    assert operations >= 10  # /compare and /lineage/{passage} among them
+    assert re.search(rf"Tested:\s+{operations}\b", proc.stdout), proc.stdout[-3000:]  # every endpoint is exercised
 
 
 # -- the token ------------------------------------------------------------------------

@@ -40,7 +40,8 @@ def test_the_defaults_implement_the_protocols(embedder):
     assert index.search(vectors[2], 1) == [(2, pytest.approx(1.0))]
     assert isinstance(backends.lexical_index(settings), LexicalIndex)
     assert isinstance(embedder, Embedder)
-    assert backends.names(settings) == DEFAULT_BACKENDS
+    # DEFAULT_BACKENDS is what built manifests that predate `backends`; the embedder default is now onnx
+    assert backends.names(settings) == {**DEFAULT_BACKENDS, "embedder": "onnx"}
 
 
 def test_an_unknown_name_lists_the_known_ones():
@@ -67,7 +68,7 @@ def test_another_backend_than_the_one_that_built_the_index_is_refused_by_name(tm
 @pytest.mark.slow
 def test_the_manifest_records_the_backends_and_a_searcher_checks_them(small_index, embedder, other_lexical):
     m = read_manifest(live_folder(small_index.index))
-    assert m.backends == DEFAULT_BACKENDS
+    assert m.backends == backends.names(small_index) == {**DEFAULT_BACKENDS, "embedder": "onnx"}
     assert m.lexical["tokenizer"].startswith("porter") and m.lexical["column_weights"] == [1.0, 0.3, 0.2, 0.3]
     other = replace(small_index, lexical_backend="other-lexical")
     with pytest.raises(IndexUnavailable, match=r"lexical backend 'sqlite-fts5', but 'other-lexical' is configured"):

@@ -1,4 +1,4 @@
-"""The sentence-transformers Embedder: a query vector (one thread) is the batch vector, in the caller's order."""
+"""The session's embedder (the configured default, onnx): a query vector (one thread) is the batch vector, in the caller's order."""
 from __future__ import annotations
 
 import numpy as np

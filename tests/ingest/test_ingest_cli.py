@@ -175,4 +175,4 @@ def test_broken_catalogue_is_reported(tmp_path: Path, fixtures_dir: Path) -> Non
     bad.write_text('[[document]]\nid = "x"\n', encoding="utf-8")
     r = run("inspect", str(fixtures_dir / "workshop-notes.md"), "--sources", str(bad))
     assert r.returncode == 2
-    assert r.stderr == "error: sources.toml: entry x: missing required field 'body'\n"
+    assert r.stderr == f"error: {bad}: entry x: missing required field 'body'\n"

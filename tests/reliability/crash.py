@@ -56,7 +56,7 @@ def plant(point: str) -> None:
 
             dimension = 384
 
-            def __init__(self, model: str):
+            def __init__(self, model: str, settings: Settings):
                 self.name = model
 
             def encode_passages(self, texts, batch_size=32, progress=lambda done, total: None):

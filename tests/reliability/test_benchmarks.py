@@ -32,5 +32,5 @@ def test_fuzz_small_budget_finds_nothing():
     report = json.loads(proc.stdout)
     assert proc.returncode == 0 and report["failed"] == [], json.dumps(report["targets"], indent=1)[-4000:]
     assert set(report["targets"]) == {"loader-bytes", "loader-pdf", "loader-html", "html-guard", "pipeline-text",
-                                      "upload-names", "sql-filters"}
+                                      "upload-names", "sql-filters", "links", "escapes", "encodings", "catalogue"}
     assert all(r["examples"] > 0 for r in report["targets"].values()), report["targets"]

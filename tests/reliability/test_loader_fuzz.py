@@ -8,11 +8,14 @@ process with a time limit (`ingest.loaders.PDF_SECONDS`, lowered here) and a mem
 from __future__ import annotations
 
 import contextlib
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -119,11 +122,29 @@ def test_a_pdf_bomb_hits_the_memory_cap(monkeypatch):
     assert "undersea cables" in load_bytes(text_pdf(), ".pdf", max_pages=10).text  # a normal PDF fits
 
 
-def test_a_worker_that_dies_is_an_ingest_error(monkeypatch):
-    """A crash of the extraction process (here: killed by SIGKILL at start) is a reason, not a traceback."""
-    monkeypatch.setattr(loaders, "_WORKER", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
-    with pytest.raises(IngestError, match=r"PDF text extraction crashed or ran out of memory") as exc:
-        load_bytes(text_pdf(), ".pdf", max_pages=10)
+def test_a_worker_that_dies_is_an_ingest_error():
+    """A crash of the extraction process (SIGKILL from outside, as the OOM killer sends it) is a reason,
+    not a traceback."""
+    me, killed = psutil.Process(), []
+
+    def kill_the_worker():
+        deadline = time.monotonic() + 30
+        while not killed and time.monotonic() < deadline:
+            for child in me.children():
+                with contextlib.suppress(psutil.Error):
+                    child.send_signal(signal.SIGKILL)
+                    killed.append(child.pid)
+            time.sleep(0.002)  # the worker's interpreter start takes far longer than this
+
+    killer = threading.Thread(target=kill_the_worker)
+    killer.start()
+    try:
+        with pytest.raises(IngestError, match=r"PDF text extraction crashed or ran out of memory") as exc:
+            load_bytes(text_pdf(), ".pdf", max_pages=10)
+    finally:
+        killed.append(0)  # stops the killer if extraction ended first
+        killer.join()
+    assert killed[0] != 0, "the worker was never seen"
     one_line(exc.value)
 
 

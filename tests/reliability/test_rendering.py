@@ -24,7 +24,7 @@ PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><sv
             "javascript:alert(1)", "</mark><script>", "&lt;script&gt;", "<!--", "]]>", "'", '"', "&", "<", ">"]
 HOSTILE_TEXT = st.lists(st.sampled_from(PAYLOADS) | st.text(max_size=8), max_size=12).map("".join)
 SAFE_TAGS = {"mark", "h3", "span", "p", "blockquote", "div", "ol", "ul", "li", "em", "strong", "b", "i", "small",
-             "br", "code", "article", "details", "summary", "pre", "button", "a"}
+             "br", "code", "article", "details", "summary", "pre", "button", "a", "ins", "del", "h1", "h2", "section"}
 # Attributes the cards may carry; none can run code, and an href must be a web link (checked below).
 SAFE_ATTRS = {"class", "title", "href", "target", "type", "role", "aria-hidden"}
 TAG_RE = re.compile(r"<(/?)([a-zA-Z0-9]+)((?:\s+[a-z-]+=\"[^\"<>]*\")*)\s*/?>")
@@ -47,7 +47,7 @@ def test_importing_app_runs_no_page_code():
 def test_importing_a_page_runs_no_page_code():
     """Streamlit runs ui/pages/*.py as scripts; tests import them for their helpers, which must run nothing."""
     pages = sorted((ROOT / "ui" / "pages").glob("*.py"))
-    assert {"search.py", "documents.py"} <= {p.name for p in pages}
+    assert {"search.py", "documents.py", "compare.py"} <= {p.name for p in pages}
     for path in pages:
         assert_import_runs_no_page_code(path)
 
@@ -114,3 +114,28 @@ def test_cards_context_and_also_in_escape_every_field(app, text, title, citation
             only_safe_tags(out)  # an href, if any, is a web link
         assert ("<a " in app.card_html(hit, context)) == url.startswith("https:"), "a javascript: URL is no link"
     assert html.escape(citation, quote=True) in app.card_html(hit, context)
+
+
+@settings(max_examples=150, deadline=None)
+@given(old=HOSTILE_TEXT, new=HOSTILE_TEXT, third=HOSTILE_TEXT, citation=FIELD, date=HOSTILE_TEXT, other=FIELD)
+def test_lineage_timeline_and_compare_rows_escape_every_diff_fragment(old, new, third, citation, date, other):
+    """The Lineage panel (ui/lineage.py) and the Compare page (index.compare_render.to_html, shown as is):
+    every diff fragment is document text, and shows only as text."""
+    from index.compare import DocumentRef, Paragraph, compare_paragraphs
+    from index.compare_render import to_html
+    from index.lineage import Lineage, PassageRef, Version, chain
+    from ui.lineage import lineage_html
+
+    refs = [PassageRef(i, f"d{i}", other, "PP 1", f"{2000 + i}{date}", citation, text, "en",
+                       f"https://example.org/{other}" if i else "javascript:alert(1)")
+            for i, text in enumerate((old, new, third))]
+    versions = [Version(refs[0], "self", ()), Version(refs[1], "changed", ()),
+                Version(refs[2], "changed", (), only_sentence=True, shared=(third,))]
+    out = lineage_html(Lineage(refs[0], chain(versions)))
+    only_safe_tags(out)
+    assert "<script" not in out
+    doc = DocumentRef("d", other, citation, date, "en")
+    rows = to_html(compare_paragraphs(doc, doc, [Paragraph("PP 1", old or "x", (1,)), Paragraph(other, third, (2,))],
+                                      [Paragraph("PP 1", new or "y", (3,))]))
+    only_safe_tags(rows)
+    assert "<script" not in rows

@@ -15,7 +15,7 @@ from index import export
 from ingest import language
 from ingest.records import BODIES
 from ingest.settings import Settings
-from ui.cards import cards_html
+from ui.cards import show_cards
 from ui.constants import NOTHING_FOUND, SEARCH_LABEL
 from ui.escape import md_plain
 from ui.languages import ANY_LANGUAGE, SCOPES, scoped
@@ -165,7 +165,7 @@ def render() -> None:
             empty_state(query, filters, opts.years)
         return
     results_header(answer, filters)
-    st.html(cards_html(s, answer.hits))
+    show_cards(s, answer.hits)
 
 
 if __name__ == "__main__":  # Streamlit runs a page file as __main__; importing it (tests) runs nothing
