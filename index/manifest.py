@@ -6,6 +6,8 @@
         passages.sqlite          documents, passages, the lexical index (FTS5)
         vectors.faiss            the vector index
         embeddings.npy           the raw vectors, reused by the next incremental build
+        vectors-multi.faiss      the second, multilingual vector index (when the setting `multilingual` is on)
+        embeddings-multi.npy     its raw vectors
     <index>/.build-*/            a build in progress (removed if a build dies)
 
 A build writes a new version folder, fsyncs it, then replaces CURRENT. A
@@ -28,6 +30,7 @@ from ingest.loaders import file_sha256
 FORMAT_VERSION = 6  # 4: checksums of the index files; 5: sentence fingerprints (lineage); 6: versions
 # (superseded_by) and footnotes
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
+MULTILINGUAL_FILES = ("vectors-multi.faiss", "embeddings-multi.npy")  # checksummed where a build wrote them
 DATA_FILES = FILES[1:]  # what the manifest's checksums cover
 SPARE_FILES = ("embeddings.npy",)  # read only by the next build: damage there costs reuse, not answers
 # What every index recorded before its backends were: manifests without `backends` were built by these.
@@ -56,6 +59,9 @@ class Manifest:
     build_seconds: float = 0.0
     embedded: int = 0  # passages embedded by this build (the rest were reused)
     settings: dict = field(default_factory=dict)
+    # The second vector index: {"embedder", "model", "dimension", "vector_index", "embedded"}; empty when the
+    # build had it off (or predates it): such an index is searched without it.
+    multilingual: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, ensure_ascii=False)
@@ -92,7 +98,8 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def checksums(folder: Path) -> dict[str, str]:
-    return {name: file_sha256(folder / name) for name in DATA_FILES}
+    return {name: file_sha256(folder / name)
+            for name in [*DATA_FILES, *(n for n in MULTILINGUAL_FILES if (folder / n).exists())]}
 
 
 def verify(folder: Path, m: Manifest, names: tuple[str, ...]) -> None:

@@ -21,11 +21,11 @@ import numpy as np
 from ingest.settings import Settings
 from ingest.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 
-from . import backends, store
+from . import backends, multilingual, store, translate
 from .backends import Embedder, LexicalIndex
 from .evidence import QueryCues, passage_features, query_cues
 from .expansion import Expansion, expand, expanded_query
-from .fusion import Ranked, Retrieved, Tuning, fuse
+from .fusion import Ranked, Retrieved, Tuning, fuse, rendering_weight
 from .highlight import best_sentences
 from .manifest import (REBUILD_HINT, SPARE_FILES, IndexError_, Manifest, check_compatible, current_version,
                        damage_notice, damaged, read_manifest, verify)
@@ -44,7 +44,7 @@ __all__ = ["MODES", "Searcher", "Tuning"]
 class Searcher:
     def __init__(self, folder: Path, manifest: Manifest, embedder: Optional[Embedder], settings: Settings,
                  tuning: Tuning = Tuning(), lexical: Optional[LexicalIndex] = None,
-                 thesaurus: Optional[Thesaurus] = None):
+                 thesaurus: Optional[Thesaurus] = None, multilingual_embedder: Optional[Embedder] = None):
         self.folder, self.manifest, self.settings, self.tuning = folder, manifest, settings, tuning
         self._embedder = embedder
         self._thesaurus = thesaurus
@@ -71,11 +71,15 @@ class Searcher:
                               f"{REBUILD_HINT}") from None
         if n != manifest.passages:
             raise IndexError_(f"{folder / 'passages.sqlite'} does not match its manifest; {REBUILD_HINT}")
+        # the second, multilingual vector index (index/multilingual.py); None when off or not built
+        self._multilingual = multilingual_embedder
+        self.multi_vectors, self.multilingual_notice = multilingual.open_index(folder, manifest, settings)
 
     @classmethod
     def open(cls, path: Optional[Path | str] = None, *, settings: Optional[Settings] = None,
              embedder: Optional[Embedder] = None, lexical: Optional[LexicalIndex] = None,
-             tuning: Tuning = Tuning(), thesaurus: Optional[Thesaurus] = None) -> "Searcher":
+             tuning: Tuning = Tuning(), thesaurus: Optional[Thesaurus] = None,
+             multilingual_embedder: Optional[Embedder] = None) -> "Searcher":
         """The live version of an index. Backends come from settings (and must be the ones that built
         the index) unless injected: an injected embedder must have the index's model name, an injected
         lexical index is trusted to read its passages."""
@@ -91,7 +95,7 @@ class Searcher:
         if lexical is not None:
             del expected["lexical"]
         check_compatible(manifest, folder, embedder.name if embedder else settings.model, expected)
-        return cls(folder, manifest, embedder, settings, tuning, lexical, thesaurus)
+        return cls(folder, manifest, embedder, settings, tuning, lexical, thesaurus, multilingual_embedder)
 
     # -- resources -------------------------------------------------------
     @contextlib.contextmanager
@@ -146,6 +150,14 @@ class Searcher:
                     self._query_cache.popitem(last=False)
             return vec
 
+    def _encode_multilingual(self, text: str) -> np.ndarray:
+        """The multilingual model's query vector (a few ms: not cached); the model loads at first use."""
+        with self._lock:
+            if self._multilingual is None:
+                self._multilingual = backends.multilingual_embedder(self.settings)
+            embedder = self._multilingual
+        return embedder.encode_query(text)
+
     def is_stale(self) -> bool:
         """Has a newer build been swapped in since this Searcher was opened?"""
         try:
@@ -171,6 +183,10 @@ class Searcher:
                                "The query has no words to search for.")
             return out
         k = max(1, min(int(k), 100))
+        script = multilingual.uncovered_script(q.text)
+        if script and mode != "lexical":
+            mode = "lexical"
+            out.notices.append(multilingual.UNCOVERED.format(script=script.title()))
         try:
             with self._connection() as db:
                 ranked = self._rank(db, q, filters, mode, k)
@@ -178,6 +194,8 @@ class Searcher:
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"{self.folder / 'passages.sqlite'} is damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
+        if self.multilingual_notice and multilingual.query_language(q.text) != "en":
+            out.notices.append(self.multilingual_notice)
         if not out.hits:
             out.notices.append("Nothing relevant was found" + (" with these filters" if filters else "") +
                                ". Try removing filters or rephrasing.")
@@ -219,10 +237,23 @@ class Searcher:
             features = {i: passage_features(r["label"] or "", r["text"], r["delegation"] or "")
                         for i, r in store.passages_by_id(db, candidates).items()}
             cues = query_cues(q.text, e.phrases)
-        return Retrieved(dense, lexical, q.years, years, th_dense, th_lexical, features, cues)
+        multi, languages, language = [], {}, multilingual.query_language(q.text)
+        if mode == "hybrid" and self.multi_vectors is not None:
+            multi = self.multi_vectors.search(self._encode_multilingual(q.dense_text), n, allowed)
+            languages = store.languages_of(db, [i for i, _ in multi])
+        rendered = ([parse(text, self.settings.max_query_chars) for text in
+                     translate.renderings(translate.shipped(), q.text, language).values()]
+                    if mode == "hybrid" and rendering_weight(language, t) and translate.shipped() else [])
+        return Retrieved(dense, lexical, q.years, years, thesaurus_dense=th_dense, thesaurus_lexical=th_lexical,
+                         features=features, cues=cues, multilingual=multi, query_language=language,
+                         languages=languages,
+                         translated_lexical=[self.lexical.search(db, x, n, where) for x in rendered],
+                         translated_dense=[self.vectors.search(self._encode(x.dense_text), n, allowed)
+                                           for x in rendered if language != "en"])
 
     def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int) -> list[Hit]:
         rows = store.passages_by_id(db, [i for i, _ in ranked[: 4 * k + 20]])
+        ranked = multilingual.in_query_language(ranked, rows, multilingual.query_language(q.text))
         chosen, seen_groups = [], set()
         for i, score in ranked:
             row = rows.get(i)
@@ -255,6 +286,13 @@ class Searcher:
         with self._connection() as db:
             hits = self._hits(db, [(passage_id, 0.0)], parse("", self.settings.max_query_chars), 1)
         return hits[0] if hits else None
+
+    def parallels(self, hit: Hit) -> list[dict]:
+        """The same passage in the document's other language versions (same symbol and label)."""
+        if not hit.symbol or not hit.label:
+            return []
+        with self._connection() as db:
+            return [dict(r) for r in store.parallels(db, hit.symbol, hit.label, hit.doc_id)]
 
     def context(self, hit: Hit, before: int = 2, after: int = 2) -> list[dict]:
         """The passages around a hit in its document, the hit included."""

@@ -156,6 +156,21 @@ def years_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Optional
     return {r[0]: r[1] for r in conn.execute(sql, list(ids))}
 
 
+def languages_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    sql = f"SELECT id, language FROM passages WHERE id IN ({','.join('?' * len(ids))})"
+    return {r[0]: r[1] for r in conn.execute(sql, list(ids))}
+
+
+def parallels(conn: sqlite3.Connection, symbol: str, label: str, doc_id: str) -> list[sqlite3.Row]:
+    """Passages of the same symbol and label in the other documents of that symbol (its language versions)."""
+    return conn.execute("SELECT p.id, p.doc_id, p.label, p.citation, p.text, p.language FROM passages p "
+                        "JOIN documents d USING(doc_id) WHERE d.symbol = ? AND p.label = ? AND p.doc_id != ? "
+                        "AND p.language != (SELECT language FROM documents WHERE doc_id = ?) "
+                        "ORDER BY p.language, p.id", (symbol, label, doc_id, doc_id)).fetchall()
+
+
 def group_members(conn: sqlite3.Connection, group_ids: Sequence[int]) -> dict[int, list[sqlite3.Row]]:
     if not group_ids:
         return {}

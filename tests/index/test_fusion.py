@@ -125,6 +125,52 @@ def test_structure_features_add_their_weights_where_passage_and_query_agree():
     assert ids(fuse(egypt, "hybrid", Tuning(cosine_weight=0.0, lead_in_weight=1.0)))[0] == 1, "not a list question"
 
 
+# -- languages (#16): the multilingual list, weighted by the query's language and the passage's ------------
+
+def test_the_multilingual_list_weighs_a_passage_by_its_language_against_the_querys():
+    # 1 is English, 2 French, 3 Spanish; the multilingual list ranks them 1, 2, 3
+    multi = [(1, 0.6), (2, 0.5), (3, 0.4)]
+    langs = {1: "en", 2: "fr", 3: "es"}
+    t = Tuning(cosine_weight=0.0, multilingual_cosine_weight=0.0, multilingual_english=0.0, multilingual_same=1.0,
+               multilingual_cross=1.5, multilingual_from_english=0.5)
+    english = scores(fuse(Retrieved(multilingual=multi, query_language="en", languages=langs), "hybrid", t))
+    assert 1 not in english, "an English passage gets nothing from it on an English query"
+    assert english == {2: pytest.approx(0.5 / 22), 3: pytest.approx(0.5 / 23)}
+    french = scores(fuse(Retrieved(multilingual=multi, query_language="fr", languages=langs), "hybrid", t))
+    assert french == {1: pytest.approx(1.5 / 21), 2: pytest.approx(1.0 / 22), 3: pytest.approx(1.5 / 23)}
+
+
+def test_an_english_query_on_english_passages_ranks_as_without_the_multilingual_list():
+    r = Retrieved(dense=[[(1, 0.9), (2, 0.8)]], lexical=[[(2, 4.0), (3, 3.0)]])
+    with_multi = Retrieved(dense=r.dense, lexical=r.lexical, multilingual=[(3, 0.9), (4, 0.8)],
+                           query_language="en", languages={3: "en", 4: "en"})
+    assert fuse(with_multi, "hybrid", Tuning()) == fuse(r, "hybrid", Tuning())
+
+
+def test_a_passage_found_by_the_multilingual_list_alone_must_pass_its_floor():
+    r = Retrieved(multilingual=[(1, 0.5), (2, 0.1)], query_language="zh", languages={1: "en", 2: "en"})
+    assert ids(fuse(r, "hybrid", Tuning(multilingual_floor=0.3))) == [1]
+    assert ids(fuse(r, "hybrid", Tuning(multilingual_floor=0.0))) == [1, 2]
+
+
+def test_minilm_counts_foreign_dense_weight_on_a_query_in_another_language():
+    r = Retrieved(dense=[[(1, 0.9)]], multilingual=[(2, 0.9)], query_language="ru", languages={2: "ru"})
+    t = Tuning(cosine_weight=0.0, multilingual_cosine_weight=0.0, multilingual_same=1.0, foreign_dense_weight=0.5)
+    assert scores(fuse(r, "hybrid", t)) == {1: pytest.approx(0.5 / 21), 2: pytest.approx(1.0 / 21)}
+    english_only = Retrieved(dense=r.dense, query_language="ru")  # no multilingual index: MiniLM keeps its weight
+    assert scores(fuse(english_only, "hybrid", t)) == {1: pytest.approx(1.0 / 21)}
+
+
+def test_the_querys_concepts_in_other_languages_add_lists_of_translation_weight():
+    r = Retrieved(translated_lexical=[[(5, 2.0)]], translated_dense=[[(6, 0.6), (7, 0.1)]], query_language="es")
+    t = Tuning(cosine_weight=0.0, translation_weight=2.0, dense_floor=0.25)
+    assert scores(fuse(r, "hybrid", t)) == {5: pytest.approx(2.0 / 21), 6: pytest.approx(2.0 / 21)}
+    assert fuse(r, "hybrid", Tuning(translation_weight=0.0)) == []
+    english = Retrieved(translated_lexical=r.translated_lexical, query_language="en")
+    assert scores(fuse(english, "hybrid", Tuning(cosine_weight=0.0, translation_from_english=0.5))) == {
+        5: pytest.approx(0.5 / 21)}, "an English query's renderings count translation_from_english"
+
+
 # -- multi-part queries: each question keeps an answer near the top ------------------------
 
 def test_each_part_of_a_multi_part_query_gets_its_best_near_the_top():

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from index import IndexUnavailable, Searcher
-from index.manifest import (FILES, FORMAT_VERSION, Manifest, check_compatible, current_version, prune, publish,
-                            read_manifest, version_name)
+from index.manifest import (FILES, FORMAT_VERSION, MULTILINGUAL_FILES, Manifest, check_compatible, current_version,
+                            prune, publish, read_manifest, version_name)
 from tests.index.index_helpers import copy_index, edit_manifest, live_folder, scribble, scribble_fts_pages
 
 
@@ -128,7 +128,8 @@ def test_manifest_of_a_built_index(small_index, embedder):
     assert sorted(Path(p).name for p in m.files) == sorted(
         p.name for p in Path(small_index.corpus[0]).iterdir())
     assert all(len(h) == 64 for h in m.files.values())
-    assert {f for f in FILES} == {p.name for p in live_folder(small_index.index).iterdir()}
+    assert {*FILES, *MULTILINGUAL_FILES} == {p.name for p in live_folder(small_index.index).iterdir()}
+    assert set(m.checksums) == {*FILES, *MULTILINGUAL_FILES} - {"manifest.json"} and m.multilingual["dimension"] == 512
 
 
 @pytest.mark.slow

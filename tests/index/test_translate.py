@@ -1,0 +1,39 @@
+"""index/translate.py (the query's concepts in other languages, through the shipped thesaurus) and the
+query-side language checks of index/multilingual.py: pure, milliseconds."""
+from __future__ import annotations
+
+from index.multilingual import query_language, uncovered_script
+from index.translate import renderings, shipped
+
+
+def test_a_spanish_question_gets_its_concepts_in_english_and_an_english_one_in_the_other_five():
+    th = shipped()
+    es = renderings(th, "doble incriminación y cooperación internacional", "es")
+    assert list(es) == ["en"] and "dual criminality" in es["en"]
+    en = renderings(th, "dual criminality", "en")
+    assert set(en) <= {"es", "fr", "ru", "ar", "zh"} and "doble incriminación" in en["es"]
+    assert renderings(th, "banana smoothie", "en") == {} and renderings(th, "batido de plátano", "es") == {}
+
+
+def test_the_query_language_and_the_scripts_no_model_reads():
+    assert query_language("¿Qué resolución de la Asamblea General creó el grupo de trabajo?") == "es"
+    assert query_language("CBM") == "en", "too short to tell: English"
+    assert uncovered_script("साइबर सुरक्षा पर संयुक्त राष्ट्र का प्रस्ताव") == "DEVANAGARI"
+    assert uncovered_script("Κυβερνοασφάλεια και διεθνές δίκαιο") == "GREEK"
+    for covered in ("critical infrastructure", "关键基础设施", "البنية التحتية الحيوية", "критическая инфраструктура",
+                    "CBM קיברנטי and more English words here"):
+        assert uncovered_script(covered) == "", covered
+
+
+def test_a_paragraph_in_two_language_versions_shows_once_in_the_querys_language():
+    from index.multilingual import in_query_language
+
+    rows = {1: dict(symbol="A/RES/1/1", label="OP 1", language="fr", doc_id="a-fr"),
+            2: dict(symbol="A/RES/1/1", label="OP 2", language="fr", doc_id="a-fr"),
+            3: dict(symbol="A/RES/1/1", label="OP 1", language="en", doc_id="a"),
+            4: dict(symbol="", label="para. 1", language="en", doc_id="b"),
+            5: dict(symbol="A/AC/1", label="para. 1", language="en", doc_id="c"),
+            6: dict(symbol="A/AC/1", label="para. 1", language="en", doc_id="c")}  # one document, split passage
+    ranked = [(1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6), (5, 0.5), (6, 0.4), (7, 0.3)]
+    assert in_query_language(ranked, rows, "en") == [(3, 0.9), (2, 0.8), (4, 0.6), (5, 0.5), (6, 0.4), (7, 0.3)]
+    assert in_query_language(ranked, rows, "fr") == [(1, 0.9), (2, 0.8), (4, 0.6), (5, 0.5), (6, 0.4), (7, 0.3)]

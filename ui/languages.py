@@ -1,0 +1,41 @@
+"""What a result card and the search page show about languages (#16).
+
+A card names its passage's language and lets the browser set the text's direction
+(`dir="auto"`: Arabic right to left); where the same document is in the index in
+other languages, the card links the parallel passage (same symbol and label). The
+search page offers answers in any language or only in the question's own.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from index import Filters
+from index.multilingual import query_language
+from ingest import language
+
+from .escape import esc
+
+ANY_LANGUAGE, MY_LANGUAGE = "Any language", "My language only"
+SCOPES = (ANY_LANGUAGE, MY_LANGUAGE)
+
+
+def text_attrs(code: str) -> str:
+    """The attributes of an element holding document text: its language, and the direction left to the
+    browser (the first strong character decides), so Arabic reads right to left and a direction
+    override inside the text cannot leak out of the element."""
+    return f'lang="{esc(code)}" dir="auto"' if code else 'dir="auto"'
+
+
+def parallels_html(rows: list[dict]) -> str:
+    """The parallel passages in the document's other language versions, each in its own direction."""
+    items = "".join(f'<li><div class="nb-ctx-cite">{esc(language.name(r["language"]))} · {esc(r["citation"])}'
+                    f'</div><div class="nb-ctx-text" {text_attrs(r["language"])}>{esc(r["text"])}</div></li>'
+                    for r in rows)
+    return f'<ul class="nb-parallels">{items}</ul>'
+
+
+def scoped(filters: Filters, scope: str, query: str) -> Filters:
+    """The filters with the language scope applied: "my language only" keeps the question's language."""
+    if scope != MY_LANGUAGE or not query.strip():
+        return filters
+    return replace(filters, languages=(query_language(query),))
