@@ -200,7 +200,7 @@ def test_write_failure_in_process_raises_and_leaves_nothing(rel_index, corpus_sh
     assert len(versions(s.index)) <= 2
 
 
-# -- a real full disk: a size-limited tmpfs (root only) ---------------------------------------
+# -- a real full disk: a size-limited tmpfs (root only), sized by the test ----------------------
 
 @pytest.fixture
 def small_tmpfs(tmp_path):
@@ -218,12 +218,14 @@ def small_tmpfs(tmp_path):
 
 
 def test_a_really_full_disk_keeps_the_live_index(rel_index, corpus_grown, model, before, small_tmpfs):
-    """160 kB: the live version fits (about 120 kB), a second one does not."""
+    """The disk holds the live version and a quarter more: a second version does not fit."""
     import shutil
 
+    live = live_folder(rel_index.index)
+    size = sum(f.stat().st_size for f in live.rglob("*") if f.is_file())
+    subprocess.run(["mount", "-o", f"remount,size={size * 5 // 4 // 1024 + 16}k", str(small_tmpfs)], check=True)
     root = small_tmpfs / "index"
     root.mkdir()
-    live = live_folder(rel_index.index)
     shutil.copytree(live, root / live.name)
     shutil.copy(rel_index.index / "CURRENT", root / "CURRENT")
     s = replace(rel_index, index=root, corpus=(corpus_grown,))
