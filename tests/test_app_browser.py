@@ -46,7 +46,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SEARCH_LABEL = "Search norms, CBMs and agreed language"
 PAYLOAD = "<script>alert(1)</script>"
 IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
-PEACEFUL = "Stressing that it is in the interest of all States to promote the use of ICTs for peaceful purposes"
+PEACEFUL = "interest of all States to promote the use of ICTs for peaceful purposes"  # 13 words: a query, not a copy
 WAIT_MS = 120_000  # the server loads the model on its first search; machines can be busy
 
 

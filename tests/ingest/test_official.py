@@ -23,23 +23,26 @@ pytestmark = pytest.mark.skipif(not (OFFICIAL / "MANIFEST.tsv").is_file(), reaso
 
 COMPENDIUM, RES_16, RES_237, DRAFT = ("a-ac-292-2025-inf-5-rev-1.pdf", "a-res-78-16.pdf", "a-res-78-237.pdf",
                                       "a-c-1-80-l-20.pdf")
-# What each masthead says (MANIFEST.tsv: symbol; its notes: dates, distribution, kind).
+# What each masthead says (MANIFEST.tsv: symbol; its notes: dates, distribution, kind). Titles are read
+# from the mirror's catalogue at run time (`printed_title`): the documents' words are not ours to commit.
 FACTS = {
-    COMPENDIUM: ("A/AC.292/2025/INF/5/Rev.1", "2025-08-12", "statement", "en",
-                 "Compendium of statements in explanation of position on the adoption of the final report of the "
-                 "open-ended working group as contained in A/80/257, annex"),
-    RES_16: ("A/RES/78/16", "2023-12-04", "resolution", "en",
-             "78/16. Programme of action to advance responsible State behaviour in the use of information and "
-             "communications technologies in the context of international security"),
-    RES_237: ("A/RES/78/237", "2023-12-22", "resolution", "en",
-              "78/237. Developments in the field of information and telecommunications in the context of "
-              "international security"),
-    DRAFT: ("A/C.1/80/L.20", "2025-10-13", "draft", "en",
-            "Open-ended working group on security of and in the use of information and communications "
-            "technologies 2021–2025 established pursuant to General Assembly resolution 75/240"),
+    COMPENDIUM: ("A/AC.292/2025/INF/5/Rev.1", "2025-08-12", "statement", "en"),
+    RES_16: ("A/RES/78/16", "2023-12-04", "resolution", "en"),
+    RES_237: ("A/RES/78/237", "2023-12-22", "resolution", "en"),
+    DRAFT: ("A/C.1/80/L.20", "2025-10-13", "draft", "en"),
 }
 TWINS = {RES_16: "unga-res-78-16-2023.txt", RES_237: "unga-res-78-237-2023.txt",
          COMPENDIUM: "un-oewg-2025-a-ac-292-2025-inf-5-rev-1.txt"}
+ADOPTED = {DRAFT: "unga-res-80-16-2025.txt"}  # the draft's title is the adopted resolution's
+
+
+def printed_title(name: str) -> str:
+    """The title the PDF prints: the mirror's catalogue title of the same text, numbered for a resolution
+    ("78/16. ..."), without the catalogue's "(Note by the Secretariat)"."""
+    rows = {r["file"]: r for r in csv.DictReader((MIRROR / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t")}
+    title = rows[{**TWINS, **ADOPTED}[name]]["title"].removesuffix(" (Note by the Secretariat)")
+    symbol = FACTS[name][0]
+    return f"{symbol.removeprefix('A/RES/')}. {title}" if symbol.startswith("A/RES/") else title
 
 
 def official_catalog() -> cat.Catalog:
@@ -47,7 +50,7 @@ def official_catalog() -> cat.Catalog:
     rows = list(csv.DictReader((OFFICIAL / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t"))
     entries = []
     for r in rows:
-        symbol, date, type_, lang, _ = FACTS[r["file"]]
+        symbol, date, type_, lang = FACTS[r["file"]]
         body = {"statement": "UN OEWG"}.get(type_, "UNGA")
         entries.append(cat.versioned(SourceEntry(id=Path(r["file"]).stem, title=f"Catalogued {symbol}", body=body,
                                                  date=date, type=type_, language=lang, symbol=symbol,
@@ -74,9 +77,9 @@ ALL = [(name, c) for name in FACTS for c in (False, True)]
 @pytest.mark.parametrize("name,catalogued", ALL)
 def test_symbol_date_type_language_and_title(docs, name, catalogued) -> None:
     s = docs[name, catalogued].source
-    symbol, date, type_, lang, title = FACTS[name]
+    symbol, date, type_, lang = FACTS[name]
     assert (s.symbol, s.date, s.type, s.language, s.catalogued) == (symbol, date, type_, lang, catalogued)
-    assert s.title == (f"Catalogued {symbol}" if catalogued else title)
+    assert s.title == (f"Catalogued {symbol}" if catalogued else printed_title(name))
     assert s.inferred == () and docs[name, catalogued].warnings == []
     if name == COMPENDIUM:
         assert (s.revises, s.supersedes) == ("A/AC.292/2025/INF/5", "A/AC.292/2025/INF/5")
