@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ingest.language import detect
+
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.U)
 PHRASE_RE = re.compile(r"[\"“”]([^\"“”]{2,200})[\"“”]")
 
@@ -67,6 +69,7 @@ class ParsedQuery:
     years: frozenset[int] = frozenset()  # years named in the query ("the 2019 resolution")
     bigrams: list[str] = field(default_factory=list)  # adjacent content words, matched as phrases
     parts: list[str] = field(default_factory=list)  # the questions of a multi-part query, when there are several
+    language: str = "en"  # what the lexical side analyses the words as (index/analysis.py)
 
     @property
     def dense_text(self) -> str:
@@ -84,7 +87,9 @@ def normal_form(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def parse(raw: str, max_chars: int) -> ParsedQuery:
+def parse(raw: str, max_chars: int, language: str = "") -> ParsedQuery:
+    """What the user typed, made safe; `language` is the text's language when the caller knows it (a
+    thesaurus rendering), else it is detected (a query too short to tell counts as English)."""
     raw = normal_form(raw)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\t\n" else " " for ch in raw)
     text = re.sub(r"\s+", " ", text).strip()
@@ -99,7 +104,8 @@ def parse(raw: str, max_chars: int) -> ParsedQuery:
     years = frozenset(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text))
     bigrams = list(dict.fromkeys(f"{a} {b}" for a, b in zip(words, words[1:])
                                  if a not in STOPWORDS and b not in STOPWORDS))
-    return ParsedQuery(text, terms, phrases, expansions, truncated, years, bigrams, split_parts(text))
+    return ParsedQuery(text, terms, phrases, expansions, truncated, years, bigrams, split_parts(text),
+                       language or detect(text, default="en"))
 
 
 # A part ends at "?", ";" or a sentence's full stop, or before ", and"/", or" that opens a new question.

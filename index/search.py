@@ -241,8 +241,8 @@ class Searcher:
         if mode == "hybrid" and self.multi_vectors is not None:
             multi = self.multi_vectors.search(self._encode_multilingual(q.dense_text), n, allowed)
             languages = store.languages_of(db, [i for i, _ in multi])
-        rendered = ([parse(text, self.settings.max_query_chars) for text in
-                     translate.renderings(translate.shipped(), q.text, language).values()]
+        rendered = ([parse(text, self.settings.max_query_chars, lang) for lang, text in
+                     translate.renderings(translate.shipped(), q.text, language).items()]
                     if mode == "hybrid" and rendering_weight(language, t) and translate.shipped() else [])
         return Retrieved(dense, lexical, q.years, years, thesaurus_dense=th_dense, thesaurus_lexical=th_lexical,
                          features=features, cues=cues, multilingual=multi, query_language=language,

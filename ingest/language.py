@@ -24,18 +24,23 @@ def name(code: str) -> str:
     return NAMES.get(code, code)
 
 
+SCRIPT_LETTERS = 2  # letters of one non-Latin script that decide the language
 DETECT_CHARS = 20_000  # the guess reads this much: a 50 MB paragraph costs no more than a long one
 
 
 def detect(text: str, default: str = "en") -> str:
     text = text[:DETECT_CHARS]
     letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) < 12:
+    if not letters:
         return default
     scripts = Counter(_script(ch) for ch in letters)
     script, count = scripts.most_common(1)[0]
-    if script != "latin" and count / len(letters) > 0.5:
+    # A script says its language in a few letters (a two-character Chinese query is Chinese);
+    # function words need a sentence.
+    if script != "latin" and count / len(letters) > 0.5 and count >= SCRIPT_LETTERS:
         return script
+    if len(letters) < 12:
+        return default
     words = [w.lower() for w in _WORD.findall(text)]
     scores = {lang: sum(w in vocab for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
     lang, best = max(scores.items(), key=lambda kv: kv[1])
