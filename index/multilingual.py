@@ -7,12 +7,14 @@ by another multilingual embedder than the configured one is refused like any bac
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Mapping, Optional
 
 from ingest.language import detect
+from ingest.masthead import JOB_LANGUAGES, VERSION_NAMES
 from ingest.settings import Settings
 
 from . import backends
@@ -71,14 +73,27 @@ def uncovered_script(text: str) -> str:
     return script if script not in COVERED_SCRIPTS and count * 2 > sum(scripts.values()) else ""
 
 
+def version_symbol(symbol: str, language: str) -> str:
+    """The symbol of the document a language version is: a translation catalogued under its own symbol,
+    the original's with a suffix naming the translation's language ("A/RES/93/40/FR", "A/RES/93/40-F",
+    "A/RES/93/40 (French)"), stands for the original. Only a suffix naming the text's own language counts,
+    so "…/A" is stripped from an Arabic text only."""
+    names = [language, *(letter for letter, code in JOB_LANGUAGES.items() if code == language),
+             *VERSION_NAMES.get(language, ())]
+    m = re.match(r"(.+?)\s*[/\-_]?\s*\(?(" + "|".join(map(re.escape, names)) + r")\)?$", symbol, re.I) \
+        if language and symbol else None
+    return m.group(1) if m and re.search(r"\d", m.group(1)) else symbol
+
+
 def in_query_language(ranked: list[tuple[int, float]], rows: Mapping[int, Mapping], language: str
                       ) -> list[tuple[int, float]]:
-    """A paragraph ranked in two language versions of one document (same symbol and label, another
-    document) shows once, at the better place, in the query's language where that version is ranked
+    """A paragraph ranked in two language versions of one document (same symbol, or a translation's
+    symbol that names the original's, `version_symbol`, and the same label, another document) shows once, at the better place, in the query's language where that version is ranked
     too; the card links the other versions (Searcher.parallels). Ids missing from `rows` pass as they are."""
     def key(i: int):
         r = rows.get(i)
-        return (r["symbol"], r["label"]) if r is not None and r["symbol"] and r["label"] else None
+        return ((version_symbol(r["symbol"], r["language"]), r["label"])
+                if r is not None and r["symbol"] and r["label"] else None)
 
     preferred: dict = {}
     for i, _ in ranked:

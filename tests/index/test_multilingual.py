@@ -13,6 +13,7 @@ from index import Searcher
 from index.build import build
 from index.manifest import IndexError_, read_manifest
 from tests.index.index_helpers import copy_corpus, live_folder, make_settings
+from tests.index.lineage_corpus import series  # noqa: F401  (the fixture: an invented series with a French text)
 
 # A French version of the fixture resolution A/RES/91/11 (written for this test, like the fixtures).
 FRENCH = """---
@@ -139,3 +140,21 @@ def test_the_parallel_passage_is_the_same_label_in_the_other_language_version(bi
     parallels = searcher.parallels(hit)
     assert [(p["language"], p["label"]) for p in parallels] == [("fr", hit.label)]
     assert "bureau national de liaison" in parallels[0]["text"]
+
+
+@pytest.mark.slow
+def test_a_translation_catalogued_under_its_own_symbol_shows_once_in_the_questions_language(series):
+    """The series' French text is catalogued as A/RES/93/40/FR: it is A/RES/93/40's French version, so each
+    of its paragraphs stands in for the English one on a French question and gives way on an English one."""
+    from index.multilingual import version_symbol
+
+    _, searcher = series
+    assert version_symbol("A/RES/93/40/FR", "fr") == "A/RES/93/40" != version_symbol("A/RES/93/40/FR", "en")
+    en = searcher.search("requests the Secretary-General to compile the radar calibration calendars", k=10)
+    labels = {h.label for h in en if h.symbol == "A/RES/93/40"}
+    assert "OP 3" in labels
+    assert not [h.label for h in en if h.symbol == "A/RES/93/40/FR" and h.label in labels], \
+        [(h.symbol, h.label) for h in en]
+    fr = searcher.search("Prie le Secrétaire général de compiler les calendriers d'étalonnage des radars", k=10)
+    assert (fr[0].symbol, fr[0].label) == ("A/RES/93/40/FR", "OP 3"), [(h.symbol, h.label) for h in fr]
+    assert not [h for h in fr if h.symbol == "A/RES/93/40" and h.label == "OP 3"]
