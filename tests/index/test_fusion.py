@@ -134,7 +134,7 @@ def test_the_multilingual_list_weighs_a_passage_by_its_language_against_the_quer
     multi = [(1, 0.6), (2, 0.5), (3, 0.4)]
     langs = {1: "en", 2: "fr", 3: "es"}
     t = Tuning(cosine_weight=0.0, multilingual_cosine_weight=0.0, multilingual_english=0.0, multilingual_same=1.0,
-               multilingual_cross=1.5, multilingual_from_english=0.5)
+               multilingual_cross=1.5, multilingual_from_english=0.5, multilingual_lead=0)
     english = scores(fuse(Retrieved(multilingual=multi, query_language="en", languages=langs), "hybrid", t))
     assert 1 not in english, "an English passage gets nothing from it on an English query"
     assert english == {2: pytest.approx(0.5 / 22), 3: pytest.approx(0.5 / 23)}
