@@ -152,6 +152,9 @@ def test_a_passage_in_another_language_at_the_head_of_the_multilingual_list_gets
     assert got == {1: pytest.approx(3.0 / 21), 2: pytest.approx(1.0 / 22), 3: pytest.approx(1.0 / 23)}
     assert scores(fuse(Retrieved(multilingual=multi, query_language="en", languages=langs), "hybrid",
                        replace(t, multilingual_lead=0)))[1] == pytest.approx(1.0 / 21)
+    spanish = scores(fuse(Retrieved(multilingual=multi, query_language="es", languages=langs), "hybrid",
+                          replace(t, multilingual_cross=1.0)))
+    assert spanish[1] == pytest.approx(1.0 / 21), "only an English question's foreign passages get the lead weight"
 
 
 def test_an_english_query_on_english_passages_ranks_as_without_the_multilingual_list():
