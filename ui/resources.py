@@ -66,7 +66,7 @@ def multilingual_model(cfg: Settings) -> Optional[LazyEmbedder]:
 
 def _load_quietly(model: LazyEmbedder) -> None:
     try:
-        model.dimension
+        model.encode_query("warm-up")  # a first query: the model, its session and their first allocations
     except ModelUnavailable:
         pass  # the page's own first use shows the message
 
