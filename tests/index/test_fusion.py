@@ -146,7 +146,8 @@ def test_a_passage_in_another_language_at_the_head_of_the_multilingual_list_gets
     multi = [(1, 0.6), (2, 0.5), (3, 0.4)]
     langs = {1: "fr", 2: "en", 3: "fr"}
     t = Tuning(cosine_weight=0.0, multilingual_cosine_weight=0.0, multilingual_english=1.0,
-               multilingual_from_english=1.0, multilingual_lead=2, multilingual_lead_weight=2.0)
+               multilingual_from_english=1.0, multilingual_lead=2, multilingual_lead_weight=2.0,
+               multilingual_lead_floor=0.3)
     got = scores(fuse(Retrieved(multilingual=multi, query_language="en", languages=langs), "hybrid", t))
     # 1: French in the first two places; 2: in the query's language; 3: French but third
     assert got == {1: pytest.approx(3.0 / 21), 2: pytest.approx(1.0 / 22), 3: pytest.approx(1.0 / 23)}
@@ -155,6 +156,9 @@ def test_a_passage_in_another_language_at_the_head_of_the_multilingual_list_gets
     spanish = scores(fuse(Retrieved(multilingual=multi, query_language="es", languages=langs), "hybrid",
                           replace(t, multilingual_cross=1.0)))
     assert spanish[1] == pytest.approx(1.0 / 21), "only an English question's foreign passages get the lead weight"
+    vague = scores(fuse(Retrieved(multilingual=multi, query_language="en", languages=langs), "hybrid",
+                        replace(t, multilingual_lead_floor=0.7)))
+    assert vague[1] == pytest.approx(1.0 / 21), "below the lead's floor, the head of the list is no evidence"
 
 
 def test_an_english_query_on_english_passages_ranks_as_without_the_multilingual_list():
