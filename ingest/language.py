@@ -7,6 +7,7 @@ and Spanish. Short or mixed texts fall back to the caller's default.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _FUNCTION_WORDS = {
     "en": set("the and of to in that is for with on as are this we our be by it have has which".split()),
@@ -36,8 +37,8 @@ def detect(text: str, default: str = "en") -> str:
     for script, chars in _SCRIPTS.items():
         if sum(map(str.isalpha, chars.findall(text))) / letters > 0.5:
             return script
-    words = [w.lower() for w in _WORD.findall(text)]
-    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
+    words = Counter(map(str.lower, _WORD.findall(text)))
+    scores = {lang: sum(words[w] for w in vocab) for lang, vocab in _FUNCTION_WORDS.items()}
     lang, best = max(scores.items(), key=lambda kv: kv[1])
     return lang if best >= 2 else default
 
