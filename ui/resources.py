@@ -16,8 +16,7 @@ from index import IndexUnavailable, ModelUnavailable, Searcher, backends
 from index.build import BuildReport, build
 from index.manifest import current_version
 from ingest.catalog import CatalogError
-from ingest.passages import tokenizer_counter
-from ingest.settings import Settings, resolve_model
+from ingest.settings import Settings
 
 from .escape import md_plain
 
@@ -72,11 +71,6 @@ def warm_up(model: str) -> threading.Thread:
 def get_searcher(index: str, version: str, model: str) -> Searcher:
     """One Searcher per index version, shared by every session of this server; the model is shared by all."""
     return Searcher.open(Path(index), settings=config(), embedder=LazyEmbedder(model))
-
-
-@st.cache_resource(show_spinner=False)
-def get_token_counter(model: str):
-    return tokenizer_counter(resolve_model(model))
 
 
 def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
