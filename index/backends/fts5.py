@@ -14,7 +14,6 @@ that bound needs (the whole query when it takes them all).
 """
 from __future__ import annotations
 
-import itertools
 import math
 import os
 import sqlite3
@@ -33,9 +32,10 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
 """
 # Column weights for bm25(): the verbatim text counts most, headings and title help.
 BM25_WEIGHTS = (1.0, 0.3, 0.2, 0.3)
+K1 = 1.2  # bm25()'s constant in FTS5 (ext/fts5/fts5_aux.c): no phrase adds (K1 + 1) * idf to a row
 FIRST_ROWS_PER_RESULT = 20  # the first phase scores the rarest phrases' rows, about this many per result asked
 FIRST_ROWS_MIN = 3  # and at least this many per result, when the rarest phrases match fewer
-CACHE_SIZE = 100_000  # phrases whose figures one Fts5Lexical remembers per database file
+CACHE_SIZE = 100_000  # phrases whose row counts one Fts5Lexical remembers per database file
 
 
 def first_essential(dfs: Sequence[int], k: int) -> int:
@@ -50,30 +50,23 @@ def first_essential(dfs: Sequence[int], k: int) -> int:
     return m
 
 
-def needed_essential(tops: Sequence[float], threshold: float) -> int:
-    """How many of the common phrases (their `tops`, the most each adds to any row's score, rarest
-    first) must join the rare ones so that a row matching none of those stays below `threshold`, the
-    k-th score found: the tops of the phrases left out sum to less."""
+def phrase_bound(df: int, rows: int) -> float:
+    """The most one phrase of the query can add to a row's bm25() score: (K1 + 1) * idf, with FTS5's idf
+    (log((N - n + 0.5) / (n + 0.5)), 1e-6 when not positive); 0 for a phrase no row matches."""
+    if df <= 0:
+        return 0.0
+    idf = math.log((rows - df + 0.5) / (df + 0.5))
+    return (K1 + 1) * (idf if idf > 0 else 1e-6)
+
+
+def needed_essential(bounds: Sequence[float], threshold: float) -> int:
+    """How many of the common phrases (their `bounds`, rarest first) must join the rare ones so that a
+    row matching none of those stays below `threshold`, the k-th score found: the bounds of the phrases
+    left out sum to less."""
     n = 0
-    while n < len(tops) and sum(tops[n:]) * (1 + 1e-9) >= threshold:
+    while n < len(bounds) and sum(bounds[n:]) * (1 + 1e-9) >= threshold:
         n += 1
     return n
-
-
-MAX_GROUPS = 64  # the most AND groups `overlap_groups` writes
-
-
-def overlap_groups(phrases: Sequence[str], tops: Sequence[float], threshold: float) -> str:
-    """An FTS5 expression for the rows matching more of `phrases` than can stay below `threshold`: a row
-    matching only j of them scores less than its j largest tops, so the rows to score are those
-    matching j + 1 for the largest j whose tops sum below it. "" when no such j or too many groups."""
-    largest = sorted(tops, reverse=True)
-    j = 0
-    while j < len(largest) and sum(largest[:j + 1]) * (1 + 1e-9) < threshold:
-        j += 1
-    if j == 0 or j >= len(phrases) or math.comb(len(phrases), j + 1) > MAX_GROUPS:
-        return ""
-    return " OR ".join("(" + " AND ".join(g) + ")" for g in itertools.combinations(phrases, j + 1))
 
 
 class Fts5Lexical:
@@ -82,8 +75,10 @@ class Fts5Lexical:
     name = "sqlite-fts5"
 
     def __init__(self, weights: tuple[float, float, float, float] = BM25_WEIGHTS):
+        if min(weights) < 0:  # phrase_bound holds for weights of at least 0
+            raise ValueError(f"bm25 column weights must not be negative: {weights}")
         self.weights = tuple(float(w) for w in weights)
-        self._cache: dict[tuple, tuple[int, Optional[float]]] = {}  # (database file, phrase) -> _figures
+        self._counts: dict[tuple, int] = {}  # (database file, phrase or "" for all rows) -> rows matching
 
     def params(self) -> dict:
         return {"tokenizer": TOKENIZER, "column_weights": list(self.weights)}
@@ -103,28 +98,21 @@ class Fts5Lexical:
         (the module's docstring says why and when that is exact)."""
         phrases = fts_phrases(query)
         expression = " OR ".join(phrases)
-        if len(phrases) < 2:
-            return self.match(db, expression, k, where)
         key = _file_key(db)
-        order = sorted(phrases, key=lambda p: self._figures(db, key, p)[0])
-        m = first_essential([self._figures(db, key, p)[0] for p in order], k)
-        if m >= len(order):
+        rows = self._count(db, key, "")
+        if len(phrases) < 2 or rows <= FIRST_ROWS_PER_RESULT * k:  # a small table: one query is cheapest
             return self.match(db, expression, k, where)
-        rare = " OR ".join(order[:m])
-        ranked = self.match(db, expression, k, where, among=rare)
-        if len(ranked) < k:  # nothing to compare the other rows' bound with
-            return self.match(db, expression, k, where)
-        tops = [self._figures(db, key, p, best=True)[1] for p in order[m:]]
-        needed = needed_essential(tops, ranked[-1][1])
-        if needed == 0:
-            return ranked
-        # The k-th score can only rise with more rows scored, so the next round is the last: either the
-        # next rarest phrases join the rare ones, or the rows matching more of the others than can matter.
-        if needed < len(tops):
-            return self.match(db, expression, k, where, among=" OR ".join(order[:m + needed]))
-        groups = overlap_groups(order[m:], tops, ranked[-1][1])
-        if groups:
-            return self.match(db, expression, k, where, among=f"{rare} OR {groups}")
+        order = sorted(phrases, key=lambda p: self._count(db, key, p))
+        counts = [self._count(db, key, p) for p in order]
+        m = first_essential(counts, k)
+        if m < len(order):
+            ranked = self.match(db, expression, k, where, among=" OR ".join(order[:m]))
+            if len(ranked) == k:  # else nothing to compare the other rows' bound with
+                needed = needed_essential([phrase_bound(df, rows) for df in counts[m:]], ranked[-1][1])
+                if needed == 0:
+                    return ranked
+                if m + needed < len(order):  # the k-th score can only rise with more rows: the last round
+                    return self.match(db, expression, k, where, among=" OR ".join(order[:m + needed]))
         return self.match(db, expression, k, where)
 
     def match(self, db: sqlite3.Connection, expression: str, k: int, where: Optional[tuple[str, list]] = None,
@@ -145,23 +133,19 @@ class Fts5Lexical:
         sql += " ORDER BY s DESC LIMIT ?"
         return [(int(r[0]), float(r[1])) for r in db.execute(sql, params + [k])]
 
-    def _figures(self, db: sqlite3.Connection, key: Optional[tuple], phrase: str, best: bool = False
-                 ) -> tuple[int, float]:
-        """(rows matching a quoted phrase, the most it adds to any row's score), remembered per database
-        file. The most is the phrase's own top bm25() score: bm25() sums one term per phrase, each from
-        the phrase's own idf and the row's frequency and length, so alone it scores what it adds to
-        any OR. It costs scoring the phrase's rows once, so it is read only when `best` asks for it."""
-        known = self._cache.get((key, phrase)) if key is not None else None
-        if known is None or (best and known[1] is None):
-            df = known[0] if known else db.execute(
-                "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [phrase]).fetchone()[0]
-            top = (self.match(db, phrase, 1) or [(0, 0.0)])[0][1] if best else None
-            known = (int(df), top)
-            if key is not None:
-                if len(self._cache) >= CACHE_SIZE:
-                    self._cache.clear()
-                self._cache[key, phrase] = known
-        return known[0], (known[1] if known[1] is not None else 0.0)
+    def _count(self, db: sqlite3.Connection, key: Optional[tuple], phrase: str) -> int:
+        """Rows matching a quoted phrase ("": all rows), as bm25() counts them; remembered per database file."""
+        if key is not None and (key, phrase) in self._counts:
+            return self._counts[key, phrase]
+        if phrase:
+            n = db.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [phrase]).fetchone()[0]
+        else:
+            n = db.execute("SELECT count(*) FROM passages_fts_docsize").fetchone()[0]
+        if key is not None:
+            if len(self._counts) >= CACHE_SIZE:
+                self._counts.clear()
+            self._counts[key, phrase] = int(n)
+        return int(n)
 
 
 def _file_key(db: sqlite3.Connection) -> Optional[tuple]:

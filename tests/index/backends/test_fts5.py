@@ -6,12 +6,13 @@ heading-like passages repeat a common word (the rows where one phrase alone scor
 """
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
 
 from index import store
-from index.backends.fts5 import (Fts5Lexical, first_essential, needed_essential, overlap_groups)
+from index.backends.fts5 import Fts5Lexical, first_essential, needed_essential, phrase_bound
 from index.query import fts_expression, parse
 from index.records import Filters
 from ingest.records import Passage, SourceEntry
@@ -95,7 +96,7 @@ def test_a_query_with_a_rare_word_scores_only_part_of_the_table(db):
     db.set_trace_callback(statements.append)
     try:
         lexical = Fts5Lexical()
-        for _ in range(2):  # the second time, the phrases' figures are remembered: no counting
+        for _ in range(2):  # the second time, the phrases' row counts are remembered: no counting
             statements.clear()
             lexical.search(db, parse("middle3 middle9 rare11 states information security", 1000), 10)
         scoring = [s for s in statements if "bm25" in s and "LIMIT 10" in s]
@@ -118,9 +119,16 @@ def test_needed_phrases_leave_out_only_what_cannot_reach_the_kth_score():
     assert needed_essential([2.0, 1.5, 1.0], 0.5) == 3
 
 
-def test_overlap_groups_ask_for_rows_matching_more_phrases_than_can_matter():
-    phrases = ['"a"', '"b"', '"c"']
-    # any one phrase stays below 5, two could reach it: rows matching two or more are scored
-    assert overlap_groups(phrases, [4.0, 3.0, 2.0], 5.0) == '("a" AND "b") OR ("a" AND "c") OR ("b" AND "c")'
-    assert overlap_groups(phrases, [4.0, 3.0, 2.0], 3.5) == ""  # one phrase alone could reach it
-    assert overlap_groups(phrases, [1.0, 1.0, 1.0], 5.0) == ""  # no row can reach it: nothing to ask for
+def test_phrase_bound_is_fts5s_idf_times_k1_plus_one():
+    assert phrase_bound(0, 1000) == 0.0
+    assert phrase_bound(10, 1000) == pytest.approx(2.2 * math.log(990.5 / 10.5))
+    assert phrase_bound(900, 1000) == pytest.approx(2.2e-6)  # idf clamped as FTS5 clamps it
+
+
+def test_a_phrase_alone_never_scores_above_its_bound(db):
+    lexical = Fts5Lexical()
+    rows = db.execute("SELECT count(*) FROM passages_fts_docsize").fetchone()[0]
+    for word in COMMON + MIDDLE[:5] + RARE[:5]:
+        top = lexical.match(db, f'"{word}"', 1)
+        df = db.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [f'"{word}"']).fetchone()[0]
+        assert not top or top[0][1] < phrase_bound(df, rows), word
