@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
                        description="Ingest every corpus file, embed new or changed passages and swap "
                                    "the new index in atomically. Unchanged corpora take seconds.")
     _index_flags(p)
-    p.add_argument("--force", action="store_true", help="rebuild even if the corpus is unchanged")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild even if the corpus is unchanged, reading every file again "
+                        "(vectors of unchanged passages are still reused)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_build)
 

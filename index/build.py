@@ -2,9 +2,10 @@
 
 Unchanged corpus: the fingerprint (file names, sizes, mtimes, catalogue,
 model, ingest code) matches the live manifest and nothing is done.
-Changed corpus: every file is re-ingested (cheap), and only passages whose
-embedding input is new are sent to the model; the rest reuse their vectors
-from the live version. The result is written to a new folder and swapped in.
+Changed corpus: only files whose bytes changed are read again (the live version
+records each file's ingestion, table `ingested`, under a key of the settings and
+code it depends on), and only passages whose embedding input is new are sent to
+the model; the rest reuse their vectors from the live version. The result is written to a new folder and swapped in.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import hashlib
 import os
 import shutil
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +24,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from ingest.passages import tokenizer_counter
-from ingest.pipeline import CorpusResult, ingest_corpus, scan_corpus
+from ingest.pipeline import CorpusResult, Document, KnownDocuments, ingest_corpus, scan_corpus
 from ingest.records import Passage, Skipped, SourceEntry
 from ingest.settings import Settings, resolve_model
 
@@ -53,11 +55,13 @@ class BuildReport:
     backends: dict = field(default_factory=dict)
     multilingual: dict = field(default_factory=dict)  # the second vector index's manifest entry
     repaired: list[str] = field(default_factory=list)  # files of the live version found damaged, rebuilt
+    unchanged: int = 0  # documents whose ingestion was reused from the live version (their files not read)
 
     def to_json(self) -> dict:
         """What `python -m index build --json` prints and the API's build state reports."""
         return {"index": str(self.index), "documents": self.documents, "passages": self.passages,
-                "embedded": self.embedded, "reused": self.reused, "up_to_date": self.up_to_date,
+                "embedded": self.embedded, "reused": self.reused, "unchanged_documents": self.unchanged,
+                "up_to_date": self.up_to_date,
                 "multilingual_embedded": self.multilingual.get("embedded", 0),
                 "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
                 "repaired": list(self.repaired), "seconds": round(self.seconds, 2)}
@@ -66,7 +70,8 @@ class BuildReport:
         if self.up_to_date:
             return f"index {self.index} is up to date ({self.documents} documents, {self.passages} passages)"
         repaired = f"; rebuilt the damaged {', '.join(self.repaired)}" if self.repaired else ""
-        return (f"{self.documents} documents, {self.passages} passages ({self.embedded} embedded, "
+        return (f"{self.documents} documents ({self.documents - self.unchanged} read, {self.unchanged} unchanged), "
+                f"{self.passages} passages ({self.embedded} embedded, "
                 f"{self.reused} reused), {len(self.skipped)} skipped, {self.seconds:.1f} s{repaired}")
 
 
@@ -79,10 +84,23 @@ def fingerprint(settings: Settings, files: list[Path]) -> str:
     for p in files:
         st = p.stat()
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    _catalogue_and_code(h, settings)
+    return h.hexdigest()
+
+
+def ingest_key(settings: Settings) -> str:
+    """What a file's passages depend on besides its bytes: the model's tokenizer (passage sizes), the size
+    limits, the catalogue and the ingest code. A file whose key and hash are unchanged is not read again."""
+    h = hashlib.sha256(f"model={settings.model} max_mb={settings.max_file_mb} pages={settings.max_pages}\n"
+                       .encode())
+    _catalogue_and_code(h, settings)
+    return h.hexdigest()
+
+
+def _catalogue_and_code(h, settings: Settings) -> None:
     for path in [settings.sources] + sorted(f for d in CODE_DIRS for f in d.glob("*.py")):
         with contextlib.suppress(FileNotFoundError):
             h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 @contextlib.contextmanager
@@ -129,15 +147,43 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
             done[0] += 1
             progress("ingest", done[0], len(files))
 
-        corpus = ingest_corpus(settings, counter, files=files, progress=ingest_progress, refused=scan.refused)
+        key = ingest_key(settings)
+        corpus = ingest_corpus(settings, counter, files=files, progress=ingest_progress, refused=scan.refused,
+                               known=_known_documents(None if force else old, key))
+        report.unchanged = corpus.unchanged
         report.skipped = corpus.skipped
         if not corpus.documents:
             raise IndexError_("no document could be ingested: "
                               + "; ".join(str(s) for s in corpus.skipped[:5]))
         _publish_new_version(root, corpus, settings, fp, old, embedder, report, progress, started,
-                             multilingual=multilingual)
+                             multilingual=multilingual, ingest_key=key)
         prune(root)
     return report
+
+
+def _known_documents(old, key: str) -> KnownDocuments:
+    """The live version's record of each file's ingestion under `key`; nothing when it cannot be read."""
+    records = {}
+    if old is not None:
+        try:
+            verify(old[0], old[1], ("passages.sqlite",))
+            conn = store.open_readonly(old[0] / "passages.sqlite")
+            try:
+                records = store.ingested(conn, key)
+            finally:
+                conn.close()
+        except Exception:  # a damaged old version only costs us the reuse
+            records = {}
+
+    def known(path: Path, sha: str) -> Optional[Document]:
+        text = records.get((str(path), sha))
+        if text is None:
+            return None
+        try:
+            return Document.from_json(text, path, sha)
+        except (ValueError, TypeError, KeyError):  # a record this code cannot read: the file is read again
+            return None
+    return known
 
 
 def _live(root: Path, settings: Settings) -> Optional[tuple[Path, Manifest]]:
@@ -174,13 +220,14 @@ def build_documents(settings: Settings, documents: list, *, embedder: Optional[E
 def _publish_new_version(root: Path, corpus: CorpusResult, settings: Settings, fp: str, old,
                          embedder: Optional[Embedder], report: BuildReport, progress: Progress,
                          started: float, vector_cls: Optional[type] = None,
-                         multilingual: Optional[Embedder] = None) -> None:
-    """Write a complete version in a hidden folder, then swap it in; a failure leaves nothing behind."""
+                         multilingual: Optional[Embedder] = None, ingest_key: str = "") -> None:
+    """Write a complete version in a hidden folder, then swap it in; a failure leaves nothing behind.
+    With an `ingest_key`, each file's ingestion is recorded for the next build to reuse."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
     tmp = root / f".build-{stamp}-{os.getpid()}"
     tmp.mkdir()
     try:
-        _write(tmp, corpus, settings, old, embedder, report, progress, vector_cls, multilingual)
+        _write(tmp, corpus, settings, old, embedder, report, progress, vector_cls, multilingual, ingest_key)
         report.seconds = time.monotonic() - started
         manifest = Manifest(
             format_version=FORMAT_VERSION, model=settings.model, dimension=report.dimension,
@@ -208,9 +255,19 @@ def embed_hash(model: str, text: str) -> str:
 
 def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: Optional[Embedder],
            report: BuildReport, progress: Progress, vector_cls: Optional[type] = None,
-           multilingual: Optional[Embedder] = None) -> None:
+           multilingual: Optional[Embedder] = None, ingest_key: str = "") -> None:
     """The version's files in `tmp`. `vector_cls` (a VectorIndex class) replaces the configured one:
     the bench builds its ANN variants so."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="normbase-multilingual-load") as beside:
+        # The multilingual model loads (numpy and zlib, outside the GIL) while MiniLM loads and embeds.
+        second = (beside.submit(lambda: multilingual or backends.multilingual_embedder(settings))
+                  if settings.multilingual != backends.OFF else None)
+        _write_files(tmp, corpus, settings, old, embedder, report, progress, vector_cls, second, ingest_key)
+
+
+def _write_files(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: Optional[Embedder],
+                 report: BuildReport, progress: Progress, vector_cls: Optional[type],
+                 multilingual: Optional[Future], ingest_key: str) -> None:
     rows = [(p, d.source) for d in corpus.documents for p in d.passages]
     texts = [p.embed_text(s) for p, s in rows]
     hashes = [embed_hash(settings.model, t) for t in texts]
@@ -228,13 +285,16 @@ def _write(tmp: Path, corpus: CorpusResult, settings: Settings, old, embedder: O
         store.insert_passages(conn, [(i, p, s, hashes[i], groups[i]) for i, (p, s) in enumerate(rows)])
         lexical.index_passages(conn, lexical_rows(rows))
         fingerprints.write(conn, ((i, p.text) for i, (p, _) in enumerate(rows)))  # for lineages (index/lineage.py)
+        if ingest_key:
+            store.insert_ingested(conn, ((str(d.path), d.sha256, ingest_key, d.to_json()) for d in corpus.ingested))
     conn.close()
     progress("write", 1, 3)
     np.save(tmp / "embeddings.npy", vecs, allow_pickle=False)
     vector_cls = vector_cls or backends.vector_index(settings)
     index = vector_cls.build(vecs, settings)
     index.save(tmp / "vectors.faiss")
-    report.multilingual = _multilingual(tmp, texts, hashes, settings, old, multilingual, vector_cls, progress)
+    report.multilingual = (_multilingual(tmp, texts, hashes, settings, old, multilingual.result(), vector_cls,
+                                         progress) if multilingual is not None else {})
     progress("write", 3, 3)
     report.documents, report.passages = len(corpus.documents), len(rows)
     report.dimension, report.vector_index, report.lexical = dim, index.params(), lexical.params()
@@ -263,15 +323,11 @@ def _vectors(texts: list[str], hashes: list[str], reuse, load: Callable[[], Embe
 
 
 def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Settings, old,
-                  embedder: Optional[Embedder], vector_cls: type, progress: Progress) -> dict:
-    """The second vector index (settings `multilingual`), built like the first; its manifest entry, or {}
-    when the setting is off.
+                  embedder: Embedder, vector_cls: type, progress: Progress) -> dict:
+    """The second vector index (settings `multilingual`), built like the first; its manifest entry.
 
     Its vectors are reused by the same embedding-input hashes as the first index's (the texts are
     the same), from a live version whose multilingual model is this one."""
-    if settings.multilingual == backends.OFF:
-        return {}
-    embedder = embedder or backends.multilingual_embedder(settings)
     same = old is not None and old[1].multilingual.get("model") == embedder.name
     reuse = _reusable(old, hashes, "embeddings-multi.npy", old[1].multilingual.get("dimension", 0)) if same \
         else (None, {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+from concurrent.futures import Future, ThreadPoolExecutor
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -51,6 +52,10 @@ class Searcher:
         self.lexical = lexical or backends.lexical_index(settings)
         self._pool: queue.SimpleQueue = queue.SimpleQueue()  # idle SQLite connections
         self._lock = threading.Lock()
+        self._multi_lock = threading.Lock()  # apart: the two models load and encode side by side
+        # The multilingual query vector is made here while the MiniLM one and the lexical lists are
+        # (both models release the GIL): at the first query both models load at once, on two cores.
+        self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="normbase-multilingual")
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         verify(folder, manifest, ("passages.sqlite", "vectors.faiss"))
         self.damaged_spares = damaged(folder, manifest, SPARE_FILES)  # said with every answer, repaired by a build
@@ -152,7 +157,7 @@ class Searcher:
 
     def _encode_multilingual(self, text: str) -> np.ndarray:
         """The multilingual model's query vector (a few ms: not cached); the model loads at first use."""
-        with self._lock:
+        with self._multi_lock:
             if self._multilingual is None:
                 self._multilingual = backends.multilingual_embedder(self.settings)
             embedder = self._multilingual
@@ -213,6 +218,8 @@ class Searcher:
         if allowed is not None and len(allowed) == 0:
             return None
         n, where = max(t.candidates, 3 * k), store.restriction(db, f)
+        multi_vector: Optional[Future] = (self._beside.submit(self._encode_multilingual, q.dense_text)
+                                          if mode == "hybrid" and self.multi_vectors is not None else None)
         queries = [q]
         if mode == "hybrid" and t.part_weight:
             # Each question of a multi-part query is searched alone as well, so that the answer to
@@ -238,12 +245,12 @@ class Searcher:
                         for i, r in store.passages_by_id(db, candidates).items()}
             cues = query_cues(q.text, e.phrases)
         multi, languages, language = [], {}, multilingual.query_language(q.text)
-        if mode == "hybrid" and self.multi_vectors is not None:
-            multi = self.multi_vectors.search(self._encode_multilingual(q.dense_text), n, allowed)
+        if multi_vector is not None:
+            multi = self.multi_vectors.search(multi_vector.result(), n, allowed)
             languages = store.languages_of(db, [i for i, _ in multi])
         rendered = ([parse(text, self.settings.max_query_chars) for text in
-                     translate.renderings(translate.shipped(), q.text, language).values()]
-                    if mode == "hybrid" and rendering_weight(language, t) and translate.shipped() else [])
+                     translate.renderings(self.thesaurus, q.text, language).values()]
+                    if mode == "hybrid" and rendering_weight(language, t) else [])
         return Retrieved(dense, lexical, q.years, years, thesaurus_dense=th_dense, thesaurus_lexical=th_lexical,
                          features=features, cues=cues, multilingual=multi, query_language=language,
                          languages=languages,

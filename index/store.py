@@ -34,6 +34,9 @@ CREATE TABLE passages (
 CREATE INDEX passages_doc ON passages(doc_id, ordinal);
 CREATE INDEX passages_group ON passages(group_id);
 CREATE INDEX passages_hash ON passages(embed_hash);
+CREATE TABLE ingested (
+    path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, settings TEXT NOT NULL, document TEXT NOT NULL
+);
 """
 YEAR_LIMIT = 10 ** 6  # year filters are clamped to this: SQLite integers are 64-bit
 
@@ -75,6 +78,21 @@ def insert_passages(conn: sqlite3.Connection, rows: Sequence[tuple[int, Passage,
           json.dumps([asdict(n) for n in p.footnotes], ensure_ascii=False))
          for i, p, s, h, g in rows],
     )
+
+
+def insert_ingested(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, str]]) -> None:
+    """rows: (path, sha256, settings key, Document.to_json()): each file's ingestion, for the next build."""
+    conn.executemany("INSERT OR REPLACE INTO ingested VALUES (?,?,?,?)", rows)
+
+
+def ingested(conn: sqlite3.Connection, settings_key: str) -> dict[tuple[str, str], str]:
+    """(path, sha256) -> the Document JSON of files ingested under these settings; {} for an index made before
+    the table existed."""
+    try:
+        rows = conn.execute("SELECT path, sha256, document FROM ingested WHERE settings = ?", (settings_key,))
+        return {(path, sha): doc for path, sha, doc in rows}
+    except sqlite3.OperationalError:
+        return {}
 
 
 def embed_hashes(conn: sqlite3.Connection) -> dict[str, int]:

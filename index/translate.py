@@ -10,11 +10,7 @@ with the same thesaurus is another function, in index/query.py.)
 """
 from __future__ import annotations
 
-import functools
-from typing import Optional
-
-from ingest.records import IngestError
-from ingest.thesaurus import LANGUAGES, Thesaurus, load_thesaurus
+from ingest.thesaurus import LANGUAGES, Thesaurus
 
 
 def renderings(thesaurus: Thesaurus, text: str, query_language: str) -> dict[str, str]:
@@ -34,11 +30,3 @@ def renderings(thesaurus: Thesaurus, text: str, query_language: str) -> dict[str
             out[lang] = " ".join(dict.fromkeys(words))
     return out
 
-
-@functools.lru_cache(maxsize=1)
-def shipped() -> Optional[Thesaurus]:
-    """The project's thesaurus, read once; None when it cannot be read (search goes on without renderings)."""
-    try:
-        return load_thesaurus()
-    except IngestError:
-        return None

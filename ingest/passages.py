@@ -12,8 +12,6 @@ import functools
 from pathlib import Path
 from typing import Callable
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from .clean import Cleaned
 from .records import Footnote, Passage, SourceEntry
 from .structure import Unit
@@ -96,6 +94,10 @@ def split_unit(text: str, count_tokens: TokenCounter, budget: int) -> list[tuple
         return _split_long(text, count_tokens, budget)
     if count_tokens(text) <= budget:
         return [(0, text)]
+    # Imported here: langchain_core takes most of a second to import, and only a unit that does not fit needs it
+    # (a one-document rebuild or a search never does).
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     splitter = RecursiveCharacterTextSplitter(
         separators=SEPARATORS, keep_separator="end", chunk_size=budget, chunk_overlap=0,
         length_function=count_tokens, add_start_index=True, strip_whitespace=True,

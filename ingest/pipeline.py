@@ -6,8 +6,9 @@ another name) are skipped too, naming the file they duplicate.
 """
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -16,7 +17,7 @@ from . import families, masthead
 from .clean import Cleaned, clean
 from .loaders import SUFFIXES, check_file, file_sha256, load
 from .passages import TokenCounter, approx_tokens, build_passages
-from .records import IngestError, Passage, Skipped, SourceEntry
+from .records import Footnote, IngestError, Passage, Skipped, SourceEntry
 from .settings import Settings
 from .structure import segment
 
@@ -28,15 +29,35 @@ class Document:
     source: SourceEntry
     path: Path
     sha256: str
-    cleaned: Cleaned
+    cleaned: Optional[Cleaned]  # None for a document read back from an index (`from_json`): only its passages count
     passages: list[Passage]
     warnings: list[str] = field(default_factory=list)  # one line each; the document is still ingested
+
+    def to_json(self) -> str:
+        """What a later build needs to reuse this file's ingestion without reading the file again."""
+        return json.dumps({"source": asdict(self.source), "passages": [asdict(p) for p in self.passages],
+                           "warnings": self.warnings}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str, path: Path, sha256: str) -> "Document":
+        data = json.loads(text)
+        source = SourceEntry(**{**data["source"], "inferred": tuple(data["source"]["inferred"])})
+        passages = [Passage(**{**p, "footnotes": [Footnote(**n) for n in p["footnotes"]]}) for p in data["passages"]]
+        return cls(source, path, sha256, None, passages, list(data["warnings"]))
+
+
+# (path, sha256) -> that file's Document from an earlier ingestion under the same settings and code, or None
+KnownDocuments = Callable[[Path, str], Optional[Document]]
 
 
 @dataclass
 class CorpusResult:
     documents: list[Document] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # each file's Document as ingest_file made it (or `known` gave it back), before ids are made unique and
+    # revisions marked: what a later build may reuse
+    ingested: list[Document] = field(default_factory=list)
+    unchanged: int = 0  # files `known` gave back: hashed, not read
 
     @property
     def warnings(self) -> list[str]:
@@ -126,8 +147,9 @@ def ingest_file(path: Path, catalog: cat.Catalog, settings: Settings,
 def ingest_corpus(settings: Settings, count_tokens: TokenCounter = approx_tokens,
                   files: Optional[list[Path]] = None,
                   progress: Callable[[Path], None] = lambda p: None,
-                  refused: Iterable[Skipped] = ()) -> CorpusResult:
-    """`files` (default: the corpus folders' scan) are ingested; `refused` (the scan's links) are reported."""
+                  refused: Iterable[Skipped] = (), known: KnownDocuments = lambda path, sha: None) -> CorpusResult:
+    """`files` (default: the corpus folders' scan) are ingested; `refused` (the scan's links) are reported.
+    A file `known` gives back (the build's record of an unchanged file) is not read again, only hashed."""
     catalog = cat.Catalog(cat.load_catalog(settings.sources))
     result, seen_hash, seen_ids = CorpusResult(skipped=list(refused)), {}, {}
     if files is None:
@@ -140,7 +162,11 @@ def ingest_corpus(settings: Settings, count_tokens: TokenCounter = approx_tokens
             sha = file_sha256(path)
             if sha in seen_hash:
                 raise IngestError(f"duplicate of {seen_hash[sha].name} (same content)")
-            doc = ingest_file(path, catalog, settings, count_tokens, sha)
+            doc = known(path, sha)
+            if doc is None:
+                doc = ingest_file(path, catalog, settings, count_tokens, sha)
+            else:
+                result.unchanged += 1
         except IngestError as exc:
             result.skipped.append(Skipped(str(path), str(exc)))
             continue
@@ -148,6 +174,7 @@ def ingest_corpus(settings: Settings, count_tokens: TokenCounter = approx_tokens
             result.skipped.append(Skipped(str(path), f"cannot read ({exc.strerror or exc})"))
             continue
         seen_hash[sha] = path
+        result.ingested.append(doc)
         doc = _unique_id(doc, seen_ids)
         result.documents.append(doc)
     result.documents = mark_superseded(result.documents)

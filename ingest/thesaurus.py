@@ -79,6 +79,8 @@ class Match:
 
 def normalise(text: str) -> str:
     """The form both the thesaurus and the user's text are compared in."""
+    if text.isascii():  # most terms: nothing to decompose, no format characters, and casefold is lower
+        return text.lower()
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
     text = "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     return unicodedata.normalize("NFC", text.replace("\u0649", "\u064a").replace("\u0640", ""))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import streamlit as st
 
@@ -33,45 +33,62 @@ def get_embedder(model: str) -> backends.Embedder:
     return backends.embedder(config(), model)
 
 
+@st.cache_resource(show_spinner=False)
+def get_multilingual(name: str) -> backends.Embedder:
+    """The multilingual model (setting `multilingual`, never `off` here), once per server."""
+    return backends.multilingual_embedder(config())
+
+
 class LazyEmbedder:
-    """The shared model, fetched at its first use: a Searcher opens (and the page draws) without waiting for it.
+    """A shared model, fetched at its first use: a Searcher opens (and the page draws) without waiting for it.
 
     `warm_up` has usually loaded it by then; if not, the first query waits for that load instead of
     starting a second one (st.cache_resource holds one lock per key)."""
 
-    def __init__(self, model: str):
-        self.name = model
+    def __init__(self, name: str, load: Callable[[str], backends.Embedder] = get_embedder):
+        self.name, self._load = name, load
 
     @property
     def dimension(self) -> int:
-        return get_embedder(self.name).dimension
+        return self._load(self.name).dimension
 
     def encode_query(self, text: str):
-        return get_embedder(self.name).encode_query(text)
+        return self._load(self.name).encode_query(text)
 
     def encode_passages(self, texts, batch_size: int = 32, progress=lambda done, total: None):
-        return get_embedder(self.name).encode_passages(texts, batch_size, progress)
+        return self._load(self.name).encode_passages(texts, batch_size, progress)
 
 
-def _load_quietly(model: str) -> None:
+def multilingual_model(cfg: Settings) -> Optional[LazyEmbedder]:
+    """For a Searcher, which never reads its name (a build does: it is handed the model itself)."""
+    return None if cfg.multilingual == backends.OFF else LazyEmbedder(cfg.multilingual, get_multilingual)
+
+
+def _load_quietly(model: LazyEmbedder) -> None:
     try:
-        get_embedder(model)
+        model.encode_query("warm-up")  # a first query: the model, its session and their first allocations
     except ModelUnavailable:
         pass  # the page's own first use shows the message
 
 
 @st.cache_resource(show_spinner=False)
-def warm_up(model: str) -> threading.Thread:
-    """Load the model in a background thread, once per server, while the first page is drawn."""
-    thread = threading.Thread(target=_load_quietly, args=(model,), name="normbase-warm-up", daemon=True)
-    thread.start()
-    return thread
+def warm_up(model: str, multilingual: str) -> list[threading.Thread]:
+    """Load the models in background threads, once per server, while the first page is drawn; the two
+    load side by side (both release the GIL), so the first query waits for neither on two cores."""
+    models = [LazyEmbedder(model), multilingual_model(config())]
+    threads = [threading.Thread(target=_load_quietly, args=(m,), name=f"normbase-warm-up-{m.name}", daemon=True)
+               for m in models if m is not None]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def get_searcher(index: str, version: str, model: str) -> Searcher:
-    """One Searcher per index version, shared by every session of this server; the model is shared by all."""
-    return Searcher.open(Path(index), settings=config(), embedder=LazyEmbedder(model))
+def get_searcher(index: str, version: str, model: str, multilingual: str) -> Searcher:
+    """One Searcher per index version, shared by every session of this server; the models are shared by all."""
+    cfg = config()
+    return Searcher.open(Path(index), settings=cfg, embedder=LazyEmbedder(model),
+                         multilingual_embedder=multilingual_model(cfg))
 
 
 @st.cache_resource(show_spinner=False)
@@ -88,7 +105,9 @@ def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
         bar.progress(min(1.0, done / max(1, total)), text=f"{labels.get(stage, stage)}: {done}/{total}")
 
     try:
-        report = build(cfg, embedder=get_embedder(cfg.model), force=force, progress=progress)
+        multilingual = None if cfg.multilingual == backends.OFF else get_multilingual(cfg.multilingual)
+        report = build(cfg, embedder=get_embedder(cfg.model), force=force, progress=progress,
+                       multilingual=multilingual)
     except (CatalogError, IndexUnavailable, ModelUnavailable) as exc:
         st.error(f"The index could not be built: {md_plain(exc)}")
         return None
@@ -100,7 +119,7 @@ def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
 
 def open_searcher(cfg: Settings) -> Searcher:
     """The live index's Searcher; builds the index on first start; stops the page if it is unusable."""
-    warm_up(cfg.model)
+    warm_up(cfg.model, cfg.multilingual)
     try:
         folder = current_version(cfg.index)
         if folder is None:
@@ -108,7 +127,7 @@ def open_searcher(cfg: Settings) -> Searcher:
             if run_build(cfg) is None:
                 st.stop()
             folder = current_version(cfg.index)
-        return get_searcher(str(cfg.index), folder.name, cfg.model)
+        return get_searcher(str(cfg.index), folder.name, cfg.model, cfg.multilingual)
     except (IndexUnavailable, ModelUnavailable) as exc:
         st.error(md_plain(exc))
         if st.button("Rebuild the index", type="primary") and run_build(cfg, force=True):

@@ -187,8 +187,7 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(max_length=self.max_tokens)
         self._tokenizer.no_padding()  # the bundled tokenizer.json pads every text to 128 tokens
         self._lock = threading.Lock()
-        self._sessions: dict[int, object] = {}
-        self._session = self.session(1)  # a second thread gains nothing on one query and spins on a busy core
+        self._sessions: dict[int, object] = {}  # made at first use: a build needs only the batch one
         self.calls = 0
         self.encoded = 0
 
@@ -224,7 +223,8 @@ class OnnxEmbedder:
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         self.calls += 1
         self.encoded += len(enc)
-        out = (session or self._session).run(None, {n: feed[n] for n in self._inputs})[0]
+        # one thread for queries: a second gains nothing on one query and spins on a busy core
+        out = (session or self.session(1)).run(None, {n: feed[n] for n in self._inputs})[0]
         return out.astype(np.float32, copy=False)
 
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32,

@@ -6,6 +6,7 @@ tests prove what was embedded rather than trusting the build report.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import signal
 import sqlite3
@@ -17,6 +18,7 @@ import pytest
 
 from index import Filters, IndexUnavailable, Searcher
 from index.build import build
+from index.manifest import checksums
 from tests.index.index_helpers import (copy_corpus, copy_index, live_folder, make_settings, popen_cli,
                                        write_big_corpus)
 
@@ -46,6 +48,7 @@ def test_incremental_rebuild_embeds_only_what_changed(tmp_path, embedder):
     first = build(settings, embedder=embedder)
     assert not first.up_to_date and first.documents == 4
     assert first.embedded == first.passages == embedder.encoded - before > 0 and first.reused == 0
+    assert first.unchanged == 0
     v1 = live_folder(settings.index)
     old_hashes = _hashes_by_doc(v1)
     reader = Searcher.open(settings.index, settings=settings, embedder=embedder)
@@ -69,6 +72,7 @@ def test_incremental_rebuild_embeds_only_what_changed(tmp_path, embedder):
     changed = build(settings, embedder=embedder)
     assert embedder.encoded - before == changed.embedded == 2
     assert changed.passages == first.passages + 1 and changed.reused == changed.passages - 2
+    assert changed.unchanged == 3, "only the changed file is read again"
     new_hashes = _hashes_by_doc(live_folder(settings.index))
     assert {d for d, hs in new_hashes.items() if hs - old_hashes.get(d, set())} == {"cables-2021"}
     assert {d: hs for d, hs in new_hashes.items() if d != "cables-2021"} == {
@@ -90,6 +94,7 @@ def test_incremental_rebuild_embeds_only_what_changed(tmp_path, embedder):
     removed = build(settings, embedder=embedder)
     assert embedder.encoded == before and removed.embedded == 0
     assert removed.documents == 3 and removed.reused == removed.passages == changed.passages - 3
+    assert removed.unchanged == 3
     searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
     assert "lantern-2024" not in {d["doc_id"] for d in searcher.documents()}
     for mode in ("lexical", "dense", "hybrid"):
@@ -101,6 +106,47 @@ def test_incremental_rebuild_embeds_only_what_changed(tmp_path, embedder):
     # 5. old versions are pruned (the live one and one before it are kept), no build folders left
     assert len(_versions(settings.index)) == 2 and live_folder(settings.index).name in _versions(settings.index)
     assert not list(settings.index.glob(".build-*")) and not list(settings.index.glob(".CURRENT.*"))
+
+
+def _passage_rows(folder: Path) -> list[tuple]:
+    conn = sqlite3.connect(folder / "passages.sqlite")
+    try:
+        return conn.execute("SELECT * FROM passages ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_unchanged_files_are_not_read_again_and_give_what_reading_them_gives(tmp_path, embedder):
+    corpus = copy_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path, corpus)
+    build(settings, embedder=embedder)
+    path = corpus / "cables-2021.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("across the seabed", "along the seabed"),
+                    encoding="utf-8")
+    incremental = build(settings, embedder=embedder)
+    assert incremental.unchanged == 3 and "(1 read, 3 unchanged)" in incremental.summary()
+    reused_rows = _passage_rows(live_folder(settings.index))
+    forced = build(settings, embedder=embedder, force=True)
+    assert forced.unchanged == 0, "--force reads every file"
+    assert _passage_rows(live_folder(settings.index)) == reused_rows, "a reused ingestion is the same as a fresh one"
+
+    # the catalogue is part of every file's ingestion: a change to it reads them all again
+    settings.sources.write_text("# a catalogue without entries, but a changed file\n", encoding="utf-8")
+    assert build(settings, embedder=embedder).unchanged == 0
+
+    # a record this code cannot read is not trusted: that file is read again, the others are reused
+    folder = live_folder(settings.index)
+    conn = sqlite3.connect(folder / "passages.sqlite")
+    with conn:
+        conn.execute("UPDATE ingested SET document = '{\"source\": 1}' WHERE path LIKE '%lantern-2024.txt'")
+    conn.close()
+    manifest = folder / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["checksums"] = checksums(folder)
+    manifest.write_text(json.dumps(data))
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build(settings, embedder=embedder).unchanged == 2
 
 
 @pytest.mark.slow

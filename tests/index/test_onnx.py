@@ -89,8 +89,9 @@ assert main(["search", "critical infrastructure", "--k", "3", "--json"]) == 0
 with TestClient(create_app(settings)) as client:
     answer = client.get("/search", params={{"q": "confidence-building measures", "k": 3}}).json()
 assert answer["hits"], answer
-searcher = get_searcher(str(settings.index), current_version(settings.index).name, settings.model)
-assert searcher.answer("due diligence", 3, mode="dense").hits
+searcher = get_searcher(str(settings.index), current_version(settings.index).name, settings.model,
+                        settings.multilingual)
+assert searcher.answer("diligencia debida", 3).hits and searcher.multi_vectors is not None
 print("MODULES", [m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules])
 """
 

