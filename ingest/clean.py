@@ -46,6 +46,7 @@ MASTHEAD_RE = re.compile(
 PP_OPENER_RE = re.compile(r"^(?:[A-Z][a-z]+(?:ing|ed)|Mindful|Aware|Conscious|Cognizant|Deeply|Gravely)\b")
 # "3.", "(a)", "(ii)"; "1-" (Arabic statements, digits read as ASCII); "a)" (Spanish, French, Russian)
 ITEM_START_RE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.|\d{1,3}\s*-|\(?(?:[a-zа-я]|[ivxl]{1,6})\))\s+\S")
+WORD_RE = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 DATE_LINE_RE = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}$")
 TERMINAL = tuple(".;:!?؛。；：！？")
 MASTHEAD_LINES = 40
@@ -152,7 +153,10 @@ def clean(raw: str, *, symbol: str = "", title: str = "", has_pages: bool = Fals
         _mark_masthead(lines)
     contents = _mark_contents(lines)
     _mark_footnotes(lines)
-    cleaned = _assemble(lines, has_pages, _unbroken_words(raw))
+    # Only a line ending in a hyphenated word is ever mended: without one, the vocabulary
+    # (every word of the file) is not needed, which for a 50 MB file was seconds and gigabytes.
+    hyphenated = any(ln.text.endswith("-") for ln in lines if ln.kind != "blank")
+    cleaned = _assemble(lines, has_pages, _unbroken_words(raw) if hyphenated else set())
     cleaned.contents = contents
     return cleaned
 
@@ -320,7 +324,7 @@ def _mark_footnotes(lines: list[_Line]) -> None:
 
 def _unbroken_words(raw: str) -> set[str]:
     """Words as the document spells them on one line, hyphenated compounds included."""
-    return {w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", raw) if len(w) > 3}
+    return {m.group().lower() for m in WORD_RE.finditer(raw) if m.end() - m.start() > 3}
 
 
 @dataclass

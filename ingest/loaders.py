@@ -4,12 +4,13 @@ Each loader returns the raw text exactly as extracted, with form feeds
 between PDF pages so that later stages can keep page numbers. Every failure
 is an `IngestError` whose message names the problem; the caller adds the file.
 
-PDF and HTML are parsed in a short-lived worker process (`_sandboxed`): a
+PDF and HTML are parsed in a short-lived worker process (`sandboxed`): a
 hostile file (a FlateDecode bomb, a content stream of millions of operators,
 markup that drives html.parser quadratic) can then cost at most
 `PDF_SECONDS` of time and `EXTRACT_MEMORY_MB` of memory, and ends in an
 `IngestError` for that file only. The worker gets the bytes on stdin and
-answers with JSON (never pickle).
+answers with JSON (never pickle). The app's upload preview (`ingest.upload`)
+runs in the same worker, so an upload cannot take the server's memory or time.
 """
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ def load_bytes(data: bytes, suffix: str, *, max_pages: int) -> Loaded:
         raise IngestError(f"content is a PDF but the file is named {suffix}")
     text = decode_text(data, declared=_declared_charset(data) if suffix in (".html", ".htm") else None)
     if suffix in (".html", ".htm"):
-        result = _sandboxed("html", text.encode("utf-8", "surrogatepass"), 0)
+        result = sandboxed("html", text.encode("utf-8", "surrogatepass"), 0)
         body, title = result["text"], result["title"]
         return Loaded(body, {"title": title} if title else {})
     header, body = split_header(text)
@@ -248,7 +249,7 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
 def _load_pdf(data: bytes, max_pages: int) -> Loaded:
     if not data.startswith(b"%PDF-"):
         raise IngestError("not a PDF (no %PDF- signature)")
-    pages = _sandboxed("pdf", data, max_pages)["pages"]
+    pages = sandboxed("pdf", data, max_pages)["pages"]
     if sum(len(p.strip()) for p in pages) < 20:
         raise IngestError("PDF has no text layer (image-only or scanned?)")
     return Loaded(PAGE_BREAK.join(pages), has_pages=True)
@@ -291,25 +292,28 @@ def pdf_pages(data: bytes, max_pages: int, seconds: float = PDF_SECONDS) -> list
 
 # -- the extraction worker -------------------------------------------------------
 
-_KINDS = {"pdf": "PDF", "html": "HTML"}
+_KINDS = {"pdf": "PDF", "html": "HTML", "preview": "upload"}
+_TASKS = {"pdf": "PDF text extraction", "html": "HTML text extraction", "preview": "the upload's preview"}
 _WORKER = "import sys; sys.path.insert(0, sys.argv[1]); from ingest.loaders import _worker_main; _worker_main()"
 
 
-def _sandboxed(kind: str, data: bytes, max_pages: int) -> dict:
-    """Run one extraction in a child process with a time limit and a memory cap.
+def sandboxed(kind: str, data: bytes, max_pages: int, job: Optional[dict] = None,
+              seconds: Optional[float] = None) -> dict:
+    """Run one extraction (or, kind "preview", one upload's preview) in a child process with a
+    time limit and a memory cap; `job` is what else the child needs, as JSON.
 
-    The parent waits at most PDF_SECONDS (plus start-up grace) and kills the
+    The parent waits at most `seconds` (PDF_SECONDS by default, plus start-up grace) and kills the
     child after that; the child caps its own address space (RLIMIT_AS) and
     CPU time, so a stray worker cannot outlive a dead parent for long either.
     """
-    label = _KINDS[kind]
-    seconds = float(PDF_SECONDS)
+    label, task = _KINDS[kind], _TASKS[kind]
+    seconds = float(PDF_SECONDS if seconds is None else seconds)
     cmd = [sys.executable, "-I", "-c", _WORKER, str(ROOT), kind, str(max_pages), str(seconds),
-           str(int(EXTRACT_MEMORY_MB))]
+           str(int(EXTRACT_MEMORY_MB)), json.dumps(job or {})]
     try:
         proc = subprocess.run(cmd, input=data, capture_output=True, timeout=seconds + 2, cwd=str(ROOT))
     except subprocess.TimeoutExpired:
-        raise IngestError(f"{label} text extraction took over {seconds:.0f} s") from None
+        raise IngestError(f"{task} took over {seconds:.0f} s") from None
     except OSError as exc:
         raise IngestError(f"cannot start the {label} reader ({exc.strerror or exc})") from None
     lines = proc.stdout.rstrip(b"\n").rsplit(b"\n", 1)
@@ -325,11 +329,11 @@ def _sandboxed(kind: str, data: bytes, max_pages: int) -> dict:
         how = {-signal.SIGXCPU: "used too much CPU time"}.get(proc.returncode, "crashed or ran out of memory")
     else:
         how = f"failed with exit code {proc.returncode}"
-    raise IngestError(f"{label} text extraction {how} (limit {EXTRACT_MEMORY_MB} MB, {seconds:.0f} s)")
+    raise IngestError(f"{task} {how} (limit {EXTRACT_MEMORY_MB} MB, {seconds:.0f} s)")
 
 
 def _worker_main() -> None:
-    """The child: argv = root kind max_pages seconds memory_mb; bytes on stdin; one JSON line out."""
+    """The child: argv = root kind max_pages seconds memory_mb job; bytes on stdin; one JSON line out."""
     import logging
     import resource
     import warnings
@@ -348,17 +352,25 @@ def _worker_main() -> None:
     try:
         if kind == "pdf":
             answer: dict = {"pages": pdf_pages(data, max_pages, seconds)}
+        elif kind == "preview":
+            from .upload import preview_answer
+
+            answer = preview_answer(data, json.loads(sys.argv[6]))
         else:
             body, title = html_to_text(data.decode("utf-8", "surrogatepass"))
             answer = {"text": body, "title": title}
     except IngestError as exc:
         answer = {"error": str(exc)}
     except MemoryError:
-        answer = {"error": f"{_KINDS[kind]} text extraction needs more than {memory_mb} MB of memory"}
+        answer = {"error": f"{_TASKS[kind]} needs more than {memory_mb} MB of memory"}
     except RecursionError:
         answer = {"error": f"{_KINDS[kind]} is nested too deeply to read"}
-    out = json.dumps(answer, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    sys.stdout.buffer.write(b"\n" + out + b"\n")
+    try:
+        out = json.dumps(answer, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    except MemoryError:  # a preview's answer holds every passage: it can be the largest object
+        out = json.dumps({"error": f"{_TASKS[kind]} needs more than {memory_mb} MB of memory"}).encode()
+    for part in (b"\n", out, b"\n"):  # written apart: one more copy of a large answer could not fit
+        sys.stdout.buffer.write(part)
     sys.stdout.buffer.flush()
     os._exit(0)  # no interpreter teardown: the answer is out
 
@@ -461,7 +473,7 @@ def html_to_text(markup: str) -> tuple[str, str]:
     is never closed (`x<x<x<...` takes minutes for 200 kB). After the last
     `>` no construct can be complete, so `<` there is escaped first: the same
     text comes out, in linear time. (Other quadratic inputs are bounded by the
-    worker's time limit, see `_sandboxed`.)
+    worker's time limit, see `sandboxed`.)
     """
     last = markup.rfind(">")
     if "<" in markup[last + 1:]:

@@ -9,6 +9,7 @@ slice of the cleaned source.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Callable
 
@@ -39,7 +40,53 @@ def tokenizer_counter(model_dir: str) -> TokenCounter:
     tok = Tokenizer.from_file(str(path))
     tok.no_truncation()
     tok.no_padding()
+    if word_local(json.loads(path.read_text(encoding="utf-8"))):
+        return WordCounter(tok)
     return lambda text: len(tok.encode(text, add_special_tokens=False).ids)
+
+
+_LOCAL_NORMALIZERS = (None, "BertNormalizer", "Lowercase", "NFD", "StripAccents")
+_SPACE_SPLITTERS = ("BertPreTokenizer", "Whitespace", "WhitespaceSplit")
+
+
+def word_local(config: dict) -> bool:
+    """Does the tokenizer read each space-separated word on its own? A WordPiece model after a
+    character-wise normalizer and a pre-tokenizer that splits at spaces does: its count for a
+    text is then the sum of its counts for the words (what `WordCounter` relies on)."""
+    def kind(part: object) -> object:
+        return part.get("type") if isinstance(part, dict) else None
+    return (kind(config.get("model")) == "WordPiece" and kind(config.get("normalizer")) in _LOCAL_NORMALIZERS
+            and kind(config.get("pre_tokenizer")) in _SPACE_SPLITTERS)
+
+
+CACHED_WORDS = 100_000  # distinct words remembered at most (a few MB); the memory is cleared when full
+
+
+class WordCounter:
+    """A word-local tokenizer's count, word by word, each distinct word tokenized once.
+
+    Cutting passages counts the same text many times over (each unit, each candidate
+    piece): at one tokenizer call per count, a 50 MB file spent most of its time in the
+    tokenizer. Prose repeats its words, so a bounded memory of word counts turns a
+    count into a sum; the words it has not seen are tokenized in one batch call.
+    The count is the tokenizer's own, exactly (`tests/ingest/test_passages.py`).
+    """
+
+    def __init__(self, tokenizer, limit: int = CACHED_WORDS) -> None:
+        self.tokenizer, self.limit, self.known = tokenizer, limit, {}
+
+    def __call__(self, text: str) -> int:
+        words = text.split(" ")
+        known = self.known
+        new = {w for w in words if w not in known}
+        if new:
+            if len(known) + len(new) > self.limit:
+                known.clear()
+                new = set(words)
+            batch = list(new)
+            for word, enc in zip(batch, self.tokenizer.encode_batch_fast(batch, add_special_tokens=False)):
+                known[word] = len(enc.ids)
+        return sum(map(known.__getitem__, words))
 
 
 # The default model's word pieces cut Cyrillic, Arabic and Chinese into single letters: counted

@@ -4,7 +4,9 @@ The file name a browser sends is only a hint. The saved name is rebuilt from
 its letters and digits, the type is checked against the content, and a name
 already taken gets a numbered suffix instead of replacing the existing file.
 `check_uploaded` runs every check and previews the passages without writing
-into the corpus; `save_upload` then saves what passed.
+into the corpus; `save_upload` then saves what passed. Reading and cutting the
+file (the preview) runs in the capped worker the PDF parser uses
+(`loaders.sandboxed`): a hostile upload costs the server neither its memory nor its time.
 """
 from __future__ import annotations
 
@@ -14,15 +16,16 @@ import re
 import tempfile
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from . import catalog as cat
+from . import loaders
 from .loaders import SUFFIXES, file_sha256, load_bytes, over_limit
-from .passages import TokenCounter, approx_tokens
-from .pipeline import Document, corpus_files, ingest_file
-from .records import IngestError
+from .passages import approx_tokens, tokenizer_counter
+from .pipeline import corpus_files, ingest_file
+from .records import Footnote, IngestError, Passage, SourceEntry
 from .settings import Settings
 
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -59,12 +62,35 @@ def sniff(data: bytes, suffix: str) -> None:
 
 def check_upload(data: bytes, filename: str, *, max_bytes: int, max_pages: int) -> str:
     """Validate an upload completely before anything touches the disk; returns the safe name."""
+    name = admit(data, filename, max_bytes)
+    load_bytes(data, Path(name).suffix, max_pages=max_pages)  # raises on unreadable content
+    return name
+
+
+def admit(data: bytes, filename: str, max_bytes: int) -> str:
+    """The checks that need no parsing (name, size, type by content); the safe name."""
     name = safe_name(filename)
     if len(data) > max_bytes:
         raise IngestError(over_limit("the file", len(data), max_bytes, "upload "))
     sniff(data, Path(name).suffix)
-    load_bytes(data, Path(name).suffix, max_pages=max_pages)  # raises on unreadable content
     return name
+
+
+@dataclass
+class Preview:
+    """What an upload would add to the index, as the preview worker read it."""
+
+    source: SourceEntry
+    passages: list[Passage]
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_answer(cls, answer: dict) -> "Preview":
+        """From the worker's JSON (`preview_answer`)."""
+        source = SourceEntry(**{**answer["source"], "inferred": tuple(answer["source"]["inferred"])})
+        passages = [Passage(**{**p, "footnotes": [Footnote(**f) for f in p["footnotes"]]})
+                    for p in answer["passages"]]
+        return cls(source, passages, list(answer["warnings"]))
 
 
 @dataclass
@@ -74,26 +100,27 @@ class UploadCheck:
     filename: str  # as the browser sent it: shown, never used as a path
     name: str = ""  # the safe name it will be saved under
     data: bytes = b""
-    document: Optional[Document] = None
+    document: Optional[Preview] = None
     error: str = ""
 
 
-def check_uploaded(data: bytes, filename: str, settings: Settings,
-                   count_tokens: TokenCounter = approx_tokens) -> UploadCheck:
-    """Size, type (by content), duplicates and passages of an upload; nothing is written to the corpus."""
+def check_uploaded(data: bytes, filename: str, settings: Settings, model_dir: str = "") -> UploadCheck:
+    """Size, type (by content), duplicates and passages of an upload; nothing is written to the corpus.
+
+    The passages are cut with the tokenizer in `model_dir` (the model's, as the build cuts),
+    else with the word estimate.
+    """
     try:
         if len(data) > settings.max_upload_bytes:
             raise IngestError(f"the file is {len(data) / 1048576:.1f} MB; uploads are limited to "
                               f"{settings.max_upload_mb:g} MB")
-        name = check_upload(data, filename, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages)
+        name = admit(data, filename, settings.max_upload_bytes)
         twin = same_content(data, [*settings.corpus, settings.upload_dir])
         if twin is not None:
             raise IngestError(f"the same document is already in the corpus as {twin.name}")
-        document = preview_document(data, name, settings, count_tokens)
+        document = preview_document(data, name, settings, model_dir)
     except IngestError as exc:
         return UploadCheck(filename, error=str(exc))
-    except Exception as exc:  # a parser failing on a malformed file is still the file's problem
-        return UploadCheck(filename, error=f"the file could not be read ({type(exc).__name__})")
     return UploadCheck(filename, name, data, document)
 
 
@@ -109,17 +136,38 @@ def same_content(data: bytes, folders: list[Path]) -> Optional[Path]:
     return None
 
 
-def preview_document(data: bytes, name: str, settings: Settings,
-                     count_tokens: TokenCounter = approx_tokens) -> Document:
-    """The passages the file would give, from a private temporary copy (never from the corpus folder)."""
+PREVIEW_SECONDS_FACTOR = 2  # the preview may take twice a PDF's extraction time: extraction, then cutting
+
+
+def preview_document(data: bytes, name: str, settings: Settings, model_dir: str = "") -> Preview:
+    """The passages the file would give, read in the capped worker; IngestError says why not."""
+    job = {"name": name, "sources": str(settings.sources), "max_file_mb": settings.max_file_mb,
+           "max_pages": settings.max_pages, "model_dir": model_dir}
+    answer = loaders.sandboxed("preview", data, settings.max_pages, job,
+                               seconds=loaders.PDF_SECONDS * PREVIEW_SECONDS_FACTOR)
+    return Preview.from_answer(answer)
+
+
+def preview_answer(data: bytes, job: dict) -> dict:
+    """In the worker: ingest the file from a private temporary copy (never from the corpus folder),
+    as JSON for `Preview.from_answer`."""
+    settings = Settings.from_env(sources=Path(job["sources"]), max_file_mb=job["max_file_mb"],
+                                 max_pages=job["max_pages"])
     try:
         catalog = cat.Catalog(cat.load_catalog(settings.sources))
     except IngestError:
         catalog = cat.Catalog([])
+    count = tokenizer_counter(job["model_dir"]) if job["model_dir"] else approx_tokens
     with tempfile.TemporaryDirectory(prefix="normbase-upload-") as tmp:
-        path = Path(tmp) / name
+        path = Path(tmp) / job["name"]
         path.write_bytes(data)
-        return ingest_file(path, catalog, settings, count_tokens)
+        try:
+            doc = ingest_file(path, catalog, settings, count)
+        except (IngestError, MemoryError, RecursionError):
+            raise
+        except Exception as exc:  # a parser failing on a malformed file is still the file's problem
+            raise IngestError(f"the file could not be read ({type(exc).__name__})") from None
+    return {"source": asdict(doc.source), "passages": [asdict(p) for p in doc.passages], "warnings": doc.warnings}
 
 
 def inside_corpus(folder: Path, corpus: tuple[Path, ...] | list[Path]) -> bool:

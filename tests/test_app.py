@@ -31,6 +31,7 @@ from index import Filters, Searcher, backends
 from index.build import build
 from index.export import CSV_COLUMNS
 from index.manifest import current_version
+from ingest import loaders
 from ingest.settings import Settings
 from tests.conftest import small_settings
 from index.compare_render import to_markdown
@@ -434,6 +435,25 @@ def test_upload_oversized_file_is_rejected(writable, monkeypatch):
     assert error.startswith("**big.md** was rejected: the file is 0.0") and "uploads are limited to 0.01 MB" in error
     assert not any(writable.upload_dir.iterdir())
     assert index_state(writable) == before
+
+
+def test_upload_preview_runs_in_the_capped_worker(writable, monkeypatch):
+    """#20 item 13: the preview read and cut the upload inside the Streamlit server, out of reach
+    of the worker's caps. With the worker's memory cap lowered, a 15 MB upload is refused with
+    one line, and a small one still previews under the same cap."""
+    monkeypatch.setattr(loaders, "EXTRACT_MEMORY_MB", 120)
+    paragraph = ("Each State should designate a point of contact for incidents affecting submarine "
+                 "cables and notify affected States without delay. ")
+    data = "".join(f"{i}. {paragraph * (1 + i % 5)}\n\n" for i in range(40_000)).encode()[:15_000_000]
+    at = upload(documents_page(), "big.txt", data)
+    no_exception(at)
+    [error] = texts(at.error)
+    assert error == ("**big.txt** was rejected: the upload's preview needs more than 120 MB of memory. "
+                     "Nothing was saved and the index is unchanged.")
+    assert not any(writable.upload_dir.iterdir())
+    small = upload(documents_page(), "notes.md", (FIXTURES / "upload-good.md").read_bytes(), "text/markdown")
+    no_exception(small)
+    assert not small.error and any(": 3 passages" in m for m in texts(small.markdown))
 
 
 def test_upload_of_a_corpus_document_is_refused_as_duplicate(writable):

@@ -16,8 +16,7 @@ from index import IndexUnavailable, ModelUnavailable, Searcher, backends
 from index.build import BuildReport, build
 from index.manifest import current_version
 from ingest.catalog import CatalogError
-from ingest.passages import tokenizer_counter
-from ingest.settings import Settings, resolve_model
+from ingest.settings import Settings
 
 from .escape import md_plain
 
@@ -89,11 +88,6 @@ def get_searcher(index: str, version: str, model: str, multilingual: str) -> Sea
     cfg = config()
     return Searcher.open(Path(index), settings=cfg, embedder=LazyEmbedder(model),
                          multilingual_embedder=multilingual_model(cfg))
-
-
-@st.cache_resource(show_spinner=False)
-def get_token_counter(model: str):
-    return tokenizer_counter(resolve_model(model))
 
 
 def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:

