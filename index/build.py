@@ -201,17 +201,18 @@ def _live(root: Path, settings: Settings) -> Optional[tuple[Path, Manifest]]:
 
 def build_documents(settings: Settings, documents: list, *, embedder: Optional[Embedder] = None,
                     progress: Progress = lambda stage, done, total: None,
-                    vector_cls: Optional[type] = None) -> BuildReport:
+                    vector_cls: Optional[type] = None, multilingual: Optional[Embedder] = None) -> BuildReport:
     """Index records that did not come from corpus files (a BEIR corpus, synthetic passages).
 
     `vector_cls`, a VectorIndex class, replaces the configured vector backend: the bench
-    hands in its ANN variants so instead of patching the build."""
+    hands in its ANN variants so instead of patching the build. `multilingual` is the second
+    index's embedder, as for `build` (the bench's synthetic sizes hand in precomputed vectors)."""
     started = time.monotonic()
     report = BuildReport(settings.index)
     with _build_lock(settings.index):
         corpus = CorpusResult(documents=documents)
         _publish_new_version(settings.index, corpus, settings, "", _live(settings.index, settings),
-                             embedder, report, progress, started, vector_cls)
+                             embedder, report, progress, started, vector_cls, multilingual=multilingual)
         prune(settings.index)
     return report
 

@@ -139,11 +139,16 @@ def _quote(s: str) -> str:
     return '"' + s.replace('"', '""') + '"'
 
 
-def fts_expression(q: ParsedQuery, max_terms: int = 64) -> str:
-    """An OR of quoted phrases, expansions, terms and word pairs (at most `max_terms`): BM25 ranks the matches."""
+def fts_phrases(q: ParsedQuery, max_terms: int = 64) -> list[str]:
+    """The quoted phrases, expansions, terms and word pairs (at most `max_terms`) that `fts_expression` ORs."""
     parts = [_quote(p) for p in q.phrases[:8]] + [_quote(e) for e in q.expansions]
     parts += [_quote(t) for t in q.terms] + [_quote(b) for b in q.bigrams]
-    return " OR ".join(parts[:max_terms])
+    return parts[:max_terms]
+
+
+def fts_expression(q: ParsedQuery, max_terms: int = 64) -> str:
+    """An OR of quoted phrases, expansions, terms and word pairs (at most `max_terms`): BM25 ranks the matches."""
+    return " OR ".join(fts_phrases(q, max_terms))
 
 
 def stem(word: str) -> str:

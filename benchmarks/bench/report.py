@@ -84,7 +84,11 @@ def _render_sizes(out: dict) -> list[str]:
     lines.append("")
     for r in out["sizes"]:
         comp = ", ".join(f"{k} {v}" for k, v in (r.get("query_components_p50_ms") or {}).items())
-        lines.append(f"{r['size']}: p50 by part (ms): {comp}; vectors: {r['vectors']}")
+        lines.append(f"{r['size']}: p50 by part (ms): {comp}; lexical p95 {fmt(r.get('query_lexical_p95_ms'))}; "
+                     f"vectors: {r['vectors']}")
+        if r.get("serve_models_loaded"):
+            lines.append(f"{r['size']}: serving RSS {fmt(r['peak_rss_mb_serve'])} MB with the models "
+                         + " and ".join(r["serve_models_loaded"]) + " loaded")
         if r.get("build_pct_of_raw_cpu") is not None:
             lines.append(f"{r['size']}: build {r['build_s']} s; raw encode of {r['raw_texts']} of its texts; "
                          f"build as % of raw by CPU time per passage: {r['build_pct_of_raw_cpu']}")

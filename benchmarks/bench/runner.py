@@ -273,6 +273,8 @@ class Bench:
             "query_components_p50_ms": s["components_p50_ms"],
             "peak_rss_mb_build": b["peak_rss_mb"],
             "peak_rss_mb_serve": s["peak_rss_mb"],
+            "serve_models_loaded": s.get("models_loaded"),
+            "query_lexical_p95_ms": s.get("lexical_p95_ms"),
             "serve_open_s": s["open_s"],
             "index_mb": b["index_mb"],
             "index_files_mb": b.get("index_files_mb"),

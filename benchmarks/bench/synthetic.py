@@ -61,13 +61,16 @@ def ann_variant(spec: str, nprobe: int) -> type:
     return Variant
 
 
-def synthetic_vectors(base_vecs, size: int, seed: int = 20261128):
-    """normalize(0.8 v_a + 0.35 v_b + N(0, 0.02^2)) for random real vectors v_a, v_b: (vectors, a, b, rng)."""
+def synthetic_vectors(base_vecs, size: int, seed: int = 20261128, pairs=None):
+    """normalize(0.8 v_a + 0.35 v_b + N(0, 0.02^2)) for random real vectors v_a, v_b: (vectors, a, b, rng).
+    `pairs` (a, b) reuses the pairs of an earlier call (the same passages in the second vector space)."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
     a = rng.integers(len(base_vecs), size=size)
     b = rng.integers(len(base_vecs), size=size)
+    if pairs is not None:
+        a, b = pairs
     vecs = np.empty((size, base_vecs.shape[1]), dtype=np.float32)
     for lo in range(0, size, 100_000):
         hi = min(size, lo + 100_000)
@@ -76,6 +79,22 @@ def synthetic_vectors(base_vecs, size: int, seed: int = 20261128):
         x /= np.linalg.norm(x, axis=1, keepdims=True)
         vecs[lo:hi] = x
     return vecs, a, b, rng
+
+
+def synthetic_multilingual(base: Path, a, b):
+    """The second (multilingual) index's vectors for the same synthetic passages, mixed from the real
+    index's `embeddings-multi.npy` by the same pairs (a, b), as a `Precomputed` embedder under the real
+    model's name; None when the real index has no multilingual index (the setting is off)."""
+    import json
+
+    import numpy as np
+
+    entry = json.loads((base / "manifest.json").read_text(encoding="utf-8")).get("multilingual") or {}
+    if not entry:
+        return None
+    base_vecs = np.load(base / "embeddings-multi.npy", allow_pickle=False)
+    vecs, _, _, _ = synthetic_vectors(base_vecs, len(a), pairs=(a, b))
+    return Precomputed(entry["model"], vecs)
 
 
 def synthetic_documents(rows: list, a, b, rng, size: int) -> list:

@@ -207,7 +207,10 @@ def worker_serve(p: dict) -> dict:
             "cpu_p50_ms": round(percentile(cpu, 50), 2), "cpu_p95_ms": round(percentile(cpu, 95), 2),
             "cpu_p99_ms": round(percentile(cpu, 99), 2),
             "components_p50_ms": comp, "lexical_p95_ms": round(percentile(parts["lexical"], 95), 2),
-            "peak_rss_mb": peak, "open_s": round(open_s, 2), "vector_index": vi}
+            "peak_rss_mb": peak, "open_s": round(open_s, 2), "vector_index": vi,
+            # what the peak RSS holds: MiniLM always, the multilingual model when the index has its vectors
+            "models_loaded": [searcher.manifest.model] + ([searcher.manifest.multilingual["model"]]
+                                                          if searcher.multi_vectors is not None else [])}
 
 
 def worker_recall(p: dict) -> dict:
@@ -295,7 +298,7 @@ def worker_synth(p: dict) -> dict:
     from index import store
     from index.build import build_documents
 
-    from .synthetic import Precomputed, ann_variant, synthetic_documents, synthetic_vectors
+    from .synthetic import Precomputed, ann_variant, synthetic_documents, synthetic_multilingual, synthetic_vectors
 
     size, root = int(p["size"]), Path(p["index"])
     base = current_version(Path(p["base"]))
@@ -303,11 +306,12 @@ def worker_synth(p: dict) -> dict:
     rows = conn.execute("SELECT p.text, p.heading, p.context, d.title FROM passages p "
                         "JOIN documents d USING(doc_id) ORDER BY p.id").fetchall()
     conn.close()
-    base_vecs = np.load(base / "embeddings.npy")
+    base_vecs = np.load(base / "embeddings.npy", allow_pickle=False)
 
     t0 = time.perf_counter()
     vecs, a, b, rng = synthetic_vectors(base_vecs, size)
     docs = synthetic_documents(rows, a, b, rng, size)
+    multi = synthetic_multilingual(base, a, b)
     make_s = time.perf_counter() - t0
 
     exact_limit = p.get("exact_limit")
@@ -325,7 +329,7 @@ def worker_synth(p: dict) -> dict:
 
     t = time.perf_counter()
     report = build_documents(settings, docs, embedder=Precomputed(settings.model, vecs), progress=progress,
-                             vector_cls=variant)
+                             vector_cls=variant, multilingual=multi)
     write_s = marks["write3"] - t  # the write itself, as before the manifest, checksums and swap
     peak = _peak_rss_mb()
     folder = current_version(root)

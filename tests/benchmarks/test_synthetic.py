@@ -1,10 +1,13 @@
 """The bench's synthetic sizes: what they hand the build instead of a model and the project's index."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
-from benchmarks.bench.synthetic import SYNTH_PER_DOC, Precomputed, ann_variant, synthetic_documents, synthetic_vectors
+from benchmarks.bench.synthetic import (SYNTH_PER_DOC, Precomputed, ann_variant, synthetic_documents,
+                                        synthetic_multilingual, synthetic_vectors)
 
 
 def test_an_ann_variant_is_a_vector_index_class_with_ivf_parameters(tmp_path) -> None:
@@ -45,3 +48,19 @@ def test_precomputed_vectors_refuse_a_different_count() -> None:
     assert seen == [(3, 3)]
     with pytest.raises(ValueError, match="asked for 2 vectors, holds 3"):
         emb.encode_passages(["a", "b"])
+
+
+def test_synthetic_multilingual_vectors_mix_the_same_pairs_in_the_second_space(tmp_path) -> None:
+    rng = np.random.default_rng(3)
+    first = rng.standard_normal((30, 8)).astype(np.float32)
+    second = rng.standard_normal((30, 5)).astype(np.float32)
+    np.save(tmp_path / "embeddings-multi.npy", second, allow_pickle=False)
+    (tmp_path / "manifest.json").write_text(json.dumps({"multilingual": {"model": "usem3-x"}}), encoding="utf-8")
+    _, a, b, _ = synthetic_vectors(first, 200)
+    multi = synthetic_multilingual(tmp_path, a, b)
+    assert multi.name == "usem3-x" and multi.vecs.shape == (200, 5)
+    expected = 0.8 * second[a] + 0.35 * second[b]
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    assert np.all(np.einsum("ij,ij->i", multi.vecs, expected) > 0.95)  # the same passages, noise aside
+    (tmp_path / "manifest.json").write_text(json.dumps({"multilingual": {}}), encoding="utf-8")
+    assert synthetic_multilingual(tmp_path, a, b) is None
