@@ -33,7 +33,7 @@ from index.build import build
 from index.compare_render import to_markdown
 from ingest.settings import Settings
 from ui.constants import (COMPARE_CLASS, COMPARE_ROW_CLASS, COMPARE_SUMMARY_CLASS, FIRST_CLASS, LINEAGE_CLASS,
-                          LINEAGE_LABEL, VERSION_CLASS)
+                          LINEAGE_LABEL, VERSION_CLASS, WORDS_FIRST)
 
 pytestmark = pytest.mark.slow
 
@@ -121,6 +121,7 @@ def check_search_page(url: str, screenshot: Path) -> None:
             box.press("Enter")  # the keyboard submits the search
             citation = page.locator(".nb-cite", has_text="A/RES/73/27, OP 1.12")
             expect(citation.first).to_be_visible()
+            expect(page.get_by_text(WORDS_FIRST)).to_have_count(0)  # the full results, not a cold start's first
             expect(page).to_have_url(re.compile(r"[?&]q=not\+harm\+emergency\+response\+teams"))  # shareable
 
             card = page.locator(".nb-card", has=citation.first)
@@ -214,6 +215,28 @@ def check_compare_and_lineage(url: str, s: Searcher, payload_doc: str, screensho
             assert page.locator(f".{LINEAGE_CLASS}").count() == 1, "only the opened card's lineage is computed"
             page.wait_for_timeout(300)
             assert dialogs == [], f"a script ran: {dialogs}"
+        finally:
+            browser.close()
+
+
+def test_a_cold_start_shows_word_matches_first_then_the_full_results(browser_settings, tmp_path):
+    """The server's first search runs while both models load: its word matches show at once, marked, and the
+    page runs again with the hybrid results when the models are in memory."""
+    if not CHROMIUM.is_file():
+        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium); this test drives a real browser")
+    from playwright.sync_api import expect, sync_playwright
+
+    with streamlit_server(browser_settings, tmp_path / "streamlit.log") as url, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page()
+            expect.set_options(timeout=WAIT_MS)
+            page.goto(f"{url}/?q={quote_plus('harm emergency response teams')}")  # the server's first page run
+            notice = page.get_by_text(WORDS_FIRST)
+            expect(notice).to_be_visible()
+            expect(page.locator(".nb-card").first).to_be_visible()
+            expect(notice).to_have_count(0)
+            expect(page.locator(".nb-cite", has_text="A/RES/73/27, OP 1.12").first).to_be_visible()
         finally:
             browser.close()
 

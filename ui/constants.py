@@ -5,6 +5,9 @@ from here instead of copying them; the pages and cards use the same constants.
 """
 SEARCH_LABEL = "Search norms, CBMs and agreed language"  # the search box (an accessible name in the browser)
 NOTHING_FOUND = "Nothing relevant found"  # the empty state's heading, when no passage is close enough
+# shown over the word matches of a cold start, until the page runs again with the full results
+WORDS_FIRST = ("Word matches first: the language models are still loading, and the full results replace these "
+               "in a moment.")
 CARDS_CLASS = "nb-cards"  # the key of the container that holds every result card (CSS class st-key-nb-cards)
 CARD_CLASS = "nb-card"  # one result card: citation line, meta, passage, actions
 CITE_CLASS = "nb-cite"  # the card's citation line

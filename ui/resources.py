@@ -82,6 +82,11 @@ def warm_up(model: str, multilingual: str) -> list[threading.Thread]:
     return threads
 
 
+def models_loading(cfg: Settings) -> list[threading.Thread]:
+    """The warm-up threads still loading a model (none once both are in memory)."""
+    return [t for t in warm_up(cfg.model, cfg.multilingual) if t.is_alive()]
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_searcher(index: str, version: str, model: str, multilingual: str) -> Searcher:
     """One Searcher per index version, shared by every session of this server; the models are shared by all."""

@@ -10,16 +10,16 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from index import Answer, Filters, IndexUnavailable
+from index import Answer, Filters, IndexUnavailable, Searcher
 from index import export
 from ingest import language
 from ingest.records import BODIES
 from ingest.settings import Settings
 from ui.cards import show_cards
-from ui.constants import NOTHING_FOUND, SEARCH_LABEL
+from ui.constants import NOTHING_FOUND, SEARCH_LABEL, WORDS_FIRST
 from ui.escape import md_plain
 from ui.languages import ANY_LANGUAGE, SCOPES, scoped
-from ui.resources import config, open_searcher
+from ui.resources import config, models_loading, open_searcher
 
 EXAMPLES = ("protection of critical infrastructure", "emergency response teams", "supply chain integrity")
 DEFAULT_K = 10
@@ -151,11 +151,24 @@ def render() -> None:
         intro()
         return
     filters = scoped(filters, st.session_state.get("scope", ANY_LANGUAGE), query)
+    # At a cold start the models are still loading: the word matches come first (milliseconds), and the
+    # page runs again with the full results as soon as the models are in memory.
+    loading = models_loading(cfg)
     try:
-        answer = s.answer(query, k, filters)
+        answer = s.answer(query, k, filters, mode="lexical" if loading else "hybrid")
     except IndexUnavailable as exc:
         st.error(md_plain(exc))
         return
+    if loading:
+        st.info(WORDS_FIRST, icon=":material/hourglass_top:")
+    show_answer(s, answer, query, filters, opts)
+    if loading:
+        for thread in loading:
+            thread.join()
+        st.rerun()
+
+
+def show_answer(s: Searcher, answer: Answer, query: str, filters: Filters, opts: FilterOptions) -> None:
     nothing = [n for n in answer.notices if n.startswith("Nothing relevant")]  # the engine's notice
     for notice in answer.notices:
         if notice not in nothing:
