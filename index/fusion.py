@@ -97,7 +97,8 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
     if mode == "lexical":
         return lexical
     multilingual = [(i, s) for i, s in r.multilingual if s >= t.multilingual_floor]
-    if dense and max(s for _, s in dense) < t.dense_floor and not lexical and not multilingual:
+    words = lexical or r.thesaurus_lexical or any(r.translated_lexical)  # the query's words or its concepts'
+    if dense and max(s for _, s in dense) < t.dense_floor and not words and not multilingual:
         return []
     dense_weight = t.foreign_dense_weight if r.multilingual and r.query_language != "en" else t.dense_weight
     dense_lists = weighted(r.dense, dense_weight, t.part_weight)

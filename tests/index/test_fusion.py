@@ -84,6 +84,12 @@ def test_the_dense_floor_gates_noise():
     assert ids(fuse(Retrieved(dense=[[(1, 0.3), (2, 0.2)]]), "dense", Tuning())) == [1]
     mixed = Retrieved(dense=[[(1, 0.5), (2, 0.2), (3, 0.1)]], lexical=[[(3, 2.0)]])
     assert ids(fuse(mixed, "hybrid", Tuning())) == [3, 1], "a low cosine stays only with a word match"
+    # a concept the thesaurus knows, or its wording in another language, is a word match too: a short
+    # question in Spanish ("diligencia debida") has no English words and low cosines, but its concept found these
+    concept = Retrieved(dense=[[(1, 0.2), (2, 0.1)]], lexical=[[]], thesaurus_lexical=[(2, 6.0)])
+    assert ids(fuse(concept, "hybrid", Tuning())) == [2]
+    rendered = Retrieved(dense=[[(1, 0.2)]], lexical=[[]], translated_lexical=[[(3, 9.0)], []])
+    assert ids(fuse(rendered, "hybrid", Tuning())) == [3]
 
 
 def test_single_modes_return_their_own_list():
