@@ -149,7 +149,7 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
 
         key = ingest_key(settings)
         corpus = ingest_corpus(settings, counter, files=files, progress=ingest_progress, refused=scan.refused,
-                               known=_known_documents(None if force else old, key))
+                               known=_known_documents(None if force or STORE in report.repaired else old, key))
         report.unchanged = corpus.unchanged
         report.skipped = corpus.skipped
         if not corpus.documents:
@@ -161,13 +161,16 @@ def build(settings: Settings, *, embedder: Optional[Embedder] = None, force: boo
     return report
 
 
+STORE = "passages.sqlite"
+
+
 def _known_documents(old, key: str) -> KnownDocuments:
-    """The live version's record of each file's ingestion under `key`; nothing when it cannot be read."""
+    """The live version's record of each file's ingestion under `key`; nothing when it cannot be read.
+    Its passages.sqlite was checked against the manifest by the build's `damaged` (not hashed again here)."""
     records = {}
     if old is not None:
         try:
-            verify(old[0], old[1], ("passages.sqlite",))
-            conn = store.open_readonly(old[0] / "passages.sqlite")
+            conn = store.open_readonly(old[0] / STORE)
             try:
                 records = store.ingested(conn, key)
             finally:
