@@ -158,3 +158,20 @@ def test_a_translation_catalogued_under_its_own_symbol_shows_once_in_the_questio
     fr = searcher.search("Prie le Secrétaire général de compiler les calendriers d'étalonnage des radars", k=10)
     assert (fr[0].symbol, fr[0].label) == ("A/RES/93/40/FR", "OP 3"), [(h.symbol, h.label) for h in fr]
     assert not [h for h in fr if h.symbol == "A/RES/93/40" and h.label == "OP 3"]
+
+
+@pytest.mark.parametrize("question, language", [
+    ("diligencia debida", "es"),  # two words: no function word to count
+    ("doble incriminación cooperación internacional", "es"),
+    ("Quand l'Assemblée a-t-elle décidé de créer un mécanisme permanent ?", "fr"),  # "de", "un", "en" are Spanish too
+    ("due diligence", "en"),  # "diligence" is French as well: the model is not sure enough to leave English
+    ("critical infrastructure", "en"),
+    ("OEWG", "en"),
+    ("2026", "en"),
+    ("问责", "zh"),  # a script decides, whatever its length
+    ("المساءلة", "ar"),
+])
+def test_a_short_question_gets_its_language(question, language):
+    from index.multilingual import query_language
+
+    assert query_language(question) == language
