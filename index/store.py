@@ -181,6 +181,14 @@ def languages_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]
     return {r[0]: r[1] for r in conn.execute(sql, list(ids))}
 
 
+def language_groups(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+    """id -> (language, group_id): what fusion needs to keep a place for another language among distinct answers."""
+    if not ids:
+        return {}
+    sql = f"SELECT id, language, group_id FROM passages WHERE id IN ({','.join('?' * len(ids))})"
+    return {r[0]: (r[1], r[2]) for r in conn.execute(sql, list(ids))}
+
+
 def parallels(conn: sqlite3.Connection, symbol: str, label: str, doc_id: str) -> list[sqlite3.Row]:
     """Passages of the same symbol and label in the other documents of that symbol (its language versions)."""
     return conn.execute("SELECT p.id, p.doc_id, p.label, p.citation, p.text, p.language FROM passages p "
