@@ -162,14 +162,13 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
     keep = [(i, s) for i, s in fused.items()
             if i in lexical_ids or i in multilingual_ids or cosine.get(i, 0.0) >= t.dense_floor]
     ranking = sorted(keep, key=lambda x: -x[1])
-    ranking = cover_parts(ranking, part_bests(r, t, {i for i, _ in keep})) if t.part_weight else ranking
     english = r.query_language == "en"
     slot = t.other_language_slot_english if english else t.other_language_slot
-    if slot:
+    if slot and max(len(r.dense), len(r.lexical)) < 2:  # a multi-part question's head is its parts' answers
         floor = t.other_language_floor_english if english else t.other_language_floor
         eligible = {i: s for i, s in multilingual[:t.other_language_within] if s >= floor}
         ranking = keep_other_language(ranking, r.languages, r.groups, r.query_language, eligible, slot)
-    return ranking
+    return cover_parts(ranking, part_bests(r, t, {i for i, _ in keep})) if t.part_weight else ranking
 
 
 def keep_other_language(ranking: Ranked, languages: Mapping[int, str], groups: Mapping[int, int], language: str,

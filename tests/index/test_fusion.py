@@ -272,3 +272,14 @@ def test_an_answer_in_another_language_gets_a_kept_place_among_distinct_answers(
     assert ids(fuse(english, "hybrid", replace(t, other_language_slot_english=0))) == [1, 2, 3, 4, 5]
     assert ids(fuse(english, "hybrid", replace(t, other_language_slot_english=3, other_language_floor_english=0.3))
                ) == [1, 2, 3, 5, 4], "English questions have their own slot"
+
+
+def test_a_multi_part_question_keeps_its_head_for_its_parts_answers():
+    lexical = [[(1, 9.0), (2, 8.0), (3, 7.0)], [(1, 9.0)], [(2, 9.0)]]  # the whole question, then its two parts
+    r = Retrieved(lexical=lexical, multilingual=[(4, 0.9)], query_language="en",
+                  languages={1: "en", 2: "en", 3: "en", 4: "fr"})
+    t = Tuning(cosine_weight=0.0, multilingual_cosine_weight=0.0, multilingual_lead_weight=0.0,
+               other_language_slot_english=2, other_language_floor_english=0.3)
+    assert ids(fuse(r, "hybrid", t))[:2] == [1, 2]
+    single = replace(r, lexical=lexical[:1])
+    assert ids(fuse(single, "hybrid", t))[:2] == [1, 4], "a one-part question keeps the place"
