@@ -118,17 +118,22 @@ def expansions(match: Match, languages: Iterable[str] = ()) -> tuple[str, ...]:
 class Thesaurus:
     """The loaded concepts, indexed by normalised token n-gram; `problems` lists entries that were skipped."""
 
-    def __init__(self, concepts: Iterable[Concept], problems: Iterable[str] = ()):
+    def __init__(self, concepts: Iterable[Concept], problems: Iterable[str] = (),
+                 keys: Iterable[Iterable[tuple[str, ...]]] | None = None):
+        """`keys`, when given, are each concept's `tokens` of its `phrases()`, in order (as `keys()` gives them)."""
         self.concepts: tuple[Concept, ...] = tuple(concepts)
         self.problems: tuple[str, ...] = tuple(problems)
         self._by_id = {c.id: c for c in self.concepts}
         self._index: dict[tuple[str, ...], list[tuple[Concept, str, str]]] = defaultdict(list)
-        for c in self.concepts:
-            for phrase, via in c.phrases():
-                key = tokens(phrase)
+        for c, concept_keys in zip(self.concepts, keys if keys is not None else self.keys(), strict=True):
+            for (phrase, via), key in zip(c.phrases(), concept_keys, strict=True):
                 if key and all(c is not other for other, _, _ in self._index[key]):
                     self._index[key].append((c, phrase, via))
         self._longest = max((len(k) for k in self._index), default=0)
+
+    def keys(self) -> list[list[tuple[str, ...]]]:
+        """Each concept's phrases as the index matches them (what the cached form stores, load_thesaurus)."""
+        return [[tokens(phrase) for phrase, _ in c.phrases()] for c in self.concepts]
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -275,7 +280,7 @@ def load_thesaurus(path: Path = THESAURUS, cache: Optional[Path] = None) -> Thes
     if cached is not None:
         return cached
     thesaurus = parse_thesaurus(text, path.name)
-    write_keyed(file, key, {"problems": thesaurus.problems, "concepts": [
+    write_keyed(file, key, {"problems": thesaurus.problems, "keys": thesaurus.keys(), "concepts": [
         {"id": c.id, "kind": c.kind, "terms": c.terms, "variants": c.variants, "oneway": c.oneway,
          "translations": dict(c.translations)} for c in thesaurus.concepts]})
     return thesaurus
@@ -286,6 +291,7 @@ def _from_json(value: object) -> Optional[Thesaurus]:
     try:
         return Thesaurus([Concept(id=c["id"], kind=c["kind"], terms=tuple(c["terms"]), variants=tuple(c["variants"]),
                                   oneway=c["oneway"], translations={k: tuple(v) for k, v in c["translations"].items()})
-                          for c in value["concepts"]], value["problems"])
-    except (KeyError, TypeError, AttributeError):
+                          for c in value["concepts"]], value["problems"],
+                         [[tuple(k) for k in concept] for concept in value["keys"]])
+    except (KeyError, TypeError, AttributeError, ValueError):  # ValueError: keys that do not fit the phrases
         return None
