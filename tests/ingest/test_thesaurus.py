@@ -226,7 +226,11 @@ def test_a_cached_thesaurus_is_read_back_and_an_edited_file_is_parsed_again(tmp_
 
     # what the next process reads is the file, not the TOML: a concept written into it shows
     stored = json.loads(file.read_text(encoding="utf-8"))
-    stored["value"]["concepts"].append(dict(stored["value"]["concepts"][0], id="only-in-the-cache"))
+    value = stored["value"]
+    value["concepts"].append(dict(value["concepts"][0], id="only-in-the-cache"))
+    file.write_text(json.dumps(stored), encoding="utf-8")
+    assert load_thesaurus(toml, cache).get("only-in-the-cache") is None, "keys that do not fit: parsed again"
+    value["keys"].append(value["keys"][0])
     file.write_text(json.dumps(stored), encoding="utf-8")
     again = load_thesaurus(toml, cache)
     assert again.get("only-in-the-cache") is not None
