@@ -22,7 +22,7 @@ import numpy as np
 from ingest.settings import Settings
 from ingest.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 
-from . import backends, multilingual, store, translate
+from . import analysis, backends, multilingual, store, translate
 from .backends import Embedder, LexicalIndex
 from .evidence import QueryCues, passage_features, query_cues
 from .expansion import Expansion, expand, expanded_query
@@ -141,9 +141,10 @@ class Searcher:
         with self._lock:
             if self._thesaurus is None:
                 try:
-                    self._thesaurus = load_thesaurus()
+                    self._thesaurus = load_thesaurus(cache=self.settings.model_cache)
                 except ThesaurusError as exc:
                     self._thesaurus = Thesaurus((), [str(exc)])
+                analysis.segment_ahead(translate.phrases(self._thesaurus, "zh"), self.settings.model_cache)
             return self._thesaurus
 
     def _encode(self, text: str) -> np.ndarray:
