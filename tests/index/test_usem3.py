@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from index import backends
+from index.array_cache import read_arrays
 from index.backends import usem3 as usem3_cache
 from ingest.settings import Settings
 
@@ -138,11 +139,11 @@ def test_the_weights_are_cached_uncompressed_mapped_and_remade_when_damaged(tmp_
 
     def damaged_then_remade(damage) -> None:
         damage()
-        assert usem3_cache.read_cache(folder, usem3_cache.source_key(weights)) is None
+        assert read_arrays(folder, usem3_cache.source_key(weights)) is None
         again = usem3_cache.cached_backend(weights, theirs.sp, folder)
         assert not isinstance(again.table.base, np.memmap), "a damaged cache must not be used"
         assert np.array_equal(np.asarray(again.encode(texts), dtype=np.float32), expected)
-        assert usem3_cache.read_cache(folder, usem3_cache.source_key(weights)) is not None
+        assert read_arrays(folder, usem3_cache.source_key(weights)) is not None
 
     table = folder / "table.npy"
     damaged_then_remade(lambda: table.write_bytes(table.read_bytes()[:-512]))  # truncated

@@ -150,7 +150,7 @@ def render() -> None:
     if not query:
         intro()
         return
-    filters = scoped(filters, st.session_state.get("scope", ANY_LANGUAGE), query)
+    filters = scoped(filters, st.session_state.get("scope", ANY_LANGUAGE), query, cfg.model_cache)
     # At a cold start the models are still loading: the word matches come first (milliseconds), and the
     # page runs again with the full results as soon as the models are in memory.
     loading = models_loading(cfg)
