@@ -6,20 +6,26 @@ Arabic without vowel marks, Chinese cut into words), each passage by its languag
 query by its own, so both sides hold the same words. User text only ever reaches FTS5 through
 `index.query.fts_phrases`, which quotes every term; the column weights are bound as parameters.
 
-A query is an OR of all its phrases, ranked by bm25(). Scoring is what costs at scale
-(at 100k passages 15x the merge of the phrases' lists), and a common word makes FTS5
-score a large part of the table. So `search` scores in two phases and returns exactly
-what the one OR query would: first only the rows matching the rarest phrases (each row
-scored on the whole query), then, if the phrases left out could together lift a row
-matching none of the rare ones to the k-th score, again with as many more phrases as
-that bound needs (the whole query when it takes them all).
+A query is an OR of its phrases ranked by FTS5's bm25(). Letting FTS5 score that OR costs, at
+100k passages and more, a B-tree read per matching row and phrase (tens of ms per list at 100k,
+seconds at 1M, for the common words every query has). But bm25() is a sum over the query's
+phrases of a part that depends only on the phrase and the row. So the build stores, for each
+word of the index, that part for every row holding it (`passages_fts_impacts`: row ids and
+scores as little-endian arrays, computed from FTS5's own instance list and document sizes), and
+`search` adds the parts of the query's one-word phrases with numpy; a phrase of several words
+is scored by FTS5 alone. The ranking and the scores are the one OR query's
+(tests/index/backends/test_fts5.py compares them).
 """
 from __future__ import annotations
 
 import math
 import os
 import sqlite3
-from typing import Optional, Sequence
+import threading
+from collections import OrderedDict
+from typing import Iterator, Optional, Sequence
+
+import numpy as np
 
 from ingest.records import Passage, SourceEntry
 
@@ -28,131 +34,226 @@ from ..query import ParsedQuery, fts_phrases
 from .base import Ranked, Where
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+COLUMNS = ("text", "heading", "title", "context")
 TABLE = f"""
 CREATE VIRTUAL TABLE passages_fts USING fts5(
-    text, heading, title, context, tokenize='{TOKENIZER}', content=''
+    {", ".join(COLUMNS)}, tokenize='{TOKENIZER}', content=''
 );
 """
+IMPACTS = "CREATE TABLE passages_fts_impacts(term TEXT PRIMARY KEY, ids BLOB NOT NULL, scores BLOB NOT NULL)"
 # Column weights for bm25(): the verbatim text counts most, headings and title help.
 BM25_WEIGHTS = (1.0, 0.3, 0.2, 0.3)
-K1 = 1.2  # bm25()'s constant in FTS5 (ext/fts5/fts5_aux.c): no phrase adds (K1 + 1) * idf to a row
-FIRST_ROWS_PER_RESULT = 20  # the first phase scores the rarest phrases' rows, about this many per result asked
-FIRST_ROWS_MIN = 3  # and at least this many per result, when the rarest phrases match fewer
-CACHE_SIZE = 100_000  # phrases whose row counts one Fts5Lexical remembers per database file
+K1, B = 1.2, 0.75  # bm25()'s constants in FTS5 (ext/fts5/fts5_aux.c)
+CACHE_BYTES = 256 * 2**20  # the phrases' score arrays one Fts5Lexical keeps in memory, all index files together
+FILTERS_KEPT = 16  # the allowed ids of this many filters are remembered (one answer runs each list with one filter)
 
 
-def first_essential(dfs: Sequence[int], k: int) -> int:
-    """How many of the rarest phrases (dfs sorted ascending) the first phase searches: rarer ones while
-    their rows stay within FIRST_ROWS_PER_RESULT * k, and at least as many as match FIRST_ROWS_MIN * k
-    rows (fewer than k rows found would leave the bound nothing to compare with)."""
-    m, total = 0, 0
-    for df in dfs:
-        if total >= FIRST_ROWS_MIN * k and total + df > FIRST_ROWS_PER_RESULT * k:
-            break
-        m, total = m + 1, total + df
-    return m
+def idf(df: int, rows: int) -> float:
+    """FTS5's idf of a phrase `df` of `rows` rows match: log((N - n + 0.5) / (n + 0.5)), 1e-6 when not positive."""
+    x = math.log((rows - df + 0.5) / (df + 0.5))
+    return x if x > 0 else 1e-6
 
 
-def phrase_bound(df: int, rows: int) -> float:
-    """The most one phrase of the query can add to a row's bm25() score: (K1 + 1) * idf, with FTS5's idf
-    (log((N - n + 0.5) / (n + 0.5)), 1e-6 when not positive); 0 for a phrase no row matches."""
-    if df <= 0:
-        return 0.0
-    idf = math.log((rows - df + 0.5) / (df + 0.5))
-    return (K1 + 1) * (idf if idf > 0 else 1e-6)
+def impacts(freq: np.ndarray, sizes: np.ndarray, avgdl: float, rows: int) -> np.ndarray:
+    """bm25()'s part for one phrase in each row holding it: its weighted frequency `freq` there and the
+    rows' sizes in tokens `sizes` (all columns), evaluated in FTS5's order of operations."""
+    return idf(len(freq), rows) * ((freq * (K1 + 1.0)) / (freq + K1 * (1 - B + B * sizes / avgdl)))
 
 
-def needed_essential(bounds: Sequence[float], threshold: float) -> int:
-    """How many of the common phrases (their `bounds`, rarest first) must join the rare ones so that a
-    row matching none of those stays below `threshold`, the k-th score found: the bounds of the phrases
-    left out sum to less."""
-    n = 0
-    while n < len(bounds) and sum(bounds[n:]) * (1 + 1e-9) >= threshold:
-        n += 1
-    return n
+def decode_sizes(blob: bytes) -> int:
+    """A row's size in tokens, all columns: the sum of the SQLite varints of a passages_fts_docsize blob."""
+    total, value, i = 0, 0, 0
+    while i < len(blob):
+        byte = blob[i]
+        value = (value << 7) | (byte & 0x7F)
+        i += 1
+        if not byte & 0x80:
+            total, value = total + value, 0
+    return total
 
 
 class Fts5Lexical:
-    """LexicalIndex in base.py. `weights` are read at query time, so a benchmark may try others on one index."""
+    """LexicalIndex in base.py. `weights` are fixed at build time: the stored scores are weighted by them."""
 
     name = "sqlite-fts5"
 
     def __init__(self, weights: tuple[float, float, float, float] = BM25_WEIGHTS):
-        if min(weights) < 0:  # phrase_bound holds for weights of at least 0
+        if min(weights) < 0:
             raise ValueError(f"bm25 column weights must not be negative: {weights}")
         self.weights = tuple(float(w) for w in weights)
-        self._counts: dict[tuple, int] = {}  # (database file, phrase or "" for all rows) -> rows matching
+        self._lock = threading.Lock()
+        self._arrays: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()  # LRU, CACHE_BYTES
+        self._bytes = 0
+        self._allowed: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._tokens: dict[str, tuple[str, ...]] = {}
+        self._tokenizer: Optional[sqlite3.Connection] = None
 
     def params(self) -> dict:
-        return {"tokenizer": TOKENIZER, "column_weights": list(self.weights), "analysis": analysis.params()}
+        return {"tokenizer": TOKENIZER, "column_weights": list(self.weights), "analysis": analysis.params(),
+                "impacts": "bm25 parts per word and row"}
 
     def index_passages(self, db: sqlite3.Connection, rows: Sequence[tuple[int, Passage, SourceEntry]]) -> None:
         db.execute(TABLE)
         db.executemany("INSERT INTO passages_fts(rowid, text, heading, title, context) VALUES (?,?,?,?,?)",
                        [(i, *analysed_columns(p, s)) for i, p, s in rows])
         db.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
+        write_impacts(db, self.weights)
 
     def check(self, db: sqlite3.Connection) -> None:
         # damage inside FTS5 pages shows only when they are read
         db.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH '\"a\"' LIMIT 1").fetchall()
+        db.execute("SELECT term, length(ids), length(scores) FROM passages_fts_impacts LIMIT 1").fetchall()
 
     def search(self, db: sqlite3.Connection, query: ParsedQuery, k: int, where: Where = None) -> Ranked:
-        """What `match` gives for the OR of the query's phrases, scoring the rarest phrases' rows first
-        (the module's docstring says why and when that is exact)."""
+        """What `match` gives for the OR of the query's phrases, from the stored parts (module docstring)."""
         phrases = fts_phrases(analysis.analysed_query(query))
-        expression = " OR ".join(phrases)
+        if not phrases:
+            return []
         key = _file_key(db)
-        rows = self._count(db, key, "")
-        if len(phrases) < 2 or rows <= FIRST_ROWS_PER_RESULT * k:  # a small table: one query is cheapest
-            return self.match(db, expression, k, where)
-        order = sorted(phrases, key=lambda p: self._count(db, key, p))
-        counts = [self._count(db, key, p) for p in order]
-        m = first_essential(counts, k)
-        if m < len(order):
-            ranked = self.match(db, expression, k, where, among=" OR ".join(order[:m]))
-            if len(ranked) == k:  # else nothing to compare the other rows' bound with
-                needed = needed_essential([phrase_bound(df, rows) for df in counts[m:]], ranked[-1][1])
-                if needed == 0:
-                    return ranked
-                if m + needed < len(order):  # the k-th score can only rise with more rows: the last round
-                    return self.match(db, expression, k, where, among=" OR ".join(order[:m + needed]))
-        return self.match(db, expression, k, where)
+        tokens = self._tokenize(phrases)
+        parts = [self._phrase(db, key, p, tokens[p]) for p in phrases]
+        ids = np.concatenate([i for i, _ in parts])
+        if not len(ids):
+            return []
+        size = int(ids.max()) + 1
+        # bincount adds in array order, phrase after phrase: the sum FTS5 makes, in its order
+        scores = np.bincount(ids, weights=np.concatenate([s for _, s in parts]), minlength=size)
+        found = np.flatnonzero(np.bincount(ids, minlength=size))
+        if where:
+            found = found[np.isin(found, self._allowed_ids(db, key, where), assume_unique=True)]
+        if len(found) > k:
+            found = found[np.argpartition(-scores[found], k - 1)[:k]]
+        top = found[np.lexsort((found, -scores[found]))]
+        return [(int(i), float(scores[i])) for i in top]
 
-    def match(self, db: sqlite3.Connection, expression: str, k: int, where: Optional[tuple[str, list]] = None,
-              among: str = "") -> Ranked:
-        """(id, score) for an FTS5 expression, best first; scores are negated bm25 so that larger is better.
-        `among`, another expression, scores only the rows it matches (on the whole `expression`)."""
+    def match(self, db: sqlite3.Connection, expression: str, k: Optional[int] = None,
+              where: Optional[tuple[str, list]] = None) -> Ranked:
+        """(id, score) for an FTS5 expression, best first (all matching rows when `k` is None); scores are
+        negated bm25 so that larger is better. FTS5 does all the scoring: the reference `search` matches."""
         if not expression:
             return []
         sql = ("SELECT rowid, -bm25(passages_fts, ?, ?, ?, ?) AS s "
                "FROM passages_fts WHERE passages_fts MATCH ?")
         params: list = [*self.weights, expression]
-        if among:
-            sql += " AND +rowid IN (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?)"
-            params.append(among)
         if where:
             sql += f" AND +rowid IN (SELECT id FROM passages p JOIN documents d USING(doc_id) WHERE {where[0]})"
             params += where[1]
         sql += " ORDER BY s DESC LIMIT ?"
-        return [(int(r[0]), float(r[1])) for r in db.execute(sql, params + [k])]
+        return [(int(r[0]), float(r[1])) for r in db.execute(sql, params + [-1 if k is None else k])]
 
-    def _count(self, db: sqlite3.Connection, key: Optional[tuple], phrase: str) -> int:
-        """Rows matching a quoted phrase ("": all rows), as bm25() counts them; remembered per database file."""
-        if key is not None and (key, phrase) in self._counts:
-            return self._counts[key, phrase]
-        if phrase:
-            n = db.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [phrase]).fetchone()[0]
-        else:
-            n = db.execute("SELECT count(*) FROM passages_fts_docsize").fetchone()[0]
+    # -- the parts of one phrase, remembered -----------------------------------------------
+    def _phrase(self, db: sqlite3.Connection, key: Optional[tuple], phrase: str, tokens: tuple[str, ...]
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Ids (ascending) and bm25() parts of the rows a quoted phrase (FTS5's `tokens` of it) matches."""
+        with self._lock:
+            found = self._arrays.get((key, phrase)) if key is not None else None
+            if found is not None:
+                self._arrays.move_to_end((key, phrase))
+                return found
+        if len(tokens) == 1:
+            row = db.execute("SELECT ids, scores FROM passages_fts_impacts WHERE term = ?", tokens).fetchone()
+            found = ((np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8"))
+                     if row else _EMPTY)
+        else:  # several words (or none): FTS5 scores the phrase alone, its part of any OR it is in
+            ranked = sorted(self.match(db, phrase)) if tokens else []
+            found = (np.array([i for i, _ in ranked], dtype=np.intp), np.array([s for _, s in ranked]))
         if key is not None:
-            if len(self._counts) >= CACHE_SIZE:
-                self._counts.clear()
-            self._counts[key, phrase] = int(n)
-        return int(n)
+            with self._lock:
+                self._arrays[key, phrase] = found
+                self._bytes += found[0].nbytes + found[1].nbytes
+                while self._bytes > CACHE_BYTES and len(self._arrays) > 1:
+                    _, (a, b) = self._arrays.popitem(last=False)
+                    self._bytes -= a.nbytes + b.nbytes
+        return found
+
+    def _tokenize(self, phrases: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The words FTS5 makes of each quoted phrase, by FTS5's own tokenizer (an in-memory table with the same
+        tokenize= option), so that a phrase finds the stored word its text is stemmed to; remembered."""
+        with self._lock:
+            new = [p for p in dict.fromkeys(phrases) if p not in self._tokens]
+            if new:
+                if self._tokenizer is None:
+                    self._tokenizer = sqlite3.connect(":memory:", check_same_thread=False)
+                    self._tokenizer.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{TOKENIZER}')")
+                    self._tokenizer.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, instance)")
+                if len(self._tokens) + len(new) > 100_000:
+                    self._tokens.clear()
+                with self._tokenizer as conn:
+                    conn.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)",
+                                     [(n, p[1:-1].replace('""', '"')) for n, p in enumerate(new)])
+                    words: dict[int, list[str]] = {}
+                    for n, _, term in sorted(conn.execute("SELECT doc, offset, term FROM v")):
+                        words.setdefault(n, []).append(term)
+                    conn.execute("DELETE FROM t")
+                for n, p in enumerate(new):
+                    self._tokens[p] = tuple(words.get(n, ()))
+            return {p: self._tokens[p] for p in phrases}
+
+    def _allowed_ids(self, db: sqlite3.Connection, key: Optional[tuple], where: tuple[str, list]) -> np.ndarray:
+        """The ids a filter allows, ascending; the lists of one answer share one filter, so it is read once."""
+        cache_key = (key, where[0], tuple(where[1]))
+        with self._lock:
+            if key is not None and cache_key in self._allowed:
+                return self._allowed[cache_key]
+        ids = np.array([r[0] for r in db.execute(
+            f"SELECT id FROM passages p JOIN documents d USING(doc_id) WHERE {where[0]} ORDER BY id", where[1])],
+            dtype=np.intp)
+        if key is not None:
+            with self._lock:
+                self._allowed[cache_key] = ids
+                while len(self._allowed) > FILTERS_KEPT:
+                    self._allowed.popitem(last=False)
+        return ids
+
+
+_EMPTY = (np.zeros(0, dtype=np.intp), np.zeros(0))
+
+
+def write_impacts(db: sqlite3.Connection, weights: Sequence[float]) -> None:
+    """Fill passages_fts_impacts from the FTS5 table just written: for each word, the rows holding it and
+    its bm25() part in each (`impacts`), with the row sizes and the average FTS5's bm25() reads."""
+    db.execute(IMPACTS)
+    ids = [r[0] for r in db.execute("SELECT id FROM passages_fts_docsize ORDER BY id")]
+    if not ids:
+        return
+    sizes = np.zeros(ids[-1] + 1)
+    for i, blob in db.execute("SELECT id, sz FROM passages_fts_docsize"):
+        sizes[i] = decode_sizes(blob)
+    rows, avgdl = len(ids), float(sizes.sum()) / len(ids)
+    column_weight = dict(zip(COLUMNS, (float(w) for w in weights)))
+    db.execute("CREATE VIRTUAL TABLE temp.passages_fts_instance USING fts5vocab(main, passages_fts, instance)")
+    try:
+        db.executemany("INSERT INTO passages_fts_impacts(term, ids, scores) VALUES (?,?,?)",
+                       ((term, docs.astype("<i4").tobytes(),
+                         impacts(freq, sizes[docs], avgdl, rows).astype("<f8").tobytes())
+                        for term, docs, freq in _frequencies(db, column_weight)))
+    finally:
+        db.execute("DROP TABLE temp.passages_fts_instance")
+
+
+def _frequencies(db: sqlite3.Connection, column_weight: dict[str, float]
+                 ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """Each word of the FTS5 index with the rows holding it (ascending) and its weighted frequency in each:
+    the sum of the column weights of its instances, as bm25() counts it."""
+    term, docs, weights = None, [], []
+    for t, doc, col in db.execute("SELECT term, doc, col FROM temp.passages_fts_instance"):
+        if t != term:
+            if term is not None:
+                yield _grouped(term, docs, weights)
+            term, docs, weights = t, [], []
+        docs.append(doc)
+        weights.append(column_weight[col])
+    if term is not None:
+        yield _grouped(term, docs, weights)
+
+
+def _grouped(term: str, docs: list[int], weights: list[float]) -> tuple[str, np.ndarray, np.ndarray]:
+    unique, inverse = np.unique(np.array(docs, dtype=np.int64), return_inverse=True)
+    return term, unique, np.bincount(inverse, weights=weights)
 
 
 def _file_key(db: sqlite3.Connection) -> Optional[tuple]:
-    """The main database file as it is now (path, size, modification time): counts remembered under it
+    """The main database file as it is now (path, size, modification time): arrays remembered under it
     are never read for another index version or a rewritten file; None for an in-memory database."""
     path = db.execute("PRAGMA database_list").fetchone()[2]
     if not path:
