@@ -10,11 +10,12 @@ A query is an OR of its phrases ranked by FTS5's bm25(). Letting FTS5 score that
 100k passages and more, a B-tree read per matching row and phrase (tens of ms per list at 100k,
 seconds at 1M, for the common words every query has). But bm25() is a sum over the query's
 phrases of a part that depends only on the phrase and the row. So the build stores, for each
-word of the index, that part for every row holding it (`passages_fts_impacts`: row ids and
-scores as little-endian arrays, computed from FTS5's own instance list and document sizes), and
-`search` adds the parts of the query's one-word phrases with numpy; a phrase of several words
-is scored by FTS5 alone. The ranking and the scores are the one OR query's
-(tests/index/backends/test_fts5.py compares them).
+word of the index, that part for every row holding it and the word's places in the row
+(`passages_fts_impacts`, little-endian arrays computed from FTS5's own instance list and
+document sizes, `passages_fts_rows`), and `search` adds the parts with numpy: a one-word
+phrase's are read, a phrase of several words is found where its words stand one after the
+other in one column and scored as bm25() scores it. The ranking and the scores are the one OR
+query's (tests/index/backends/test_fts5.py compares them with FTS5's, `match`).
 """
 from __future__ import annotations
 
@@ -40,7 +41,14 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
     {", ".join(COLUMNS)}, tokenize='{TOKENIZER}', content=''
 );
 """
-IMPACTS = "CREATE TABLE passages_fts_impacts(term TEXT PRIMARY KEY, ids BLOB NOT NULL, scores BLOB NOT NULL)"
+# Per word: the rows holding it (int32, ascending), its bm25() part in each (float64), its number of places in
+# each (int32) and the places (int32, column << 24 | token offset, ascending within a row).
+IMPACTS = """
+CREATE TABLE passages_fts_impacts(term TEXT PRIMARY KEY, ids BLOB NOT NULL, scores BLOB NOT NULL,
+                                  counts BLOB NOT NULL, places BLOB NOT NULL);
+CREATE TABLE passages_fts_rows(rows INTEGER NOT NULL, avgdl REAL NOT NULL, sizes BLOB NOT NULL);
+"""
+COLUMN_SHIFT = 24  # a place is column << 24 | offset: passages are far shorter than 2**24 tokens
 # Column weights for bm25(): the verbatim text counts most, headings and title help.
 BM25_WEIGHTS = (1.0, 0.3, 0.2, 0.3)
 K1, B = 1.2, 0.75  # bm25()'s constants in FTS5 (ext/fts5/fts5_aux.c)
@@ -82,7 +90,8 @@ class Fts5Lexical:
             raise ValueError(f"bm25 column weights must not be negative: {weights}")
         self.weights = tuple(float(w) for w in weights)
         self._lock = threading.Lock()
-        self._arrays: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()  # LRU, CACHE_BYTES
+        self._arrays: OrderedDict[tuple, object] = OrderedDict()  # LRU of arrays, at most CACHE_BYTES
+        self._sizes: dict[tuple, int] = {}
         self._bytes = 0
         self._allowed: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._tokens: dict[str, tuple[str, ...]] = {}
@@ -102,11 +111,15 @@ class Fts5Lexical:
     def check(self, db: sqlite3.Connection) -> None:
         # damage inside FTS5 pages shows only when they are read
         db.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH '\"a\"' LIMIT 1").fetchall()
-        db.execute("SELECT term, length(ids), length(scores) FROM passages_fts_impacts LIMIT 1").fetchall()
+        db.execute("SELECT term, length(ids), length(places) FROM passages_fts_impacts LIMIT 1").fetchall()
+        db.execute("SELECT rows, length(sizes) FROM passages_fts_rows").fetchall()
 
     def search(self, db: sqlite3.Connection, query: ParsedQuery, k: int, where: Where = None) -> Ranked:
         """What `match` gives for the OR of the query's phrases, from the stored parts (module docstring)."""
-        phrases = fts_phrases(analysis.analysed_query(query))
+        return self.rank(db, fts_phrases(analysis.analysed_query(query)), k, where)
+
+    def rank(self, db: sqlite3.Connection, phrases: Sequence[str], k: int, where: Where = None) -> Ranked:
+        """The top `k` rows for the OR of these quoted phrases, as `match` ranks and scores them."""
         if not phrases:
             return []
         key = _file_key(db)
@@ -145,25 +158,72 @@ class Fts5Lexical:
     def _phrase(self, db: sqlite3.Connection, key: Optional[tuple], phrase: str, tokens: tuple[str, ...]
                 ) -> tuple[np.ndarray, np.ndarray]:
         """Ids (ascending) and bm25() parts of the rows a quoted phrase (FTS5's `tokens` of it) matches."""
-        with self._lock:
-            found = self._arrays.get((key, phrase)) if key is not None else None
-            if found is not None:
-                self._arrays.move_to_end((key, phrase))
-                return found
         if len(tokens) == 1:
-            row = db.execute("SELECT ids, scores FROM passages_fts_impacts WHERE term = ?", tokens).fetchone()
-            found = ((np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8"))
-                     if row else _EMPTY)
-        else:  # several words (or none): FTS5 scores the phrase alone, its part of any OR it is in
-            ranked = sorted(self.match(db, phrase)) if tokens else []
-            found = (np.array([i for i, _ in ranked], dtype=np.intp), np.array([s for _, s in ranked]))
-        if key is not None:
-            with self._lock:
-                self._arrays[key, phrase] = found
-                self._bytes += found[0].nbytes + found[1].nbytes
-                while self._bytes > CACHE_BYTES and len(self._arrays) > 1:
-                    _, (a, b) = self._arrays.popitem(last=False)
-                    self._bytes -= a.nbytes + b.nbytes
+            return self._remembered(key, ("word", tokens[0]), lambda: self._word(db, tokens[0])[:2])
+        if not tokens:  # FTS5 matches no row with an empty phrase
+            return _EMPTY
+        return self._remembered(key, ("phrase", tokens), lambda: self._several(db, key, tokens))
+
+    def _several(self, db: sqlite3.Connection, key: Optional[tuple], tokens: tuple[str, ...]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """A phrase of several words: the places of its first word followed by the others', one column."""
+        start = self._places(db, key, tokens[0])
+        for j, token in enumerate(tokens[1:], 1):
+            places = self._places(db, key, token)
+            if not len(start) or not len(places):
+                return _EMPTY
+            at = np.minimum(np.searchsorted(places, start + j), len(places) - 1)
+            start = start[places[at] == start + j]
+        if not len(start):
+            return _EMPTY
+        rows, avgdl, sizes = self._rows(db, key)
+        ids, inverse = np.unique(start >> 32, return_inverse=True)
+        column_weight = np.asarray(self.weights)[(start >> COLUMN_SHIFT) & 0xFF]
+        freq = np.bincount(inverse, weights=column_weight)  # in FTS5's order: by row, column, offset
+        return ids.astype(np.intp), impacts(freq, sizes[ids], avgdl, rows)
+
+    def _places(self, db: sqlite3.Connection, key: Optional[tuple], token: str) -> np.ndarray:
+        """A word's places as int64 row << 32 | column << 24 | offset, ascending."""
+        def read():
+            ids, _, counts, places = self._word(db, token)
+            return (np.repeat(ids.astype(np.int64), counts) << 32) | places
+        return self._remembered(key, ("places", token), read)
+
+    @staticmethod
+    def _word(db: sqlite3.Connection, token: str) -> tuple[np.ndarray, ...]:
+        row = db.execute("SELECT ids, scores, counts, places FROM passages_fts_impacts WHERE term = ?",
+                         [token]).fetchone()
+        if row is None:
+            return _EMPTY + (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64))
+        return (np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8"),
+                np.frombuffer(row[2], dtype="<i4").astype(np.intp), np.frombuffer(row[3], dtype="<i4").astype(np.int64))
+
+    def _rows(self, db: sqlite3.Connection, key: Optional[tuple]) -> tuple[int, float, np.ndarray]:
+        """What bm25() reads beside a phrase's places: the number of rows, the average and each row's size."""
+        def read():
+            rows, avgdl, sizes = db.execute("SELECT rows, avgdl, sizes FROM passages_fts_rows").fetchone()
+            return int(rows), float(avgdl), np.frombuffer(sizes, dtype="<f8")
+        return self._remembered(key, ("rows",), read)
+
+    def _remembered(self, key: Optional[tuple], name: tuple, read):
+        """`read()`, remembered per database file in an LRU of at most CACHE_BYTES of arrays."""
+        if key is None:
+            return read()
+        with self._lock:
+            found = self._arrays.get((key, name))
+            if found is not None:
+                self._arrays.move_to_end((key, name))
+                return found
+        found = read()
+        size = sum(a.nbytes for a in (found if isinstance(found, tuple) else (found,)) if isinstance(a, np.ndarray))
+        with self._lock:
+            if (key, name) not in self._arrays:
+                self._arrays[key, name] = found
+                self._sizes[key, name] = size
+                self._bytes += size
+            while self._bytes > CACHE_BYTES and len(self._arrays) > 1:
+                old, _ = self._arrays.popitem(last=False)
+                self._bytes -= self._sizes.pop(old)
         return found
 
     def _tokenize(self, phrases: Sequence[str]) -> dict[str, tuple[str, ...]]:
@@ -210,46 +270,45 @@ _EMPTY = (np.zeros(0, dtype=np.intp), np.zeros(0))
 
 
 def write_impacts(db: sqlite3.Connection, weights: Sequence[float]) -> None:
-    """Fill passages_fts_impacts from the FTS5 table just written: for each word, the rows holding it and
-    its bm25() part in each (`impacts`), with the row sizes and the average FTS5's bm25() reads."""
-    db.execute(IMPACTS)
+    """Fill passages_fts_impacts and passages_fts_rows from the FTS5 table just written: for each word, the
+    rows holding it, its bm25() part (`impacts`) and its places in each; the row sizes bm25() reads."""
+    db.executescript(IMPACTS)
     ids = [r[0] for r in db.execute("SELECT id FROM passages_fts_docsize ORDER BY id")]
-    if not ids:
-        return
-    sizes = np.zeros(ids[-1] + 1)
+    sizes = np.zeros(ids[-1] + 1 if ids else 0)
     for i, blob in db.execute("SELECT id, sz FROM passages_fts_docsize"):
         sizes[i] = decode_sizes(blob)
-    rows, avgdl = len(ids), float(sizes.sum()) / len(ids)
-    column_weight = dict(zip(COLUMNS, (float(w) for w in weights)))
+    rows, avgdl = len(ids), float(sizes.sum()) / max(1, len(ids))
+    db.execute("INSERT INTO passages_fts_rows VALUES (?, ?, ?)", [rows, avgdl, sizes.astype("<f8").tobytes()])
+    weight = np.asarray(weights, dtype=float)
     db.execute("CREATE VIRTUAL TABLE temp.passages_fts_instance USING fts5vocab(main, passages_fts, instance)")
     try:
-        db.executemany("INSERT INTO passages_fts_impacts(term, ids, scores) VALUES (?,?,?)",
-                       ((term, docs.astype("<i4").tobytes(),
-                         impacts(freq, sizes[docs], avgdl, rows).astype("<f8").tobytes())
-                        for term, docs, freq in _frequencies(db, column_weight)))
+        db.executemany("INSERT INTO passages_fts_impacts VALUES (?,?,?,?,?)",
+                       (_word_row(term, places, weight, sizes, avgdl, rows) for term, places in _places(db)))
     finally:
         db.execute("DROP TABLE temp.passages_fts_instance")
 
 
-def _frequencies(db: sqlite3.Connection, column_weight: dict[str, float]
-                 ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
-    """Each word of the FTS5 index with the rows holding it (ascending) and its weighted frequency in each:
-    the sum of the column weights of its instances, as bm25() counts it."""
-    term, docs, weights = None, [], []
-    for t, doc, col in db.execute("SELECT term, doc, col FROM temp.passages_fts_instance"):
+def _places(db: sqlite3.Connection) -> Iterator[tuple[str, np.ndarray]]:
+    """Each word of the FTS5 index with its places, row << 32 | column << 24 | offset, ascending."""
+    column = " ".join(f"WHEN '{c}' THEN {n}" for n, c in enumerate(COLUMNS))
+    term, places = None, []
+    for t, place in db.execute(f"SELECT term, (doc << 32) | ((CASE col {column} END) << {COLUMN_SHIFT}) | offset "
+                               "FROM temp.passages_fts_instance"):
         if t != term:
             if term is not None:
-                yield _grouped(term, docs, weights)
-            term, docs, weights = t, [], []
-        docs.append(doc)
-        weights.append(column_weight[col])
+                yield term, np.sort(np.array(places, dtype=np.int64))
+            term, places = t, []
+        places.append(place)
     if term is not None:
-        yield _grouped(term, docs, weights)
+        yield term, np.sort(np.array(places, dtype=np.int64))
 
 
-def _grouped(term: str, docs: list[int], weights: list[float]) -> tuple[str, np.ndarray, np.ndarray]:
-    unique, inverse = np.unique(np.array(docs, dtype=np.int64), return_inverse=True)
-    return term, unique, np.bincount(inverse, weights=weights)
+def _word_row(term: str, places: np.ndarray, weight: np.ndarray, sizes: np.ndarray, avgdl: float, rows: int
+              ) -> tuple[str, bytes, bytes, bytes, bytes]:
+    docs, starts, counts = np.unique(places >> 32, return_index=True, return_counts=True)
+    freq = np.add.reduceat(weight[(places >> COLUMN_SHIFT) & 0xFF], starts)  # by row, column, offset, as bm25()
+    return (term, docs.astype("<i4").tobytes(), impacts(freq, sizes[docs], avgdl, rows).astype("<f8").tobytes(),
+            counts.astype("<i4").tobytes(), (places & 0xFFFFFFFF).astype("<i4").tobytes())
 
 
 def _file_key(db: sqlite3.Connection) -> Optional[tuple]:

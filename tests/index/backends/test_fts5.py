@@ -60,7 +60,8 @@ def db(tmp_path_factory):
 def _queries(n: int) -> list[str]:
     rng = random.Random(1)
     out = ['"international cooperation" states', "states security", "information", "rare7 states security",
-           "middle3 middle9 states information international cooperation security", '"rare1 filler" states']
+           "middle3 middle9 states information international cooperation security", '"rare1 filler" states',
+           '"security security" information', '"cooperation among states"', '"filler filler filler" rare5']
     for _ in range(n):
         words = rng.sample(COMMON, rng.randint(0, 4)) + rng.sample(MIDDLE, rng.randint(0, 2))
         words += rng.sample(RARE, rng.randint(0, 2))
@@ -133,3 +134,14 @@ def test_a_word_alone_scores_what_fts5_scores_for_it(db):
 def test_idf_is_clamped_as_fts5_clamps_it():
     assert idf(10, 1000) == pytest.approx(math.log(990.5 / 10.5))
     assert idf(900, 1000) == 1e-6
+
+
+def test_a_phrase_alone_scores_what_fts5_scores_for_it(db):
+    """Several words one after the other in one column, repeated or overlapping ("filler filler" in a run of
+    fillers), and never across two columns (a title's last word and the text's first)."""
+    lexical = Fts5Lexical()
+    for phrase in ['"security security"', '"filler filler"', '"filler filler filler"', '"cooperation among states"',
+                   '"rare1 filler"', '"states information"', '"filler middle2"', '"zzzunknown filler"']:
+        want = dict(lexical.match(db, phrase))
+        got = dict(lexical.rank(db, [phrase], PASSAGES))
+        assert got == pytest.approx(want, rel=1e-12), phrase
