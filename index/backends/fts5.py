@@ -19,6 +19,7 @@ query's (tests/index/backends/test_fts5.py compares them with FTS5's, `match`).
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import sqlite3
@@ -46,7 +47,7 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
 IMPACTS = """
 CREATE TABLE passages_fts_impacts(term TEXT PRIMARY KEY, ids BLOB NOT NULL, scores BLOB NOT NULL,
                                   counts BLOB NOT NULL, places BLOB NOT NULL);
-CREATE TABLE passages_fts_rows(rows INTEGER NOT NULL, avgdl REAL NOT NULL, sizes BLOB NOT NULL);
+CREATE TABLE passages_fts_rows(rows INTEGER NOT NULL, avgdl REAL NOT NULL, sizes BLOB NOT NULL, weights TEXT NOT NULL);
 """
 COLUMN_SHIFT = 24  # a place is column << 24 | offset: passages are far shorter than 2**24 tokens
 # Column weights for bm25(): the verbatim text counts most, headings and title help.
@@ -81,7 +82,8 @@ def decode_sizes(blob: bytes) -> int:
 
 
 class Fts5Lexical:
-    """LexicalIndex in base.py. `weights` are fixed at build time: the stored scores are weighted by them."""
+    """LexicalIndex in base.py. The stored parts are weighted by the build's column weights; a backend made
+    with other `weights` (a benchmark trying them on one index) has FTS5 score its searches instead."""
 
     name = "sqlite-fts5"
 
@@ -123,6 +125,8 @@ class Fts5Lexical:
         if not phrases:
             return []
         key = _file_key(db)
+        if self._rows(db, key)[3] != self.weights:
+            return self.match(db, " OR ".join(phrases), k, where)
         tokens = self._tokenize(phrases)
         parts = [self._phrase(db, key, p, tokens[p]) for p in phrases]
         ids = np.concatenate([i for i, _ in parts])
@@ -131,7 +135,8 @@ class Fts5Lexical:
         size = int(ids.max()) + 1
         # bincount adds in array order, phrase after phrase: the sum FTS5 makes, in its order
         scores = np.bincount(ids, weights=np.concatenate([s for _, s in parts]), minlength=size)
-        found = np.flatnonzero(np.bincount(ids, minlength=size))
+        # every part is positive when every column weighs something; else a row may match with score 0
+        found = np.flatnonzero(scores if min(self.weights) > 0 else np.bincount(ids, minlength=size))
         if where:
             found = found[np.isin(found, self._allowed_ids(db, key, where), assume_unique=True)]
         if len(found) > k:
@@ -176,7 +181,7 @@ class Fts5Lexical:
             start = start[places[at] == start + j]
         if not len(start):
             return _EMPTY
-        rows, avgdl, sizes = self._rows(db, key)
+        rows, avgdl, sizes, _ = self._rows(db, key)
         ids, inverse = np.unique(start >> 32, return_inverse=True)
         column_weight = np.asarray(self.weights)[(start >> COLUMN_SHIFT) & 0xFF]
         freq = np.bincount(inverse, weights=column_weight)  # in FTS5's order: by row, column, offset
@@ -198,11 +203,13 @@ class Fts5Lexical:
         return (np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8"),
                 np.frombuffer(row[2], dtype="<i4").astype(np.intp), np.frombuffer(row[3], dtype="<i4").astype(np.int64))
 
-    def _rows(self, db: sqlite3.Connection, key: Optional[tuple]) -> tuple[int, float, np.ndarray]:
-        """What bm25() reads beside a phrase's places: the number of rows, the average and each row's size."""
+    def _rows(self, db: sqlite3.Connection, key: Optional[tuple]) -> tuple[int, float, np.ndarray, tuple]:
+        """What bm25() reads beside a phrase's places (the number of rows, the average and each row's size),
+        and the column weights the stored parts were computed with."""
         def read():
-            rows, avgdl, sizes = db.execute("SELECT rows, avgdl, sizes FROM passages_fts_rows").fetchone()
-            return int(rows), float(avgdl), np.frombuffer(sizes, dtype="<f8")
+            rows, avgdl, sizes, weights = db.execute("SELECT rows, avgdl, sizes, weights FROM passages_fts_rows"
+                                                     ).fetchone()
+            return int(rows), float(avgdl), np.frombuffer(sizes, dtype="<f8"), tuple(json.loads(weights))
         return self._remembered(key, ("rows",), read)
 
     def _remembered(self, key: Optional[tuple], name: tuple, read):
@@ -278,7 +285,8 @@ def write_impacts(db: sqlite3.Connection, weights: Sequence[float]) -> None:
     for i, blob in db.execute("SELECT id, sz FROM passages_fts_docsize"):
         sizes[i] = decode_sizes(blob)
     rows, avgdl = len(ids), float(sizes.sum()) / max(1, len(ids))
-    db.execute("INSERT INTO passages_fts_rows VALUES (?, ?, ?)", [rows, avgdl, sizes.astype("<f8").tobytes()])
+    db.execute("INSERT INTO passages_fts_rows VALUES (?, ?, ?, ?)",
+               [rows, avgdl, sizes.astype("<f8").tobytes(), json.dumps([float(w) for w in weights])])
     weight = np.asarray(weights, dtype=float)
     db.execute("CREATE VIRTUAL TABLE temp.passages_fts_instance USING fts5vocab(main, passages_fts, instance)")
     try:

@@ -145,3 +145,12 @@ def test_a_phrase_alone_scores_what_fts5_scores_for_it(db):
         want = dict(lexical.match(db, phrase))
         got = dict(lexical.rank(db, [phrase], PASSAGES))
         assert got == pytest.approx(want, rel=1e-12), phrase
+
+
+def test_other_column_weights_than_the_builds_are_scored_by_fts5_with_them(db):
+    """A benchmark may try other weights on one index: the stored parts carry the build's, so FTS5 scores."""
+    title1 = Fts5Lexical((1.0, 0.3, 1.0, 0.3))
+    for raw in _queries(10):
+        q = parse(raw, 1000)
+        assert title1.search(db, q, 20) == title1.match(db, fts_expression(q), 20)
+    assert title1.search(db, parse("middle3", 1000), 5) != Fts5Lexical().search(db, parse("middle3", 1000), 5)
