@@ -54,6 +54,8 @@ COLUMN_SHIFT = 24  # a place is column << 24 | offset: passages are far shorter 
 BM25_WEIGHTS = (1.0, 0.3, 0.2, 0.3)
 K1, B = 1.2, 0.75  # bm25()'s constants in FTS5 (ext/fts5/fts5_aux.c)
 CACHE_BYTES = 256 * 2**20  # the phrases' score arrays one Fts5Lexical keeps in memory, all index files together
+FIRST_ROWS_PER_RESULT = 20  # pruning (`top_rows`) scores the rarest phrases' rows first, about this many per result
+LOOKUP_COST = 4  # and prunes when adding every row would cost this many times looking the candidates up
 FILTERS_KEPT = 16  # the allowed ids of this many filters are remembered (one answer runs each list with one filter)
 
 
@@ -129,20 +131,9 @@ class Fts5Lexical:
             return self.match(db, " OR ".join(phrases), k, where)
         tokens = self._tokenize(phrases)
         parts = [self._phrase(db, key, p, tokens[p]) for p in phrases]
-        ids = np.concatenate([i for i, _ in parts])
-        if not len(ids):
-            return []
-        size = int(ids.max()) + 1
-        # bincount adds in array order, phrase after phrase: the sum FTS5 makes, in its order
-        scores = np.bincount(ids, weights=np.concatenate([s for _, s in parts]), minlength=size)
-        # every part is positive when every column weighs something; else a row may match with score 0
-        found = np.flatnonzero(scores if min(self.weights) > 0 else np.bincount(ids, minlength=size))
-        if where:
-            found = found[np.isin(found, self._allowed_ids(db, key, where), assume_unique=True)]
-        if len(found) > k:
-            found = found[np.argpartition(-scores[found], k - 1)[:k]]
-        top = found[np.lexsort((found, -scores[found]))]
-        return [(int(i), float(scores[i])) for i in top]
+        allowed = self._allowed_ids(db, key, where) if where else None
+        ids, scores = top_rows(parts, k, allowed, positive=min(self.weights) > 0)
+        return [(int(i), float(x)) for i, x in zip(ids, scores)]
 
     def match(self, db: sqlite3.Connection, expression: str, k: Optional[int] = None,
               where: Optional[tuple[str, list]] = None) -> Ranked:
@@ -161,16 +152,15 @@ class Fts5Lexical:
 
     # -- the parts of one phrase, remembered -----------------------------------------------
     def _phrase(self, db: sqlite3.Connection, key: Optional[tuple], phrase: str, tokens: tuple[str, ...]
-                ) -> tuple[np.ndarray, np.ndarray]:
+                ) -> "Part":
         """Ids (ascending) and bm25() parts of the rows a quoted phrase (FTS5's `tokens` of it) matches."""
         if len(tokens) == 1:
-            return self._remembered(key, ("word", tokens[0]), lambda: self._word(db, tokens[0])[:2])
+            return self._remembered(key, ("word", tokens[0]), lambda: _part(*self._word(db, tokens[0])[:2]))
         if not tokens:  # FTS5 matches no row with an empty phrase
             return _EMPTY
         return self._remembered(key, ("phrase", tokens), lambda: self._several(db, key, tokens))
 
-    def _several(self, db: sqlite3.Connection, key: Optional[tuple], tokens: tuple[str, ...]
-                 ) -> tuple[np.ndarray, np.ndarray]:
+    def _several(self, db: sqlite3.Connection, key: Optional[tuple], tokens: tuple[str, ...]) -> "Part":
         """A phrase of several words: the places of its first word followed by the others', one column."""
         start = self._places(db, key, tokens[0])
         for j, token in enumerate(tokens[1:], 1):
@@ -185,7 +175,7 @@ class Fts5Lexical:
         ids, inverse = np.unique(start >> 32, return_inverse=True)
         column_weight = np.asarray(self.weights)[(start >> COLUMN_SHIFT) & 0xFF]
         freq = np.bincount(inverse, weights=column_weight)  # in FTS5's order: by row, column, offset
-        return ids.astype(np.intp), impacts(freq, sizes[ids], avgdl, rows)
+        return _part(ids.astype(np.intp), impacts(freq, sizes[ids], avgdl, rows))
 
     def _places(self, db: sqlite3.Connection, key: Optional[tuple], token: str) -> np.ndarray:
         """A word's places as int64 row << 32 | column << 24 | offset, ascending."""
@@ -199,7 +189,7 @@ class Fts5Lexical:
         row = db.execute("SELECT ids, scores, counts, places FROM passages_fts_impacts WHERE term = ?",
                          [token]).fetchone()
         if row is None:
-            return _EMPTY + (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64))
+            return _EMPTY[:2] + (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64))
         return (np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8"),
                 np.frombuffer(row[2], dtype="<i4").astype(np.intp), np.frombuffer(row[3], dtype="<i4").astype(np.int64))
 
@@ -273,7 +263,91 @@ class Fts5Lexical:
         return ids
 
 
-_EMPTY = (np.zeros(0, dtype=np.intp), np.zeros(0))
+Part = tuple[np.ndarray, np.ndarray, float]  # one phrase: the rows it matches (ascending), its parts, their largest
+
+
+def _part(ids: np.ndarray, scores: np.ndarray) -> Part:
+    return ids, scores, float(scores.max()) if len(scores) else 0.0
+
+
+_EMPTY: Part = _part(np.zeros(0, dtype=np.intp), np.zeros(0))
+
+
+def top_rows(parts: Sequence[Part], k: int, allowed: Optional[np.ndarray] = None, positive: bool = True
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` best rows by the sum of the phrases' parts (ids and scores, best first, ties by id), among the
+    `allowed` ids (ascending) when given. Every part is positive when `positive` (every column weighs
+    something); else a row matching only where the weight is 0 scores 0 and is still a match, as in FTS5.
+
+    Adding up every phrase's rows costs their number; at 1M passages the common phrases hold millions. So,
+    when that is many times the work of looking rows up, the rows of the rarest phrases are scored first
+    (looked up in every phrase's array), and their k-th score bounds the rest: phrases whose largest parts
+    sum below it (the commonest, whose idf is small) cannot lift a row matching none of the others into
+    the top k, so only the others' rows are candidates (MaxScore). The result is the full sum's."""
+    total = sum(len(p[0]) for p in parts)
+    if positive and total > LOOKUP_COST * FIRST_ROWS_PER_RESULT * k * len(parts):
+        pruned = _pruned(parts, k, allowed)
+        if pruned is not None:
+            return pruned
+    if not total:
+        return np.zeros(0, dtype=np.intp), np.zeros(0)
+    ids = np.concatenate([p[0] for p in parts])
+    size = int(max(p[0][-1] for p in parts if len(p[0]))) + 1
+    # bincount adds in array order, phrase after phrase: the sum FTS5 makes, in its order
+    scores = np.bincount(ids, weights=np.concatenate([p[1] for p in parts]), minlength=size)
+    found = np.flatnonzero(scores if positive else np.bincount(ids, minlength=size))
+    if allowed is not None:
+        found = found[np.isin(found, allowed, assume_unique=True)]
+    return _best(found, scores[found], k)
+
+
+def _pruned(parts: Sequence[Part], k: int, allowed: Optional[np.ndarray]) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """`top_rows` from candidates only (its docstring), or None when no phrase can be left out."""
+    order = sorted(range(len(parts)), key=lambda j: len(parts[j][0]))
+    first, rows = [], 0
+    for j in order:
+        if rows >= FIRST_ROWS_PER_RESULT * k:
+            break
+        first.append(j)
+        rows += len(parts[j][0])
+    candidates = _union([parts[j][0] for j in first], allowed)
+    if len(candidates) < k:
+        return None
+    scores = _scores_at(parts, candidates)
+    threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+    rest = sorted((j for j in order if j not in first), key=lambda j: parts[j][2])
+    # the phrases whose largest parts sum below the threshold, smallest first (a margin for rounding)
+    left_out = int(np.searchsorted(np.cumsum([parts[j][2] for j in rest]) * (1 + 1e-9), threshold))
+    if left_out == 0:
+        return None
+    if left_out < len(rest):
+        candidates = _union([parts[j][0] for j in first + rest[left_out:]], allowed)
+        scores = _scores_at(parts, candidates)
+    return _best(candidates, scores, k)
+
+
+def _union(arrays: Sequence[np.ndarray], allowed: Optional[np.ndarray]) -> np.ndarray:
+    out = np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.intp)
+    return out[np.isin(out, allowed, assume_unique=True)] if allowed is not None else out
+
+
+def _scores_at(parts: Sequence[Part], rows: np.ndarray) -> np.ndarray:
+    """The sum of the phrases' parts at these rows (ascending), added in phrase order as `top_rows` adds."""
+    total = np.zeros(len(rows))
+    for ids, scores, _ in parts:
+        if len(ids):
+            at = np.minimum(np.searchsorted(ids, rows), len(ids) - 1)
+            total += np.where(ids[at] == rows, scores[at], 0.0)
+    return total
+
+
+def _best(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best (id, score), best first, ties by id."""
+    if len(ids) > k:
+        keep = np.argpartition(-scores, k - 1)[:k]
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))
+    return ids[order], scores[order]
 
 
 def write_impacts(db: sqlite3.Connection, weights: Sequence[float]) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 import random
 
+import numpy as np
 import pytest
 
 from index import store
-from index.backends.fts5 import Fts5Lexical, decode_sizes, idf
+from index.backends.fts5 import Fts5Lexical, decode_sizes, idf, top_rows
 from index.query import fts_expression, parse
 from index.records import Filters
 from ingest.records import Passage, SourceEntry
@@ -154,3 +155,33 @@ def test_other_column_weights_than_the_builds_are_scored_by_fts5_with_them(db):
         q = parse(raw, 1000)
         assert title1.search(db, q, 20) == title1.match(db, fts_expression(q), 20)
     assert title1.search(db, parse("middle3", 1000), 5) != Fts5Lexical().search(db, parse("middle3", 1000), 5)
+
+
+def _brute_force(parts, k, allowed=None):
+    total: dict[int, float] = {}
+    for ids, scores, _ in parts:
+        for i, x in zip(ids.tolist(), scores.tolist()):
+            total[i] = total.get(i, 0.0) + x
+    keep = None if allowed is None else set(allowed.tolist())
+    rows = sorted((i for i in total if keep is None or i in keep), key=lambda i: (-total[i], i))
+    return rows[:k], [total[i] for i in rows[:k]]
+
+
+@pytest.mark.parametrize("k", [1, 10, 100])
+def test_top_rows_prunes_common_phrases_without_changing_the_top(k):
+    """Skewed phrases as a large index has them (a few in most rows with small parts, many rare ones with
+    large parts): enough rows that the rarest phrases' candidates are scored first, and the result is the
+    full sum's, with and without an allowed set."""
+    rng = np.random.default_rng(k)
+    rows = 200_000
+    parts = []
+    for n, top in [(150_000, 0.01), (90_000, 0.3), (60_000, 0.8), (20_000, 1.5), (3_000, 4.0), (300, 7.0), (40, 9.0)]:
+        ids = np.sort(rng.choice(rows, n, replace=False))
+        scores = rng.uniform(0.1, 1.0, n) * top
+        parts.append((ids, scores, float(scores.max())))
+    allowed = np.sort(rng.choice(rows, rows // 2, replace=False))
+    for a in (None, allowed):
+        ids, scores = top_rows(parts, k, a)
+        want_ids, want_scores = _brute_force(parts, k, a)
+        assert ids.tolist() == want_ids
+        assert scores.tolist() == pytest.approx(want_scores, rel=1e-12)
