@@ -22,7 +22,7 @@ import numpy as np
 from ingest.settings import Settings
 from ingest.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 
-from . import backends, multilingual, store, translate
+from . import analysis, backends, multilingual, store, translate
 from .backends import Embedder, LexicalIndex
 from .evidence import QueryCues, passage_features, query_cues
 from .expansion import Expansion, expand, expanded_query
@@ -57,6 +57,7 @@ class Searcher:
         # (both models release the GIL): at the first query both models load at once, on two cores.
         self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="normbase-multilingual")
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._version_symbols: Optional[dict[str, str]] = None  # Searcher._versions
         verify(folder, manifest, ("passages.sqlite", "vectors.faiss"))
         self.damaged_spares = damaged(folder, manifest, SPARE_FILES)  # said with every answer, repaired by a build
         try:
@@ -140,9 +141,10 @@ class Searcher:
         with self._lock:
             if self._thesaurus is None:
                 try:
-                    self._thesaurus = load_thesaurus()
+                    self._thesaurus = load_thesaurus(cache=self.settings.model_cache)
                 except ThesaurusError as exc:
                     self._thesaurus = Thesaurus((), [str(exc)])
+                analysis.segment_ahead(translate.phrases(self._thesaurus, "zh"), self.settings.model_cache)
             return self._thesaurus
 
     def _encode(self, text: str) -> np.ndarray:
@@ -295,11 +297,23 @@ class Searcher:
         return hits[0] if hits else None
 
     def parallels(self, hit: Hit) -> list[dict]:
-        """The same passage in the document's other language versions (same symbol and label)."""
+        """The same passage in the document's other language versions: same label, and the same symbol or a
+        translation's own symbol that names it (`multilingual.version_symbol`), whichever version was hit."""
         if not hit.symbol or not hit.label:
             return []
         with self._connection() as db:
-            return [dict(r) for r in store.parallels(db, hit.symbol, hit.label, hit.doc_id)]
+            versions = self._versions(db)
+            original = versions.get(hit.doc_id)
+            others = [d for d, v in versions.items() if v == original and d != hit.doc_id] if original else []
+            return [dict(r) for r in store.parallels(db, others, hit.label, hit.doc_id)]
+
+    def _versions(self, db: sqlite3.Connection) -> dict[str, str]:
+        """doc_id -> the symbol of the document it is a version of; read once (a version never changes)."""
+        with self._lock:
+            if self._version_symbols is None:
+                self._version_symbols = {r["doc_id"]: multilingual.version_symbol(r["symbol"], r["language"] or "")
+                                         for r in store.document_symbols(db)}
+            return self._version_symbols
 
     def context(self, hit: Hit, before: int = 2, after: int = 2) -> list[dict]:
         """The passages around a hit in its document, the hit included."""

@@ -182,12 +182,19 @@ def languages_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]
     return {r[0]: r[1] for r in conn.execute(sql, list(ids))}
 
 
-def parallels(conn: sqlite3.Connection, symbol: str, label: str, doc_id: str) -> list[sqlite3.Row]:
-    """Passages of the same symbol and label in the other documents of that symbol (its language versions)."""
+def parallels(conn: sqlite3.Connection, doc_ids: Sequence[str], label: str, doc_id: str) -> list[sqlite3.Row]:
+    """Passages of `label` in `doc_ids` (the other language versions of `doc_id`) in another language than its own."""
+    if not doc_ids:
+        return []
     return conn.execute("SELECT p.id, p.doc_id, p.label, p.citation, p.text, p.language FROM passages p "
-                        "JOIN documents d USING(doc_id) WHERE d.symbol = ? AND p.label = ? AND p.doc_id != ? "
+                        f"WHERE p.doc_id IN ({','.join('?' * len(doc_ids))}) AND p.label = ? "
                         "AND p.language != (SELECT language FROM documents WHERE doc_id = ?) "
-                        "ORDER BY p.language, p.id", (symbol, label, doc_id, doc_id)).fetchall()
+                        "ORDER BY p.language, p.id", (*doc_ids, label, doc_id)).fetchall()
+
+
+def document_symbols(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Every document's id, symbol and language (for grouping the language versions of one document)."""
+    return list(conn.execute("SELECT doc_id, symbol, language FROM documents WHERE symbol != ''"))
 
 
 def group_members(conn: sqlite3.Connection, group_ids: Sequence[int]) -> dict[int, list[sqlite3.Row]]:

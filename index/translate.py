@@ -30,3 +30,8 @@ def renderings(thesaurus: Thesaurus, text: str, query_language: str) -> dict[str
             out[lang] = " ".join(dict.fromkeys(words))
     return out
 
+
+def phrases(thesaurus: Thesaurus, language: str) -> list[str]:
+    """Every phrase a rendering in `language` can be made of (their Chinese words are cut ahead of the
+    questions, index/analysis.segment_ahead)."""
+    return [p for c in thesaurus.concepts for p in c.translations.get(language, ())]

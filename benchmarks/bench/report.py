@@ -95,6 +95,10 @@ def _render_sizes(out: dict) -> list[str]:
         if r.get("build_pct_of_raw_cpu") is not None:
             lines.append(f"{r['size']}: build {r['build_s']} s; raw encode of {r['raw_texts']} of its texts; "
                          f"build as % of raw by CPU time per passage: {r['build_pct_of_raw_cpu']}")
+        if r.get("raw_models"):
+            lines.append(f"{r['size']}: raw encode by model (the build encodes with each): " + "; ".join(
+                f"{name} {m['s']} s, {m['per_s']}/s, {m['cpu_ms_per_passage']} ms CPU per passage"
+                for name, m in r["raw_models"].items()))
         if r.get("build_stages_s"):
             lines.append(f"{r['size']}: build stages (s): " +
                          ", ".join(f"{k} {v}" for k, v in r["build_stages_s"].items()))

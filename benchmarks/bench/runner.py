@@ -262,6 +262,7 @@ class Bench:
             "build_pct_of_raw_cpu": (round(100 * b["raw_cpu_ms_per_passage"] / b["build_cpu_ms_per_passage"], 1)
                                      if encoded and b.get("raw_cpu_ms_per_passage") else None),
             "raw_texts": b.get("raw_texts"),
+            "raw_models": b.get("raw_models") if encoded else None,
             "build_s": b.get("build_s"),
             "build_stages_s": b.get("stages_s"),
             "write_passages_per_s": b.get("write_passages_per_s"),

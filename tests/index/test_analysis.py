@@ -2,7 +2,11 @@
 real stemmers and segmenter. Each case is one the plain `porter unicode61` tokenizer gets wrong."""
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +14,8 @@ from index import analysis
 from index.backends.fts5 import Fts5Lexical
 from index.query import parse
 from ingest.records import Passage, SourceEntry
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SOURCE = SourceEntry(id="doc", title="Compendium", body="OEWG", date="2025-07-01", type="statements")
 TEXTS = [
@@ -98,3 +104,19 @@ def test_params_name_each_language_s_analysis_and_the_library_releases():
 @pytest.mark.parametrize("raw", ["\u202eالمساءلة\u202c", "通信\u200b技术", "\"crítica", "NEAR(a b) OR *"])
 def test_hostile_text_in_any_language_never_raises(db, raw):
     assert isinstance(found(db, raw), list)
+
+
+def test_chinese_cut_ahead_is_rjiebas_cut_and_is_read_back_by_the_next_process(tmp_path):
+    """segment_ahead writes rjieba's words for the phrases' Chinese runs; a fresh process reads them and
+    segments those runs the same without loading rjieba."""
+    phrases = ["关键基础设施", "信息和通信技术（ICT）安全", "建立信任措施"]
+    expected = [analysis.segment_han(p) for p in phrases]  # rjieba's own cut (nothing cut ahead for these yet)
+    analysis.segment_ahead(phrases, tmp_path)
+    assert [analysis.segment_han(p) for p in phrases] == expected
+    script = ("import json, sys\nsys.path.insert(0, %r)\nfrom pathlib import Path\nfrom index import analysis\n"
+              "analysis.segment_ahead(%r, Path(%r))\n"
+              "print(json.dumps([[analysis.segment_han(p) for p in %r], 'rjieba' in sys.modules]))"
+              % (str(ROOT), phrases, str(tmp_path), phrases))
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-1000:]
+    assert json.loads(run.stdout) == [expected, False]

@@ -158,3 +158,20 @@ def test_a_translation_catalogued_under_its_own_symbol_shows_once_in_the_questio
     fr = searcher.search("Prie le Secrétaire général de compiler les calendriers d'étalonnage des radars", k=10)
     assert (fr[0].symbol, fr[0].label) == ("A/RES/93/40/FR", "OP 3"), [(h.symbol, h.label) for h in fr]
     assert not [h for h in fr if h.symbol == "A/RES/93/40" and h.label == "OP 3"]
+
+
+@pytest.mark.slow
+def test_a_translation_under_its_own_symbol_is_linked_as_the_parallel_both_ways(series):
+    """The version hidden by the question's language is the one the card links: the English OP 3 links the
+    French text catalogued as A/RES/93/40/FR, and the French one links back to A/RES/93/40."""
+    _, searcher = series
+    en = next(h for h in searcher.search("requests the Secretary-General to compile the radar calibration "
+                                         "calendars", k=10) if (h.symbol, h.label) == ("A/RES/93/40", "OP 3"))
+    assert [(p["language"], p["label"]) for p in searcher.parallels(en)] == [("fr", "OP 3")]
+    fr = searcher.search("Prie le Secrétaire général de compiler les calendriers d'étalonnage des radars", k=1)[0]
+    back = searcher.parallels(fr)
+    assert [(p["language"], p["label"]) for p in back] == [("en", "OP 3")]
+    assert back[0]["doc_id"] == en.doc_id
+    other = next(h for h in searcher.search("radar calibration calendars", k=10) if h.symbol
+                 and h.symbol not in ("A/RES/93/40", "A/RES/93/40/FR"))
+    assert all(p["doc_id"] != en.doc_id for p in searcher.parallels(other)), "another symbol is no version"

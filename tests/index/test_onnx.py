@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.backends.onnx import OnnxEmbedder, ensure_export, export_folder, read_export
+from index.backends.onnx import WEIGHTS, OnnxEmbedder, ensure_export, export_folder, read_export
 from ingest.settings import BUNDLED_MODEL, ModelUnavailable, Settings, resolve_model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,11 +50,17 @@ def test_the_export_is_checked_by_its_sha256_and_a_damaged_one_is_exported_again
     copy = export_folder(tmp_path, BUNDLED_MODEL, model_path)
     shutil.copytree(onnx.folder, copy)
     assert read_export(copy, model_path) is not None
-    with open(copy / "model.onnx", "r+b") as fh:  # one byte of the weights
-        fh.seek(-1000, os.SEEK_END)
-        byte = fh.read(1)
-        fh.seek(-1000, os.SEEK_END)
-        fh.write(bytes([byte[0] ^ 0xFF]))
+    assert (copy / WEIGHTS).stat().st_size > 50 * (copy / "model.onnx").stat().st_size, "the weights apart"
+    for name in (WEIGHTS, "model.onnx"):  # one byte of the weights, then of the graph
+        with open(copy / name, "r+b") as fh:
+            fh.seek(-1000, os.SEEK_END)
+            byte = fh.read(1)
+            fh.seek(-1000, os.SEEK_END)
+            fh.write(bytes([byte[0] ^ 0xFF]))
+        assert read_export(copy, model_path) is None
+        shutil.copy2(onnx.folder / name, copy / name)
+        assert read_export(copy, model_path) is not None
+    (copy / WEIGHTS).unlink()
     assert read_export(copy, model_path) is None
     notices: list[str] = []
     folder, meta = ensure_export(BUNDLED_MODEL, tmp_path, notices.append)

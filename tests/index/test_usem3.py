@@ -2,10 +2,14 @@
 neighbours, across the six UN languages, where MiniLM (English-only) does not manage it."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from index import backends
+from index.backends import usem3 as usem3_cache
 from ingest.settings import Settings
 
 # Sentences written for this test (norm-like, not quoted from any document), each with its translations.
@@ -99,3 +103,53 @@ def test_the_cpp_tokenizer_gives_the_packages_own_vectors(usem3):
     theirs = np.asarray(package.USE(threads=1).encode(texts), dtype=np.float32)
     assert float(np.min(np.sum(ours * theirs, axis=1))) > 0.9999
     assert "+sentencepiece-" in usem3.name, "the tokenizer is part of the name: vectors are not reused across"
+
+
+def package_backend():
+    """The package's own loader, reading its compressed weights: what the cache must reproduce."""
+    import sentencepiece
+    import usem3 as package
+    from usem3.backends import NumpyBackend
+
+    resources = Path(package.__file__).parent / "resources"
+    tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+    return NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=1), resources
+
+
+@pytest.mark.slow
+def test_the_weights_are_cached_uncompressed_mapped_and_remade_when_damaged(tmp_path):
+    """The first load writes the package's arrays as .npy files; the next maps them (no zlib) and gives the
+    package's own vectors, bit for bit; a truncated, altered or stale cache is written again, never used."""
+    theirs, resources = package_backend()
+    texts = [t for lang in NORMS for t in NORMS[lang][:2]]
+    expected = np.asarray(theirs.encode(texts), dtype=np.float32)
+    folder = usem3_cache.cache_folder(tmp_path, "x")
+    weights = resources / "weights.npz"
+
+    made = usem3_cache.cached_backend(weights, theirs.sp, folder)  # no cache yet: the package loads, then writes
+    state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    assert state["source"] == usem3_cache.source_key(weights) and "table.npy" in state["files"]
+    assert np.array_equal(np.asarray(made.encode(texts), dtype=np.float32), expected)
+
+    mapped = usem3_cache.cached_backend(weights, theirs.sp, folder)
+    assert isinstance(mapped.table, np.ndarray) and isinstance(mapped.table.base, np.memmap)
+    assert np.array_equal(np.asarray(mapped.encode(texts), dtype=np.float32), expected)
+    del mapped
+
+    def damaged_then_remade(damage) -> None:
+        damage()
+        assert usem3_cache.read_cache(folder, usem3_cache.source_key(weights)) is None
+        again = usem3_cache.cached_backend(weights, theirs.sp, folder)
+        assert not isinstance(again.table.base, np.memmap), "a damaged cache must not be used"
+        assert np.array_equal(np.asarray(again.encode(texts), dtype=np.float32), expected)
+        assert usem3_cache.read_cache(folder, usem3_cache.source_key(weights)) is not None
+
+    table = folder / "table.npy"
+    damaged_then_remade(lambda: table.write_bytes(table.read_bytes()[:-512]))  # truncated
+    d3 = folder / "d3.npy"
+    data = bytearray(d3.read_bytes())
+    data[-7] ^= 0xFF  # one weight changed: same size, same header
+    damaged_then_remade(lambda: d3.write_bytes(bytes(data)))
+    stale = dict(state, source=dict(state["source"], package="0.0.0"))
+    damaged_then_remade(lambda: (folder / "state.json").write_text(json.dumps(stale), encoding="utf-8"))
+    damaged_then_remade(lambda: (folder / "w1.1.npy").unlink())  # missing file

@@ -6,6 +6,7 @@ and check that matching finds phrases the way users type them in six languages.
 """
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -212,3 +213,36 @@ def test_concept_is_hashable_and_lists_phrases():
     c = Concept("x", "synonym", ("a b",), ("c",), translations={"fr": ("d",)})
     assert hash(c) == hash(Concept("x", "synonym", ("a b",), ("c",), translations={"fr": ("e",)}))
     assert list(c.phrases()) == [("a b", "term"), ("c", "variant"), ("d", "fr")]
+
+
+# --- the parsed form kept for the next process -----------------------------------------------
+
+def test_a_cached_thesaurus_is_read_back_and_an_edited_file_is_parsed_again(tmp_path: Path):
+    toml, cache = tmp_path / "t.toml", tmp_path / "cache"
+    toml.write_text(SMALL, encoding="utf-8")
+    first = load_thesaurus(toml, cache)
+    [file] = cache.glob("thesaurus-*.json")
+    assert [c.id for c in first.concepts] == [c.id for c in parse_thesaurus(SMALL).concepts]
+
+    # what the next process reads is the file, not the TOML: a concept written into it shows
+    stored = json.loads(file.read_text(encoding="utf-8"))
+    value = stored["value"]
+    value["concepts"].append(dict(value["concepts"][0], id="only-in-the-cache"))
+    file.write_text(json.dumps(stored), encoding="utf-8")
+    assert load_thesaurus(toml, cache).get("only-in-the-cache") is None, "keys that do not fit: parsed again"
+    value["keys"].append(value["keys"][0])
+    file.write_text(json.dumps(stored), encoding="utf-8")
+    again = load_thesaurus(toml, cache)
+    assert again.get("only-in-the-cache") is not None
+    assert again.match("critical infrastructure")[0].concept.translations["zh"] == ("关键基础设施",)
+    assert again.match("an illegal act")[0].via == "variant" and again.problems == ()
+
+    toml.write_text(SMALL + concept_toml("zeta", terms='["zeta phrase"]') + concept_toml("alpha"), encoding="utf-8")
+    edited = load_thesaurus(toml, cache)  # a stale cache: the TOML is parsed again, problems and all
+    assert edited.get("only-in-the-cache") is None and edited.get("zeta") is not None
+    assert len(edited.problems) == 1 and "out of alphabetical order" in edited.problems[0]
+    assert load_thesaurus(toml, cache).problems == edited.problems, "the problems are cached too"
+
+    file.write_text("{not json", encoding="utf-8")  # damaged: parsed again and rewritten
+    assert [c.id for c in load_thesaurus(toml, cache).concepts] == [c.id for c in edited.concepts]
+    assert json.loads(file.read_text(encoding="utf-8"))["key"]

@@ -160,7 +160,10 @@ HOSTILE_TEXT = {
 
 
 def guard_is_transparent(markup: str) -> bool:
-    """Does the linear-time guard of html_to_text give exactly html.parser's own result (text or error)?"""
+    """Does the linear-time guard of html_to_text give exactly html.parser's own result (text or error)?
+
+    Where html.parser itself fails ("<![<": a marked section it cannot name), the guard may read the
+    unclosed tail as text instead: it never changes what a successful parse gives."""
     from ingest import loaders
     from ingest.records import IngestError
 
@@ -170,4 +173,5 @@ def guard_is_transparent(markup: str) -> bool:
         except IngestError as exc:
             return str(exc)
 
-    return run(loaders.html_to_text) == run(loaders._parse_html)
+    guarded, plain = run(loaders.html_to_text), run(loaders._parse_html)
+    return guarded == plain or (isinstance(plain, str) and plain.startswith("unreadable HTML"))

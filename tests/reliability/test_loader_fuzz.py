@@ -262,7 +262,19 @@ HTMLISH = st.lists(st.sampled_from(HTML_TOKENS) | st.text(max_size=3), max_size=
 @settings(max_examples=300, deadline=None)
 @given(markup=HTMLISH)
 def test_html_guard_changes_no_output(markup):
-    """Escaping `<` after the last `>` (the linear-time guard) gives exactly html.parser's own result."""
+    """Escaping `<` after the last `>` (the linear-time guard) gives exactly html.parser's own result
+    wherever html.parser reads the markup."""
+    assert guard_is_transparent(markup)
+
+
+def test_a_file_ending_in_a_marked_section_html_parser_cannot_name_keeps_its_text():
+    """html.parser raises on a trailing "<![<" (hypothesis found it): the whole file would be refused. After
+    the last `>` the guard reads it as text, so the statement's words are kept."""
+    markup = "<p>Words of the statement.</p><![<"
+    with pytest.raises(IngestError, match="unreadable HTML"):
+        loaders._parse_html(markup)
+    text, _ = loaders.html_to_text(markup)
+    assert text.startswith("Words of the statement.")
     assert guard_is_transparent(markup)
 
 
