@@ -13,8 +13,9 @@ Measured here on one thread, in CPU time, over the bench's query list:
   implementation would read them from an fts5vocab table built with the index);
 - and_first: all terms AND'ed first, the OR query only when that finds fewer than
   the candidates needed;
-- two_phase: the backend's own `search` (the rarest phrases' rows scored first, exact),
-  its phrase counts remembered across queries as a Searcher remembers them.
+- stored_parts: the backend's own `search` (each word's bm25() parts stored by the build and
+  added with numpy, phrases of several words scored by FTS5 alone; exact), its arrays
+  remembered across queries as a Searcher remembers them.
 
 The overlap of each variant's top 10 with the current top 10 says what it costs
 in ranking (1.0 = same ten passages).
@@ -90,11 +91,11 @@ def main() -> int:
                 return hits
         return fts5.match(db, fts_expression(pq), 100)
 
-    def two_phase(pq):  # the backend's own plan (Fts5Lexical.search): the rarest phrases' rows scored first
+    def stored_parts(pq):  # the backend's own plan (Fts5Lexical.search): the build's bm25() parts added up
         return fts5.search(db, pq, 100)
 
     variants = {"current": current, "no_bigrams": no_bigrams, "df_cap": df_cap, "and_first": and_first,
-                "two_phase": two_phase}
+                "stored_parts": stored_parts}
     times = {k: [] for k in variants}
     overlap = {k: [] for k in variants}
     same = {k: 0 for k in variants}  # queries whose whole top 100, scores included, is the current one

@@ -42,6 +42,7 @@ def best_sentences(text: str, q: ParsedQuery, limit: int = 1) -> list[list[int]]
         hit = len(wanted & words) + 3 * sum(p in s.lower() for p in phrases)
         return hit / (1 + 0.002 * len(s))  # among equals, the tighter sentence
 
-    ranked = sorted(spans, key=score, reverse=True)
-    chosen = [s for s in ranked[:limit] if score(s) > 0] or [spans[0]]
+    scores = {span: score(span) for span in spans}
+    ranked = sorted(spans, key=scores.__getitem__, reverse=True)
+    chosen = [s for s in ranked[:limit] if scores[s] > 0] or [spans[0]]
     return [list(s) for s in sorted(chosen)]

@@ -27,8 +27,9 @@ from typing import Optional
 
 from ingest.loaders import file_sha256
 
-FORMAT_VERSION = 7  # 4: checksums of the index files; 5: sentence fingerprints (lineage); 6: versions
-# (superseded_by) and footnotes; 7: the lexical index holds other languages' words analysed (index/analysis.py)
+FORMAT_VERSION = 8  # 4: checksums of the index files; 5: sentence fingerprints (lineage); 6: versions
+# (superseded_by) and footnotes; 7: the lexical index holds other languages' words analysed (index/analysis.py);
+# 8: its bm25() parts per word and row (passages_fts_impacts, index/backends/fts5.py)
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
 MULTILINGUAL_FILES = ("vectors-multi.faiss", "embeddings-multi.npy")  # checksummed where a build wrote them
 DATA_FILES = FILES[1:]  # what the manifest's checksums cover

@@ -135,6 +135,7 @@ def uncovered_script(text: str) -> str:
     return script if script not in COVERED_SCRIPTS and count * 2 > sum(scripts.values()) else ""
 
 
+@functools.lru_cache(maxsize=65536)  # called for every ranked passage of every answer
 def version_symbol(symbol: str, language: str) -> str:
     """The symbol of the document a language version is: a translation catalogued under its own symbol,
     the original's with a suffix naming the translation's language ("A/RES/93/40/FR", "A/RES/93/40-F",

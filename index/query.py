@@ -7,6 +7,7 @@ kept as phrases. The field's acronyms are expanded so that "CERT" also finds
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -151,6 +152,7 @@ def fts_expression(q: ParsedQuery, max_terms: int = 64) -> str:
     return " OR ".join(fts_phrases(q, max_terms))
 
 
+@functools.lru_cache(maxsize=65536)  # highlights stem every word of every hit's sentences
 def stem(word: str) -> str:
     """A light stemmer for highlight matching (the index itself uses Porter)."""
     w = word.lower()

@@ -34,6 +34,7 @@ CREATE TABLE passages (
 CREATE INDEX passages_doc ON passages(doc_id, ordinal);
 CREATE INDEX passages_group ON passages(group_id);
 CREATE INDEX passages_hash ON passages(embed_hash);
+CREATE INDEX documents_superseded ON documents(superseded_by);  -- has_superseded: one seek, not a scan per query
 CREATE TABLE ingested (
     path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, settings TEXT NOT NULL, document TEXT NOT NULL
 );
@@ -136,7 +137,7 @@ def footnotes_of(row: sqlite3.Row) -> list[Footnote]:
 
 
 def has_superseded(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM documents WHERE superseded_by != '' LIMIT 1").fetchone() is not None
+    return conn.execute("SELECT 1 FROM documents WHERE superseded_by > '' LIMIT 1").fetchone() is not None
 
 
 def _year(value: int) -> int:

@@ -6,20 +6,28 @@ Arabic without vowel marks, Chinese cut into words), each passage by its languag
 query by its own, so both sides hold the same words. User text only ever reaches FTS5 through
 `index.query.fts_phrases`, which quotes every term; the column weights are bound as parameters.
 
-A query is an OR of all its phrases, ranked by bm25(). Scoring is what costs at scale
-(at 100k passages 15x the merge of the phrases' lists), and a common word makes FTS5
-score a large part of the table. So `search` scores in two phases and returns exactly
-what the one OR query would: first only the rows matching the rarest phrases (each row
-scored on the whole query), then, if the phrases left out could together lift a row
-matching none of the rare ones to the k-th score, again with as many more phrases as
-that bound needs (the whole query when it takes them all).
+A query is an OR of its phrases ranked by FTS5's bm25(). Letting FTS5 score that OR costs, at
+100k passages and more, a B-tree read per matching row and phrase (tens of ms per list at 100k,
+seconds at 1M, for the common words every query has). But bm25() is a sum over the query's
+phrases of a part that depends only on the phrase and the row. So the build stores, for each
+word of the index, that part for every row holding it and the word's places in the row
+(`passages_fts_impacts`, little-endian arrays computed from FTS5's own instance list and
+document sizes, `passages_fts_rows`), and `search` adds the parts with numpy: a one-word
+phrase's are read, a phrase of several words is found where its words stand one after the
+other in one column and scored as bm25() scores it. The ranking and the scores are the one OR
+query's (tests/index/backends/test_fts5.py compares them with FTS5's, `match`).
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import sqlite3
-from typing import Optional, Sequence
+import threading
+from collections import OrderedDict
+from typing import Iterator, Optional, Sequence
+
+import numpy as np
 
 from ingest.records import Passage, SourceEntry
 
@@ -28,131 +36,365 @@ from ..query import ParsedQuery, fts_phrases
 from .base import Ranked, Where
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+COLUMNS = ("text", "heading", "title", "context")
 TABLE = f"""
 CREATE VIRTUAL TABLE passages_fts USING fts5(
-    text, heading, title, context, tokenize='{TOKENIZER}', content=''
+    {", ".join(COLUMNS)}, tokenize='{TOKENIZER}', content=''
 );
 """
+# Per word: the rows holding it (int32, ascending), its bm25() part in each (float64), its number of places in
+# each (int32) and the places (int32, column << 24 | token offset, ascending within a row).
+IMPACTS = """
+CREATE TABLE passages_fts_impacts(term TEXT PRIMARY KEY, ids BLOB NOT NULL, scores BLOB NOT NULL,
+                                  counts BLOB NOT NULL, places BLOB NOT NULL);
+CREATE TABLE passages_fts_rows(rows INTEGER NOT NULL, avgdl REAL NOT NULL, sizes BLOB NOT NULL, weights TEXT NOT NULL);
+"""
+COLUMN_SHIFT = 24  # a place is column << 24 | offset: passages are far shorter than 2**24 tokens
 # Column weights for bm25(): the verbatim text counts most, headings and title help.
 BM25_WEIGHTS = (1.0, 0.3, 0.2, 0.3)
-K1 = 1.2  # bm25()'s constant in FTS5 (ext/fts5/fts5_aux.c): no phrase adds (K1 + 1) * idf to a row
-FIRST_ROWS_PER_RESULT = 20  # the first phase scores the rarest phrases' rows, about this many per result asked
-FIRST_ROWS_MIN = 3  # and at least this many per result, when the rarest phrases match fewer
-CACHE_SIZE = 100_000  # phrases whose row counts one Fts5Lexical remembers per database file
+K1, B = 1.2, 0.75  # bm25()'s constants in FTS5 (ext/fts5/fts5_aux.c)
+CACHE_BYTES = 256 * 2**20  # the phrases' score arrays one Fts5Lexical keeps in memory, all index files together
+FIRST_ROWS_PER_RESULT = 20  # pruning (`top_rows`) scores the rarest phrases' rows first, about this many per result
+LOOKUP_COST = 4  # and prunes when adding every row would cost this many times looking the candidates up
+FILTERS_KEPT = 16  # the allowed ids of this many filters are remembered (one answer runs each list with one filter)
 
 
-def first_essential(dfs: Sequence[int], k: int) -> int:
-    """How many of the rarest phrases (dfs sorted ascending) the first phase searches: rarer ones while
-    their rows stay within FIRST_ROWS_PER_RESULT * k, and at least as many as match FIRST_ROWS_MIN * k
-    rows (fewer than k rows found would leave the bound nothing to compare with)."""
-    m, total = 0, 0
-    for df in dfs:
-        if total >= FIRST_ROWS_MIN * k and total + df > FIRST_ROWS_PER_RESULT * k:
-            break
-        m, total = m + 1, total + df
-    return m
+def idf(df: int, rows: int) -> float:
+    """FTS5's idf of a phrase `df` of `rows` rows match: log((N - n + 0.5) / (n + 0.5)), 1e-6 when not positive."""
+    x = math.log((rows - df + 0.5) / (df + 0.5))
+    return x if x > 0 else 1e-6
 
 
-def phrase_bound(df: int, rows: int) -> float:
-    """The most one phrase of the query can add to a row's bm25() score: (K1 + 1) * idf, with FTS5's idf
-    (log((N - n + 0.5) / (n + 0.5)), 1e-6 when not positive); 0 for a phrase no row matches."""
-    if df <= 0:
-        return 0.0
-    idf = math.log((rows - df + 0.5) / (df + 0.5))
-    return (K1 + 1) * (idf if idf > 0 else 1e-6)
+def impacts(freq: np.ndarray, sizes: np.ndarray, avgdl: float, rows: int) -> np.ndarray:
+    """bm25()'s part for one phrase in each row holding it: its weighted frequency `freq` there and the
+    rows' sizes in tokens `sizes` (all columns), evaluated in FTS5's order of operations."""
+    return idf(len(freq), rows) * ((freq * (K1 + 1.0)) / (freq + K1 * (1 - B + B * sizes / avgdl)))
 
 
-def needed_essential(bounds: Sequence[float], threshold: float) -> int:
-    """How many of the common phrases (their `bounds`, rarest first) must join the rare ones so that a
-    row matching none of those stays below `threshold`, the k-th score found: the bounds of the phrases
-    left out sum to less."""
-    n = 0
-    while n < len(bounds) and sum(bounds[n:]) * (1 + 1e-9) >= threshold:
-        n += 1
-    return n
+def decode_sizes(blob: bytes) -> int:
+    """A row's size in tokens, all columns: the sum of the SQLite varints of a passages_fts_docsize blob."""
+    total, value, i = 0, 0, 0
+    while i < len(blob):
+        byte = blob[i]
+        value = (value << 7) | (byte & 0x7F)
+        i += 1
+        if not byte & 0x80:
+            total, value = total + value, 0
+    return total
 
 
 class Fts5Lexical:
-    """LexicalIndex in base.py. `weights` are read at query time, so a benchmark may try others on one index."""
+    """LexicalIndex in base.py. The stored parts are weighted by the build's column weights; a backend made
+    with other `weights` (a benchmark trying them on one index) has FTS5 score its searches instead."""
 
     name = "sqlite-fts5"
 
     def __init__(self, weights: tuple[float, float, float, float] = BM25_WEIGHTS):
-        if min(weights) < 0:  # phrase_bound holds for weights of at least 0
+        if min(weights) < 0:
             raise ValueError(f"bm25 column weights must not be negative: {weights}")
         self.weights = tuple(float(w) for w in weights)
-        self._counts: dict[tuple, int] = {}  # (database file, phrase or "" for all rows) -> rows matching
+        self._lock = threading.Lock()
+        self._arrays: OrderedDict[tuple, object] = OrderedDict()  # LRU of arrays, at most CACHE_BYTES
+        self._sizes: dict[tuple, int] = {}
+        self._bytes = 0
+        self._allowed: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._tokens: dict[str, tuple[str, ...]] = {}
+        self._tokenizer: Optional[sqlite3.Connection] = None
 
     def params(self) -> dict:
-        return {"tokenizer": TOKENIZER, "column_weights": list(self.weights), "analysis": analysis.params()}
+        return {"tokenizer": TOKENIZER, "column_weights": list(self.weights), "analysis": analysis.params(),
+                "impacts": "bm25 parts per word and row"}
 
     def index_passages(self, db: sqlite3.Connection, rows: Sequence[tuple[int, Passage, SourceEntry]]) -> None:
         db.execute(TABLE)
         db.executemany("INSERT INTO passages_fts(rowid, text, heading, title, context) VALUES (?,?,?,?,?)",
                        [(i, *analysed_columns(p, s)) for i, p, s in rows])
         db.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
+        write_impacts(db, self.weights)
 
     def check(self, db: sqlite3.Connection) -> None:
         # damage inside FTS5 pages shows only when they are read
         db.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH '\"a\"' LIMIT 1").fetchall()
+        db.execute("SELECT term, length(ids), length(places) FROM passages_fts_impacts LIMIT 1").fetchall()
+        db.execute("SELECT rows, length(sizes) FROM passages_fts_rows").fetchall()
 
     def search(self, db: sqlite3.Connection, query: ParsedQuery, k: int, where: Where = None) -> Ranked:
-        """What `match` gives for the OR of the query's phrases, scoring the rarest phrases' rows first
-        (the module's docstring says why and when that is exact)."""
-        phrases = fts_phrases(analysis.analysed_query(query))
-        expression = " OR ".join(phrases)
-        key = _file_key(db)
-        rows = self._count(db, key, "")
-        if len(phrases) < 2 or rows <= FIRST_ROWS_PER_RESULT * k:  # a small table: one query is cheapest
-            return self.match(db, expression, k, where)
-        order = sorted(phrases, key=lambda p: self._count(db, key, p))
-        counts = [self._count(db, key, p) for p in order]
-        m = first_essential(counts, k)
-        if m < len(order):
-            ranked = self.match(db, expression, k, where, among=" OR ".join(order[:m]))
-            if len(ranked) == k:  # else nothing to compare the other rows' bound with
-                needed = needed_essential([phrase_bound(df, rows) for df in counts[m:]], ranked[-1][1])
-                if needed == 0:
-                    return ranked
-                if m + needed < len(order):  # the k-th score can only rise with more rows: the last round
-                    return self.match(db, expression, k, where, among=" OR ".join(order[:m + needed]))
-        return self.match(db, expression, k, where)
+        """What `match` gives for the OR of the query's phrases, from the stored parts (module docstring)."""
+        return self.rank(db, fts_phrases(analysis.analysed_query(query)), k, where)
 
-    def match(self, db: sqlite3.Connection, expression: str, k: int, where: Optional[tuple[str, list]] = None,
-              among: str = "") -> Ranked:
-        """(id, score) for an FTS5 expression, best first; scores are negated bm25 so that larger is better.
-        `among`, another expression, scores only the rows it matches (on the whole `expression`)."""
+    def rank(self, db: sqlite3.Connection, phrases: Sequence[str], k: int, where: Where = None) -> Ranked:
+        """The top `k` rows for the OR of these quoted phrases, as `match` ranks and scores them."""
+        if not phrases:
+            return []
+        key = _file_key(db)
+        if self._rows(db, key)[3] != self.weights:
+            return self.match(db, " OR ".join(phrases), k, where)
+        tokens = self._tokenize(phrases)
+        parts = [self._phrase(db, key, p, tokens[p]) for p in phrases]
+        allowed = self._allowed_ids(db, key, where) if where else None
+        ids, scores = top_rows(parts, k, allowed, positive=min(self.weights) > 0)
+        return [(int(i), float(x)) for i, x in zip(ids, scores)]
+
+    def match(self, db: sqlite3.Connection, expression: str, k: Optional[int] = None,
+              where: Optional[tuple[str, list]] = None) -> Ranked:
+        """(id, score) for an FTS5 expression, best first (all matching rows when `k` is None); scores are
+        negated bm25 so that larger is better. FTS5 does all the scoring: the reference `search` matches."""
         if not expression:
             return []
         sql = ("SELECT rowid, -bm25(passages_fts, ?, ?, ?, ?) AS s "
                "FROM passages_fts WHERE passages_fts MATCH ?")
         params: list = [*self.weights, expression]
-        if among:
-            sql += " AND +rowid IN (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?)"
-            params.append(among)
         if where:
             sql += f" AND +rowid IN (SELECT id FROM passages p JOIN documents d USING(doc_id) WHERE {where[0]})"
             params += where[1]
         sql += " ORDER BY s DESC LIMIT ?"
-        return [(int(r[0]), float(r[1])) for r in db.execute(sql, params + [k])]
+        return [(int(r[0]), float(r[1])) for r in db.execute(sql, params + [-1 if k is None else k])]
 
-    def _count(self, db: sqlite3.Connection, key: Optional[tuple], phrase: str) -> int:
-        """Rows matching a quoted phrase ("": all rows), as bm25() counts them; remembered per database file."""
-        if key is not None and (key, phrase) in self._counts:
-            return self._counts[key, phrase]
-        if phrase:
-            n = db.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [phrase]).fetchone()[0]
-        else:
-            n = db.execute("SELECT count(*) FROM passages_fts_docsize").fetchone()[0]
+    # -- the parts of one phrase, remembered -----------------------------------------------
+    def _phrase(self, db: sqlite3.Connection, key: Optional[tuple], phrase: str, tokens: tuple[str, ...]
+                ) -> "Part":
+        """Ids (ascending) and bm25() parts of the rows a quoted phrase (FTS5's `tokens` of it) matches."""
+        if len(tokens) == 1:
+            return self._remembered(key, ("word", tokens[0]), lambda: _part(*self._word(db, tokens[0])[:2]))
+        if not tokens:  # FTS5 matches no row with an empty phrase
+            return _EMPTY
+        return self._remembered(key, ("phrase", tokens), lambda: self._several(db, key, tokens))
+
+    def _several(self, db: sqlite3.Connection, key: Optional[tuple], tokens: tuple[str, ...]) -> "Part":
+        """A phrase of several words: the places of its first word followed by the others', one column."""
+        start = self._places(db, key, tokens[0])
+        for j, token in enumerate(tokens[1:], 1):
+            places = self._places(db, key, token)
+            if not len(start) or not len(places):
+                return _EMPTY
+            at = np.minimum(np.searchsorted(places, start + j), len(places) - 1)
+            start = start[places[at] == start + j]
+        if not len(start):
+            return _EMPTY
+        rows, avgdl, sizes, _ = self._rows(db, key)
+        ids, inverse = np.unique(start >> 32, return_inverse=True)
+        column_weight = np.asarray(self.weights)[(start >> COLUMN_SHIFT) & 0xFF]
+        freq = np.bincount(inverse, weights=column_weight)  # in FTS5's order: by row, column, offset
+        return _part(ids.astype(np.intp), impacts(freq, sizes[ids], avgdl, rows))
+
+    def _places(self, db: sqlite3.Connection, key: Optional[tuple], token: str) -> np.ndarray:
+        """A word's places as int64 row << 32 | column << 24 | offset, ascending."""
+        def read():
+            ids, _, counts, places = self._word(db, token)
+            return (np.repeat(ids.astype(np.int64), counts) << 32) | places
+        return self._remembered(key, ("places", token), read)
+
+    @staticmethod
+    def _word(db: sqlite3.Connection, token: str) -> tuple[np.ndarray, ...]:
+        row = db.execute("SELECT ids, scores, counts, places FROM passages_fts_impacts WHERE term = ?",
+                         [token]).fetchone()
+        if row is None:
+            return _EMPTY[:2] + (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64))
+        return (np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8"),
+                np.frombuffer(row[2], dtype="<i4").astype(np.intp), np.frombuffer(row[3], dtype="<i4").astype(np.int64))
+
+    def _rows(self, db: sqlite3.Connection, key: Optional[tuple]) -> tuple[int, float, np.ndarray, tuple]:
+        """What bm25() reads beside a phrase's places (the number of rows, the average and each row's size),
+        and the column weights the stored parts were computed with."""
+        def read():
+            rows, avgdl, sizes, weights = db.execute("SELECT rows, avgdl, sizes, weights FROM passages_fts_rows"
+                                                     ).fetchone()
+            return int(rows), float(avgdl), np.frombuffer(sizes, dtype="<f8"), tuple(json.loads(weights))
+        return self._remembered(key, ("rows",), read)
+
+    def _remembered(self, key: Optional[tuple], name: tuple, read):
+        """`read()`, remembered per database file in an LRU of at most CACHE_BYTES of arrays."""
+        if key is None:
+            return read()
+        with self._lock:
+            found = self._arrays.get((key, name))
+            if found is not None:
+                self._arrays.move_to_end((key, name))
+                return found
+        found = read()
+        size = sum(a.nbytes for a in (found if isinstance(found, tuple) else (found,)) if isinstance(a, np.ndarray))
+        with self._lock:
+            if (key, name) not in self._arrays:
+                self._arrays[key, name] = found
+                self._sizes[key, name] = size
+                self._bytes += size
+            while self._bytes > CACHE_BYTES and len(self._arrays) > 1:
+                old, _ = self._arrays.popitem(last=False)
+                self._bytes -= self._sizes.pop(old)
+        return found
+
+    def _tokenize(self, phrases: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The words FTS5 makes of each quoted phrase, by FTS5's own tokenizer (an in-memory table with the same
+        tokenize= option), so that a phrase finds the stored word its text is stemmed to; remembered."""
+        with self._lock:
+            new = [p for p in dict.fromkeys(phrases) if p not in self._tokens]
+            if new:
+                if self._tokenizer is None:
+                    self._tokenizer = sqlite3.connect(":memory:", check_same_thread=False)
+                    self._tokenizer.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{TOKENIZER}')")
+                    self._tokenizer.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, instance)")
+                if len(self._tokens) + len(new) > 100_000:
+                    self._tokens.clear()
+                with self._tokenizer as conn:
+                    conn.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)",
+                                     [(n, p[1:-1].replace('""', '"')) for n, p in enumerate(new)])
+                    words: dict[int, list[str]] = {}
+                    for n, _, term in sorted(conn.execute("SELECT doc, offset, term FROM v")):
+                        words.setdefault(n, []).append(term)
+                    conn.execute("DELETE FROM t")
+                for n, p in enumerate(new):
+                    self._tokens[p] = tuple(words.get(n, ()))
+            return {p: self._tokens[p] for p in phrases}
+
+    def _allowed_ids(self, db: sqlite3.Connection, key: Optional[tuple], where: tuple[str, list]) -> np.ndarray:
+        """The ids a filter allows, ascending; the lists of one answer share one filter, so it is read once."""
+        cache_key = (key, where[0], tuple(where[1]))
+        with self._lock:
+            if key is not None and cache_key in self._allowed:
+                return self._allowed[cache_key]
+        ids = np.array([r[0] for r in db.execute(
+            f"SELECT id FROM passages p JOIN documents d USING(doc_id) WHERE {where[0]} ORDER BY id", where[1])],
+            dtype=np.intp)
         if key is not None:
-            if len(self._counts) >= CACHE_SIZE:
-                self._counts.clear()
-            self._counts[key, phrase] = int(n)
-        return int(n)
+            with self._lock:
+                self._allowed[cache_key] = ids
+                while len(self._allowed) > FILTERS_KEPT:
+                    self._allowed.popitem(last=False)
+        return ids
+
+
+Part = tuple[np.ndarray, np.ndarray, float]  # one phrase: the rows it matches (ascending), its parts, their largest
+
+
+def _part(ids: np.ndarray, scores: np.ndarray) -> Part:
+    return ids, scores, float(scores.max()) if len(scores) else 0.0
+
+
+_EMPTY: Part = _part(np.zeros(0, dtype=np.intp), np.zeros(0))
+
+
+def top_rows(parts: Sequence[Part], k: int, allowed: Optional[np.ndarray] = None, positive: bool = True
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` best rows by the sum of the phrases' parts (ids and scores, best first, ties by id), among the
+    `allowed` ids (ascending) when given. Every part is positive when `positive` (every column weighs
+    something); else a row matching only where the weight is 0 scores 0 and is still a match, as in FTS5.
+
+    Adding up every phrase's rows costs their number; at 1M passages the common phrases hold millions. So,
+    when that is many times the work of looking rows up, the rows of the rarest phrases are scored first
+    (looked up in every phrase's array), and their k-th score bounds the rest: phrases whose largest parts
+    sum below it (the commonest, whose idf is small) cannot lift a row matching none of the others into
+    the top k, so only the others' rows are candidates (MaxScore). The result is the full sum's."""
+    total = sum(len(p[0]) for p in parts)
+    if positive and total > LOOKUP_COST * FIRST_ROWS_PER_RESULT * k * len(parts):
+        pruned = _pruned(parts, k, allowed)
+        if pruned is not None:
+            return pruned
+    if not total:
+        return np.zeros(0, dtype=np.intp), np.zeros(0)
+    ids = np.concatenate([p[0] for p in parts])
+    size = int(max(p[0][-1] for p in parts if len(p[0]))) + 1
+    # bincount adds in array order, phrase after phrase: the sum FTS5 makes, in its order
+    scores = np.bincount(ids, weights=np.concatenate([p[1] for p in parts]), minlength=size)
+    found = np.flatnonzero(scores if positive else np.bincount(ids, minlength=size))
+    if allowed is not None:
+        found = found[np.isin(found, allowed, assume_unique=True)]
+    return _best(found, scores[found], k)
+
+
+def _pruned(parts: Sequence[Part], k: int, allowed: Optional[np.ndarray]) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """`top_rows` from candidates only (its docstring), or None when no phrase can be left out."""
+    order = sorted(range(len(parts)), key=lambda j: len(parts[j][0]))
+    first, rows = [], 0
+    for j in order:
+        if rows >= FIRST_ROWS_PER_RESULT * k:
+            break
+        first.append(j)
+        rows += len(parts[j][0])
+    candidates = _union([parts[j][0] for j in first], allowed)
+    if len(candidates) < k:
+        return None
+    scores = _scores_at(parts, candidates)
+    threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+    rest = sorted((j for j in order if j not in first), key=lambda j: parts[j][2])
+    # the phrases whose largest parts sum below the threshold, smallest first (a margin for rounding)
+    left_out = int(np.searchsorted(np.cumsum([parts[j][2] for j in rest]) * (1 + 1e-9), threshold))
+    if left_out == 0:
+        return None
+    if left_out < len(rest):
+        candidates = _union([parts[j][0] for j in first + rest[left_out:]], allowed)
+        scores = _scores_at(parts, candidates)
+    return _best(candidates, scores, k)
+
+
+def _union(arrays: Sequence[np.ndarray], allowed: Optional[np.ndarray]) -> np.ndarray:
+    out = np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.intp)
+    return out[np.isin(out, allowed, assume_unique=True)] if allowed is not None else out
+
+
+def _scores_at(parts: Sequence[Part], rows: np.ndarray) -> np.ndarray:
+    """The sum of the phrases' parts at these rows (ascending), added in phrase order as `top_rows` adds."""
+    total = np.zeros(len(rows))
+    for ids, scores, _ in parts:
+        if len(ids):
+            at = np.minimum(np.searchsorted(ids, rows), len(ids) - 1)
+            total += np.where(ids[at] == rows, scores[at], 0.0)
+    return total
+
+
+def _best(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best (id, score), best first, ties by id."""
+    if len(ids) > k:
+        keep = np.argpartition(-scores, k - 1)[:k]
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))
+    return ids[order], scores[order]
+
+
+def write_impacts(db: sqlite3.Connection, weights: Sequence[float]) -> None:
+    """Fill passages_fts_impacts and passages_fts_rows from the FTS5 table just written: for each word, the
+    rows holding it, its bm25() part (`impacts`) and its places in each; the row sizes bm25() reads."""
+    db.executescript(IMPACTS)
+    ids = [r[0] for r in db.execute("SELECT id FROM passages_fts_docsize ORDER BY id")]
+    sizes = np.zeros(ids[-1] + 1 if ids else 0)
+    for i, blob in db.execute("SELECT id, sz FROM passages_fts_docsize"):
+        sizes[i] = decode_sizes(blob)
+    rows, avgdl = len(ids), float(sizes.sum()) / max(1, len(ids))
+    db.execute("INSERT INTO passages_fts_rows VALUES (?, ?, ?, ?)",
+               [rows, avgdl, sizes.astype("<f8").tobytes(), json.dumps([float(w) for w in weights])])
+    weight = np.asarray(weights, dtype=float)
+    db.execute("CREATE VIRTUAL TABLE temp.passages_fts_instance USING fts5vocab(main, passages_fts, instance)")
+    try:
+        db.executemany("INSERT INTO passages_fts_impacts VALUES (?,?,?,?,?)",
+                       (_word_row(term, places, weight, sizes, avgdl, rows) for term, places in _places(db)))
+    finally:
+        db.execute("DROP TABLE temp.passages_fts_instance")
+
+
+def _places(db: sqlite3.Connection) -> Iterator[tuple[str, np.ndarray]]:
+    """Each word of the FTS5 index with its places, row << 32 | column << 24 | offset, ascending."""
+    column = " ".join(f"WHEN '{c}' THEN {n}" for n, c in enumerate(COLUMNS))
+    term, places = None, []
+    for t, place in db.execute(f"SELECT term, (doc << 32) | ((CASE col {column} END) << {COLUMN_SHIFT}) | offset "
+                               "FROM temp.passages_fts_instance"):
+        if t != term:
+            if term is not None:
+                yield term, np.sort(np.array(places, dtype=np.int64))
+            term, places = t, []
+        places.append(place)
+    if term is not None:
+        yield term, np.sort(np.array(places, dtype=np.int64))
+
+
+def _word_row(term: str, places: np.ndarray, weight: np.ndarray, sizes: np.ndarray, avgdl: float, rows: int
+              ) -> tuple[str, bytes, bytes, bytes, bytes]:
+    docs, starts, counts = np.unique(places >> 32, return_index=True, return_counts=True)
+    freq = np.add.reduceat(weight[(places >> COLUMN_SHIFT) & 0xFF], starts)  # by row, column, offset, as bm25()
+    return (term, docs.astype("<i4").tobytes(), impacts(freq, sizes[docs], avgdl, rows).astype("<f8").tobytes(),
+            counts.astype("<i4").tobytes(), (places & 0xFFFFFFFF).astype("<i4").tobytes())
 
 
 def _file_key(db: sqlite3.Connection) -> Optional[tuple]:
-    """The main database file as it is now (path, size, modification time): counts remembered under it
+    """The main database file as it is now (path, size, modification time): arrays remembered under it
     are never read for another index version or a rewritten file; None for an in-memory database."""
     path = db.execute("PRAGMA database_list").fetchone()[2]
     if not path:

@@ -1,5 +1,5 @@
-"""The FTS5 backend's two-phase plan (index/backends/fts5.py): it must return exactly what the one OR
-query returns, on a real SQLite file whose words are as skewed as a large corpus's.
+"""The FTS5 backend's stored bm25() parts (index/backends/fts5.py): a search must return what FTS5's own
+OR query returns, on a real SQLite file whose words are as skewed as a large corpus's.
 
 The corpus is generated: a few words are in most passages, some in a fifth, many in a few, and short
 heading-like passages repeat a common word (the rows where one phrase alone scores highest).
@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 import random
 
+import numpy as np
 import pytest
 
 from index import store
-from index.backends.fts5 import Fts5Lexical, first_essential, needed_essential, phrase_bound
+from index.backends.fts5 import Fts5Lexical, decode_sizes, idf, top_rows
 from index.query import fts_expression, parse
 from index.records import Filters
 from ingest.records import Passage, SourceEntry
@@ -29,7 +30,7 @@ def _text(rng: random.Random, i: int) -> str:
     words = [w for w in COMMON if rng.random() < 0.6]
     words += [w for w in MIDDLE if rng.random() < 0.05]
     words += rng.sample(RARE, rng.randint(0, 3))
-    words += ["filler"] * rng.randint(0, 30)
+    words += ["filler"] * (rng.randint(0, 30) if i % 50 else 150)
     rng.shuffle(words)
     return " ".join(words) or "filler"
 
@@ -60,7 +61,8 @@ def db(tmp_path_factory):
 def _queries(n: int) -> list[str]:
     rng = random.Random(1)
     out = ['"international cooperation" states', "states security", "information", "rare7 states security",
-           "middle3 middle9 states information international cooperation security", '"rare1 filler" states']
+           "middle3 middle9 states information international cooperation security", '"rare1 filler" states',
+           '"security security" information', '"cooperation among states"', '"filler filler filler" rare5']
     for _ in range(n):
         words = rng.sample(COMMON, rng.randint(0, 4)) + rng.sample(MIDDLE, rng.randint(0, 2))
         words += rng.sample(RARE, rng.randint(0, 2))
@@ -68,15 +70,31 @@ def _queries(n: int) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("k", [1, 10, 100])
-def test_two_phase_plan_returns_what_the_one_or_query_returns(db, k):
+def _same_ranking(got, want):
+    """The same rows with the same scores in the same order; rows whose scores tie may come in either order
+    (FTS5's ORDER BY leaves ties unordered), and at the k-th place a tied row may be another."""
+    assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-12, abs=1e-15)
+    last = want[-1][1] if want else None
+    assert {i for i, s in got if s != pytest.approx(last, rel=1e-12)} == \
+           {i for i, s in want if s != pytest.approx(last, rel=1e-12)}
+
+
+@pytest.mark.parametrize("k", [1, 10, 100, 1000])
+def test_stored_parts_rank_what_the_one_or_query_ranks(db, k):
     lexical = Fts5Lexical()
     for raw in _queries(60):
         q = parse(raw, 1000)
-        assert lexical.search(db, q, k) == lexical.match(db, fts_expression(q), k), raw
+        _same_ranking(lexical.search(db, q, k), lexical.match(db, fts_expression(q), k))
 
 
-def test_two_phase_plan_honours_filters_exactly(db):
+def test_a_fresh_backend_reads_what_the_build_stored(db):
+    """The parts are remembered per backend: a second one (a new Searcher) reads the table again."""
+    for raw in ["cooperating information", '"international cooperation" securities', "rare3"]:
+        q = parse(raw, 1000)
+        _same_ranking(Fts5Lexical().search(db, q, 10), Fts5Lexical().match(db, fts_expression(q), 10))
+
+
+def test_filters_allow_only_their_rows_with_the_same_ranking(db):
     lexical = Fts5Lexical()
     for f in (Filters(bodies=("OSCE",)), Filters(year_from=2010, year_to=2012), Filters(documents=("doc3",))):
         where = store.filter_sql(f)
@@ -85,50 +103,85 @@ def test_two_phase_plan_honours_filters_exactly(db):
         for raw in _queries(20):
             q = parse(raw, 1000)
             got = lexical.search(db, q, 50, where)
-            assert got == lexical.match(db, fts_expression(q), 50, where), (raw, f)
+            _same_ranking(got, lexical.match(db, fts_expression(q), 50, where))
             assert {i for i, _ in got} <= allowed
 
 
-def test_a_query_with_a_rare_word_scores_only_part_of_the_table(db):
-    """The point of the plan: the last statement that scores is restricted to some rows (seen through
-    SQLite's statement trace), while a query of common words alone is still answered in full."""
-    statements: list[str] = []
-    db.set_trace_callback(statements.append)
-    try:
-        lexical = Fts5Lexical()
-        for _ in range(2):  # the second time, the phrases' row counts are remembered: no counting
-            statements.clear()
-            lexical.search(db, parse("middle3 middle9 rare11 states information security", 1000), 10)
-        scoring = [s for s in statements if "bm25" in s and "LIMIT 10" in s]
-        assert scoring and all("+rowid IN (SELECT rowid FROM passages_fts" in s for s in scoring)
-        assert not any("count(*)" in s for s in statements)
-    finally:
-        db.set_trace_callback(None)
-
-
-def test_first_phase_takes_the_rarest_phrases_within_its_budget():
-    # k=10: at least 30 rows, and more phrases while the rows stay within 200
-    assert first_essential([0, 5, 40, 150, 900, 5000], 10) == 4
-    assert first_essential([0, 2, 3, 5000], 10) == 4  # fewer than 30 rows otherwise: the common one joins
-    assert first_essential([500, 900], 10) == 1
-
-
-def test_needed_phrases_leave_out_only_what_cannot_reach_the_kth_score():
-    assert needed_essential([2.0, 1.5, 1.0], 5.0) == 0  # 4.5 < 5: the first phase was enough
-    assert needed_essential([2.0, 1.5, 1.0], 4.5) == 1  # a row of all three could tie: one more phrase
-    assert needed_essential([2.0, 1.5, 1.0], 0.5) == 3
-
-
-def test_phrase_bound_is_fts5s_idf_times_k1_plus_one():
-    assert phrase_bound(0, 1000) == 0.0
-    assert phrase_bound(10, 1000) == pytest.approx(2.2 * math.log(990.5 / 10.5))
-    assert phrase_bound(900, 1000) == pytest.approx(2.2e-6)  # idf clamped as FTS5 clamps it
-
-
-def test_a_phrase_alone_never_scores_above_its_bound(db):
+def test_words_missing_from_the_index_match_nothing(db):
     lexical = Fts5Lexical()
-    rows = db.execute("SELECT count(*) FROM passages_fts_docsize").fetchone()[0]
+    assert lexical.search(db, parse("zzzunknown", 1000), 10) == []
+    assert [i for i, _ in lexical.search(db, parse("zzzunknown information", 1000), 10)] == \
+           [i for i, _ in lexical.search(db, parse("information", 1000), 10)]
+
+
+def test_every_word_is_stored_with_fts5s_row_sizes(db):
+    """bm25() reads a row's size from passages_fts_docsize (SQLite varints, one per column): long passages
+    (over 127 tokens, a two-byte varint) are in the corpus."""
+    sizes = [decode_sizes(b) for _, b in db.execute("SELECT id, sz FROM passages_fts_docsize")]
+    assert max(sizes) > 127
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.words USING fts5vocab(main, passages_fts, row)")
+    words = dict(db.execute("SELECT term, doc FROM temp.words"))
+    stored = {t: len(ids) // 4 for t, ids in db.execute("SELECT term, ids FROM passages_fts_impacts")}
+    assert stored == words  # every word, with as many rows as FTS5 counts for it
+
+
+def test_a_word_alone_scores_what_fts5_scores_for_it(db):
+    lexical = Fts5Lexical()
     for word in COMMON + MIDDLE[:5] + RARE[:5]:
-        top = lexical.match(db, f'"{word}"', 1)
-        df = db.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", [f'"{word}"']).fetchone()[0]
-        assert not top or top[0][1] < phrase_bound(df, rows), word
+        stored = dict(lexical.search(db, parse(word, 1000), PASSAGES))
+        assert stored == pytest.approx(dict(lexical.match(db, f'"{word}"')), rel=1e-12), word
+
+
+def test_idf_is_clamped_as_fts5_clamps_it():
+    assert idf(10, 1000) == pytest.approx(math.log(990.5 / 10.5))
+    assert idf(900, 1000) == 1e-6
+
+
+def test_a_phrase_alone_scores_what_fts5_scores_for_it(db):
+    """Several words one after the other in one column, repeated or overlapping ("filler filler" in a run of
+    fillers), and never across two columns (a title's last word and the text's first)."""
+    lexical = Fts5Lexical()
+    for phrase in ['"security security"', '"filler filler"', '"filler filler filler"', '"cooperation among states"',
+                   '"rare1 filler"', '"states information"', '"filler middle2"', '"zzzunknown filler"']:
+        want = dict(lexical.match(db, phrase))
+        got = dict(lexical.rank(db, [phrase], PASSAGES))
+        assert got == pytest.approx(want, rel=1e-12), phrase
+
+
+def test_other_column_weights_than_the_builds_are_scored_by_fts5_with_them(db):
+    """A benchmark may try other weights on one index: the stored parts carry the build's, so FTS5 scores."""
+    title1 = Fts5Lexical((1.0, 0.3, 1.0, 0.3))
+    for raw in _queries(10):
+        q = parse(raw, 1000)
+        assert title1.search(db, q, 20) == title1.match(db, fts_expression(q), 20)
+    assert title1.search(db, parse("middle3", 1000), 5) != Fts5Lexical().search(db, parse("middle3", 1000), 5)
+
+
+def _brute_force(parts, k, allowed=None):
+    total: dict[int, float] = {}
+    for ids, scores, _ in parts:
+        for i, x in zip(ids.tolist(), scores.tolist()):
+            total[i] = total.get(i, 0.0) + x
+    keep = None if allowed is None else set(allowed.tolist())
+    rows = sorted((i for i in total if keep is None or i in keep), key=lambda i: (-total[i], i))
+    return rows[:k], [total[i] for i in rows[:k]]
+
+
+@pytest.mark.parametrize("k", [1, 10, 100])
+def test_top_rows_prunes_common_phrases_without_changing_the_top(k):
+    """Skewed phrases as a large index has them (a few in most rows with small parts, many rare ones with
+    large parts): enough rows that the rarest phrases' candidates are scored first, and the result is the
+    full sum's, with and without an allowed set."""
+    rng = np.random.default_rng(k)
+    rows = 200_000
+    parts = []
+    for n, top in [(150_000, 0.01), (90_000, 0.3), (60_000, 0.8), (20_000, 1.5), (3_000, 4.0), (300, 7.0), (40, 9.0)]:
+        ids = np.sort(rng.choice(rows, n, replace=False))
+        scores = rng.uniform(0.1, 1.0, n) * top
+        parts.append((ids, scores, float(scores.max())))
+    allowed = np.sort(rng.choice(rows, rows // 2, replace=False))
+    for a in (None, allowed):
+        ids, scores = top_rows(parts, k, a)
+        want_ids, want_scores = _brute_force(parts, k, a)
+        assert ids.tolist() == want_ids
+        assert scores.tolist() == pytest.approx(want_scores, rel=1e-12)
