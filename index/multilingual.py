@@ -151,8 +151,9 @@ def version_symbol(symbol: str, language: str) -> str:
 def in_query_language(ranked: list[tuple[int, float]], rows: Mapping[int, Mapping], language: str
                       ) -> list[tuple[int, float]]:
     """A paragraph ranked in two language versions of one document (same symbol, or a translation's
-    symbol that names the original's, `version_symbol`, and the same label, another document) shows once, at the better place, in the query's language where that version is ranked
-    too; the card links the other versions (Searcher.parallels). Ids missing from `rows` pass as they are."""
+    symbol that names the original's, `version_symbol`, and the same label, another document) shows
+    once, at the better place, in the query's language where that version is ranked too; the card
+    links the other versions (Searcher.parallels). Ids missing from `rows` pass as they are."""
     def key(i: int):
         r = rows.get(i)
         return ((version_symbol(r["symbol"], r["language"]), r["label"])

@@ -271,8 +271,10 @@ class Searcher:
                          translated_lexical=translated_lexical, translated_dense=translated_dense)
 
     def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int) -> list[Hit]:
-        rows = store.passages_by_id(db, [i for i, _ in ranked[: 4 * k + 20]])
-        ranked = multilingual.in_query_language(ranked, rows, multilingual.query_language(q.text, self.settings.model_cache))
+        ranked = ranked[: 4 * k + 20]  # what is shown comes from these rows: the rest would be skipped below
+        rows = store.passages_by_id(db, [i for i, _ in ranked])
+        language = multilingual.query_language(q.text, self.settings.model_cache)
+        ranked = multilingual.in_query_language(ranked, rows, language)
         chosen, seen_groups = [], set()
         for i, score in ranked:
             row = rows.get(i)
