@@ -39,6 +39,8 @@ ALLOWED = {
     r"marks": "a list of ? placeholders",
     r"TOKENIZER": "the constant FTS5 tokenizer name, also recorded in the manifest",
     r"_COLUMNS": "the constant SELECT list of index/lineage.py",
+    r"""', '\.join\(COLUMNS\)""": "the constant FTS5 column list of index/backends/fts5.py",
+    r"COLUMN_SHIFT": "a constant integer of index/backends/fts5.py (a place's column bits)",
 }
 
 
