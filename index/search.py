@@ -57,7 +57,7 @@ class Searcher:
         # (both models release the GIL): at the first query both models load at once, on two cores.
         self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="normbase-multilingual")
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._version_symbols: Optional[dict[str, str]] = None  # Searcher._versions
+        self._version_symbols: Optional[tuple[dict[str, str], dict[str, list[str]]]] = None  # _versions
         verify(folder, manifest, ("passages.sqlite", "vectors.faiss"))
         self.damaged_spares = damaged(folder, manifest, SPARE_FILES)  # said with every answer, repaired by a build
         try:
@@ -314,17 +314,21 @@ class Searcher:
         if not hit.symbol or not hit.label:
             return []
         with self._connection() as db:
-            versions = self._versions(db)
-            original = versions.get(hit.doc_id)
-            others = [d for d, v in versions.items() if v == original and d != hit.doc_id] if original else []
+            of, versions = self._versions(db)
+            others = [d for d in versions.get(of.get(hit.doc_id, ""), ()) if d != hit.doc_id]
             return [dict(r) for r in store.parallels(db, others, hit.label, hit.doc_id)]
 
-    def _versions(self, db: sqlite3.Connection) -> dict[str, str]:
-        """doc_id -> the symbol of the document it is a version of; read once (a version never changes)."""
+    def _versions(self, db: sqlite3.Connection) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """doc_id -> the symbol of the document it is a version of, and that symbol -> its versions' doc_ids;
+        read once (a version never changes), so that a card's parallels are two lookups."""
         with self._lock:
             if self._version_symbols is None:
-                self._version_symbols = {r["doc_id"]: multilingual.version_symbol(r["symbol"], r["language"] or "")
-                                         for r in store.document_symbols(db)}
+                of = {r["doc_id"]: multilingual.version_symbol(r["symbol"], r["language"] or "")
+                      for r in store.document_symbols(db)}
+                versions: dict[str, list[str]] = {}
+                for doc_id, symbol in of.items():
+                    versions.setdefault(symbol, []).append(doc_id)
+                self._version_symbols = (of, versions)
             return self._version_symbols
 
     def context(self, hit: Hit, before: int = 2, after: int = 2) -> list[dict]:
