@@ -139,10 +139,12 @@ def test_idf_is_clamped_as_fts5_clamps_it():
 
 def test_a_phrase_alone_scores_what_fts5_scores_for_it(db):
     """Several words one after the other in one column, repeated or overlapping ("filler filler" in a run of
-    fillers), and never across two columns (a title's last word and the text's first)."""
+    fillers), and never across two columns (a title's last word and the text's first); the rarest word first,
+    last or in the middle (the phrase is found from its rarest word)."""
     lexical = Fts5Lexical()
     for phrase in ['"security security"', '"filler filler"', '"filler filler filler"', '"cooperation among states"',
-                   '"rare1 filler"', '"states information"', '"filler middle2"', '"zzzunknown filler"']:
+                   '"rare1 filler"', '"states information"', '"filler middle2"', '"zzzunknown filler"',
+                   '"filler rare2 filler"', '"security middle4 filler"', '"filler zzzunknown"']:
         want = dict(lexical.match(db, phrase))
         got = dict(lexical.rank(db, [phrase], PASSAGES))
         assert got == pytest.approx(want, rel=1e-12), phrase
