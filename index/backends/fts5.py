@@ -155,7 +155,7 @@ class Fts5Lexical:
                 ) -> "Part":
         """Ids (ascending) and bm25() parts of the rows a quoted phrase (FTS5's `tokens` of it) matches."""
         if len(tokens) == 1:
-            return self._remembered(key, ("word", tokens[0]), lambda: _part(*self._word(db, tokens[0])[:2]))
+            return self._remembered(key, ("word", tokens[0]), lambda: _part(*self._ids_scores(db, tokens[0])))
         if not tokens:  # FTS5 matches no row with an empty phrase
             return _EMPTY
         return self._remembered(key, ("phrase", tokens), lambda: self._several(db, key, tokens))
@@ -183,6 +183,15 @@ class Fts5Lexical:
             ids, _, counts, places = self._word(db, token)
             return (np.repeat(ids.astype(np.int64), counts) << 32) | places
         return self._remembered(key, ("places", token), read)
+
+    @staticmethod
+    def _ids_scores(db: sqlite3.Connection, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """A word's rows and parts alone: SQLite reads a row's blobs only as far as the last column asked
+        for, and a common word's places (last) are several times the rest."""
+        row = db.execute("SELECT ids, scores FROM passages_fts_impacts WHERE term = ?", [token]).fetchone()
+        if row is None:
+            return _EMPTY[:2]
+        return np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8")
 
     @staticmethod
     def _word(db: sqlite3.Connection, token: str) -> tuple[np.ndarray, ...]:
