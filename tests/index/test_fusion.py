@@ -190,8 +190,9 @@ def test_minilm_counts_foreign_dense_weight_on_a_query_in_another_language():
 
 def test_the_querys_concepts_in_other_languages_add_lists_of_translation_weight():
     r = Retrieved(translated_lexical=[[(5, 2.0)]], translated_dense=[[(6, 0.6), (7, 0.1)]], query_language="es")
-    t = Tuning(cosine_weight=0.0, translation_weight=2.0, dense_floor=0.25)
-    assert scores(fuse(r, "hybrid", t)) == {5: pytest.approx(2.0 / 21), 6: pytest.approx(2.0 / 21)}
+    t = Tuning(cosine_weight=0.0, translation_weight=2.0, gloss_weight=3.0, dense_floor=0.25)
+    assert scores(fuse(r, "hybrid", t)) == {5: pytest.approx(2.0 / 21), 6: pytest.approx(3.0 / 21)}, \
+        "the words of the renderings at translation_weight, MiniLM's list of the English one at gloss_weight"
     assert fuse(r, "hybrid", Tuning(translation_weight=0.0)) == []
     english = Retrieved(translated_lexical=r.translated_lexical, query_language="en")
     assert scores(fuse(english, "hybrid", Tuning(cosine_weight=0.0, translation_from_english=0.5))) == {

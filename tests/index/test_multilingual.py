@@ -122,6 +122,29 @@ def test_an_index_without_it_answers_with_a_notice_and_a_damaged_one_is_refused(
 
 
 @pytest.mark.slow
+def test_a_russian_question_naming_a_concept_in_another_case_finds_the_english_text_by_its_rendering(
+        bilingual, embedder):
+    """The thesaurus holds "график ремонта" (nominative); the question says "графиками ремонта". With every
+    other cross-lingual voice silenced, only the English rendering (its words and MiniLM's list of it,
+    index/translate.named) can reach the English resolution."""
+    from index.fusion import Tuning
+    from ingest.thesaurus import parse_thesaurus
+
+    settings, _ = bilingual
+    th = parse_thesaurus('[[concept]]\nid = "repair-calendars"\nkind = "set-phrase"\n'
+                         'terms = ["repair calendars"]\nru = ["график ремонта"]\n')
+    question = "Кто предлагает обмениваться графиками ремонта кабелей?"
+    assert th.match(question) == [], "not said in the thesaurus's form"
+    only_renderings = Tuning(multilingual_cross=0.0, multilingual_same=0.0, multilingual_cosine_weight=0.0,
+                             multilingual_rerank_weight=0.0, other_language_slot=0, foreign_dense_weight=0.0)
+    searcher = Searcher.open(settings.index, settings=settings, embedder=embedder, thesaurus=th,
+                             tuning=only_renderings)
+    hits = searcher.search(question, k=3)
+    assert hits and hits[0].symbol == "A/RES/93/24" and "repair calendars" in hits[0].text, \
+        [(h.symbol, h.text[:40]) for h in hits]
+
+
+@pytest.mark.slow
 def test_a_query_in_a_script_no_model_reads_gets_lexical_results_and_a_notice(bilingual, embedder):
     settings, _ = bilingual
     searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)

@@ -16,6 +16,17 @@ def test_a_spanish_question_gets_its_concepts_in_english_and_an_english_one_in_t
     assert renderings(th, "banana smoothie", "en") == {} and renderings(th, "batido de plátano", "es") == {}
 
 
+
+def test_a_question_says_a_concept_in_another_inflection_than_the_thesaurus():
+    """The thesaurus lists "взаимная правовая помощь" (nominative); a Russian sentence needs the genitive.
+    Snowball's stems of both sides meet (index/translate.named); exact matching finds nothing."""
+    th = load_thesaurus()
+    question = "обязательства по оказанию взаимной правовой помощи"
+    assert th.match(question) == []
+    assert renderings(th, question, "ru") == {"en": "mutual legal assistance"}
+    assert renderings(th, "de la", "es") == {} and renderings(th, "et des", "fr") == {}, "function words never match"
+
+
 def test_the_query_language_and_the_scripts_no_model_reads():
     assert query_language("¿Qué resolución de la Asamblea General creó el grupo de trabajo?") == "es"
     assert query_language("CBM") == "en", "too short to tell: English"
