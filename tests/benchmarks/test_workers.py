@@ -49,5 +49,8 @@ def test_two_rounds_build_encode_encode_build_and_report_the_means(tmp_path) -> 
     assert out["build_s"] == pytest.approx(sum(rounds["build_s"]) / 2, abs=0.02)
     assert out["raw_s"] == pytest.approx(sum(rounds["raw_s"]) / 2, abs=0.02)
     assert out["raw_texts"] == out["passages"] > 0
+    # the second build encoded every passage again, in a folder of its own that is gone afterwards
+    assert rounds["embedded"] == [out["passages"], out["passages"]], rounds
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "index"]
     with pytest.raises(ValueError, match="rounds must be 1 or 2"):
         worker_build({"corpus": [str(corpus)], "index": str(tmp_path / "index"), "rounds": 3})
