@@ -194,27 +194,28 @@ class Searcher:
         if script and mode != "lexical":
             mode = "lexical"
             out.notices.append(multilingual.UNCOVERED.format(script=script.title()))
+        language = multilingual.query_language(q.text, self.settings.model_cache)  # fusion, duplicates, notice
         try:
             with self._connection() as db:
-                ranked = self._rank(db, q, filters, mode, k)
-                out.hits = self._hits(db, ranked, q, k)
+                ranked = self._rank(db, q, filters, mode, k, language)
+                out.hits = self._hits(db, ranked, q, k, language)
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"{self.folder / 'passages.sqlite'} is damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
-        if self.multilingual_notice and multilingual.query_language(q.text, self.settings.model_cache) != "en":
+        if self.multilingual_notice and language != "en":
             out.notices.append(self.multilingual_notice)
         if not out.hits:
             out.notices.append("Nothing relevant was found" + (" with these filters" if filters else "") +
                                ". Try removing filters or rephrasing.")
         return out
 
-    def _rank(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str, k: int) -> Ranked:
-        retrieved = self._retrieve(db, q, f, mode, k)
+    def _rank(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str, k: int, language: str) -> Ranked:
+        retrieved = self._retrieve(db, q, f, mode, k, language)
         return [] if retrieved is None else fuse(retrieved, mode, self.tuning)
 
     def _retrieve(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str,
-                  k: int) -> Optional[Retrieved]:
-        """The ranked lists fusion needs, or None when the filters allow no passage at all."""
+                  k: int, language: str) -> Optional[Retrieved]:
+        """The ranked lists fusion needs (`language`: the question's), or None when the filters allow no passage."""
         t = self.tuning
         allowed = store.allowed_ids(db, f)
         if allowed is not None and len(allowed) == 0:
@@ -246,7 +247,7 @@ class Searcher:
             features = {i: passage_features(r["label"] or "", r["text"], r["delegation"] or "")
                         for i, r in store.passages_by_id(db, candidates).items()}
             cues = query_cues(q.text, e.phrases)
-        multi, language = [], multilingual.query_language(q.text, self.settings.model_cache)
+        multi = []
         if multi_vector is not None:
             multi = self.multi_vectors.search(multi_vector.result(), n, allowed)
         rendered = ([parse(text, self.settings.max_query_chars, lang) for lang, text in
@@ -270,10 +271,9 @@ class Searcher:
                          groups={i: g for i, (_, g) in found.items()},
                          translated_lexical=translated_lexical, translated_dense=translated_dense)
 
-    def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int) -> list[Hit]:
+    def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int, language: str) -> list[Hit]:
         ranked = ranked[: 4 * k + 20]  # what is shown comes from these rows: the rest would be skipped below
         rows = store.passages_by_id(db, [i for i, _ in ranked])
-        language = multilingual.query_language(q.text, self.settings.model_cache)
         ranked = multilingual.in_query_language(ranked, rows, language)
         chosen, seen_groups = [], set()
         for i, score in ranked:
@@ -305,7 +305,7 @@ class Searcher:
     def passage(self, passage_id: int) -> Optional[Hit]:
         """One passage as a Hit (with its `also_in`), for links that name a passage id; None if absent."""
         with self._connection() as db:
-            hits = self._hits(db, [(passage_id, 0.0)], parse("", self.settings.max_query_chars), 1)
+            hits = self._hits(db, [(passage_id, 0.0)], parse("", self.settings.max_query_chars), 1, "en")
         return hits[0] if hits else None
 
     def parallels(self, hit: Hit) -> list[dict]:

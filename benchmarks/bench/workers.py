@@ -14,6 +14,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from statistics import fmean
 from typing import Optional
 
 from index.manifest import current_version
@@ -98,9 +99,9 @@ def worker_build(p: dict) -> dict:
             builds.append(_timed_build(_settings(p["corpus"], str(second)), embedder, multilingual))
         finally:
             shutil.rmtree(second, ignore_errors=True)
-    build_s = _mean(b["s"] for b in builds)
-    build_cpu = _mean(b["cpu"] for b in builds)
-    raw = {name: (_mean(r[name][0] for r in raws), _mean(r[name][1] for r in raws)) for name in raws[0]}
+    build_s = fmean(b["s"] for b in builds)
+    build_cpu = fmean(b["cpu"] for b in builds)
+    raw = {name: (fmean(r[name][0] for r in raws), fmean(r[name][1] for r in raws)) for name in raws[0]}
     raw_s, raw_cpu = sum(w for w, _ in raw.values()), sum(c for _, c in raw.values())
     n = report.passages
     return {"passages": n, "documents": report.documents, "embedded": report.embedded,
@@ -154,11 +155,6 @@ def _raw_encode(models: list, texts: list[str], batch_size: int) -> dict[str, tu
         model.encode_passages(texts, batch_size)
         out[model.name] = (time.perf_counter() - t, _cpu_s() - c)
     return out
-
-
-def _mean(values) -> float:
-    values = list(values)
-    return sum(values) / len(values)
 
 
 def _torch_threads() -> Optional[int]:

@@ -50,6 +50,12 @@ CREATE TABLE passages_fts_impacts(term TEXT PRIMARY KEY, ids BLOB NOT NULL, scor
 CREATE TABLE passages_fts_rows(rows INTEGER NOT NULL, avgdl REAL NOT NULL, sizes BLOB NOT NULL, weights TEXT NOT NULL);
 """
 COLUMN_SHIFT = 24  # a place is column << 24 | offset: passages are far shorter than 2**24 tokens
+WORD_COLUMNS = {"ids": "<i4", "scores": "<f8", "counts": "<i4", "places": "<i4"}  # passages_fts_impacts' blobs
+WORD_TYPES = {"ids": np.intp, "counts": np.intp, "places": np.int64}  # what the search computes them in
+WORD_READS = {  # a word alone needs its rows and parts; a word in a phrase its rows and places
+    ("ids", "scores"): "SELECT ids, scores FROM passages_fts_impacts WHERE term = ?",
+    ("ids", "counts", "places"): "SELECT ids, counts, places FROM passages_fts_impacts WHERE term = ?",
+}
 # Column weights for bm25(): the verbatim text counts most, headings and title help.
 BM25_WEIGHTS = (1.0, 0.3, 0.2, 0.3)
 K1, B = 1.2, 0.75  # bm25()'s constants in FTS5 (ext/fts5/fts5_aux.c)
@@ -155,7 +161,8 @@ class Fts5Lexical:
                 ) -> "Part":
         """Ids (ascending) and bm25() parts of the rows a quoted phrase (FTS5's `tokens` of it) matches."""
         if len(tokens) == 1:
-            return self._remembered(key, ("word", tokens[0]), lambda: _part(*self._ids_scores(db, tokens[0])))
+            return self._remembered(key, ("word", tokens[0]),
+                                    lambda: _part(*self._word(db, tokens[0], ("ids", "scores"))))
         if not tokens:  # FTS5 matches no row with an empty phrase
             return _EMPTY
         return self._remembered(key, ("phrase", tokens), lambda: self._several(db, key, tokens))
@@ -180,27 +187,17 @@ class Fts5Lexical:
     def _places(self, db: sqlite3.Connection, key: Optional[tuple], token: str) -> np.ndarray:
         """A word's places as int64 row << 32 | column << 24 | offset, ascending."""
         def read():
-            ids, _, counts, places = self._word(db, token)
+            ids, counts, places = self._word(db, token, ("ids", "counts", "places"))
             return (np.repeat(ids.astype(np.int64), counts) << 32) | places
         return self._remembered(key, ("places", token), read)
 
     @staticmethod
-    def _ids_scores(db: sqlite3.Connection, token: str) -> tuple[np.ndarray, np.ndarray]:
-        """A word's rows and parts alone: SQLite reads a row's blobs only as far as the last column asked
-        for, and a common word's places (last) are several times the rest."""
-        row = db.execute("SELECT ids, scores FROM passages_fts_impacts WHERE term = ?", [token]).fetchone()
-        if row is None:
-            return _EMPTY[:2]
-        return np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8")
-
-    @staticmethod
-    def _word(db: sqlite3.Connection, token: str) -> tuple[np.ndarray, ...]:
-        row = db.execute("SELECT ids, scores, counts, places FROM passages_fts_impacts WHERE term = ?",
-                         [token]).fetchone()
-        if row is None:
-            return _EMPTY[:2] + (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64))
-        return (np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8"),
-                np.frombuffer(row[2], dtype="<i4").astype(np.intp), np.frombuffer(row[3], dtype="<i4").astype(np.int64))
+    def _word(db: sqlite3.Connection, token: str, columns: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+        """The word's arrays of one of WORD_READS: SQLite reads a row's blobs only as far as the last column
+        asked for, and a common word's places (last) are several times the rest."""
+        row = db.execute(WORD_READS[columns], [token]).fetchone()
+        return tuple(np.frombuffer(row[n] if row else b"", dtype=WORD_COLUMNS[c])
+                     .astype(WORD_TYPES.get(c, WORD_COLUMNS[c]), copy=False) for n, c in enumerate(columns))
 
     def _rows(self, db: sqlite3.Connection, key: Optional[tuple]) -> tuple[int, float, np.ndarray, tuple]:
         """What bm25() reads beside a phrase's places (the number of rows, the average and each row's size),
