@@ -134,7 +134,7 @@ class Bm25sLexical:
     def params(self) -> dict:
         return {"variant": self.variant.name, "k1": K1, "b": B}
 
-    def index_passages(self, db: sqlite3.Connection, rows) -> None:
+    def index_passages(self, db: sqlite3.Connection, rows, phrases=()) -> None:  # prepares no phrase
         rows = [Row(i, p.doc_id, p.text, p.heading, s.title, p.context) for i, p, s in rows]
         self.index_texts([r.id for r in rows], [r.indexed_text() for r in rows])
 

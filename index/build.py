@@ -27,9 +27,11 @@ from ingest.passages import tokenizer_counter
 from ingest.pipeline import CorpusResult, Document, KnownDocuments, ingest_corpus, scan_corpus
 from ingest.records import Passage, Skipped, SourceEntry
 from ingest.settings import Settings, resolve_model
+from ingest.thesaurus import ThesaurusError, load_thesaurus
 
 from . import backends, fingerprints, group, store
 from .backends import Embedder
+from .expansion import searched_wording
 from .query import normal_form
 from .manifest import (Manifest, IndexError_, check_compatible, checksums, current_version, damaged, fsync_tree,
                        prune, publish, read_manifest, verify, version_name, FORMAT_VERSION)
@@ -286,7 +288,7 @@ def _write_files(tmp: Path, corpus: CorpusResult, settings: Settings, old, embed
     with conn:
         store.insert_documents(conn, [(d.source, str(d.path), d.sha256, len(d.passages)) for d in corpus.documents])
         store.insert_passages(conn, [(i, p, s, hashes[i], groups[i]) for i, (p, s) in enumerate(rows)])
-        lexical.index_passages(conn, lexical_rows(rows))
+        lexical.index_passages(conn, lexical_rows(rows), thesaurus_wording(settings))
         fingerprints.write(conn, ((i, p.text) for i, (p, _) in enumerate(rows)))  # for lineages (index/lineage.py)
         if ingest_key:
             store.insert_ingested(conn, ((str(d.path), d.sha256, ingest_key, d.to_json()) for d in corpus.ingested))
@@ -340,6 +342,15 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
     index.save(tmp / "vectors-multi.faiss")
     return {"embedder": settings.multilingual, "model": embedder.name, "dimension": int(vecs.shape[1]),
             "vector_index": index.params(), "embedded": todo}
+
+
+def thesaurus_wording(settings: Settings) -> list[str]:
+    """The phrases the lexical backend prepares (`searched_wording`); none when the thesaurus cannot be read,
+    as the search then expands nothing either (Searcher.thesaurus)."""
+    try:
+        return searched_wording(load_thesaurus(cache=settings.model_cache))
+    except ThesaurusError:
+        return []
 
 
 def lexical_rows(rows: list) -> list[tuple[int, Passage, SourceEntry]]:

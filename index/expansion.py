@@ -71,6 +71,12 @@ def expand(text: str, thesaurus: Thesaurus, max_phrases: int = 12) -> Expansion:
     return Expansion(tuple(phrases), " ".join(out))
 
 
+def searched_wording(thesaurus: Thesaurus) -> list[str]:
+    """Every phrase `expand` can add to a question, each concept's terms: the lexical backend prepares them when
+    it builds (LexicalIndex.index_passages), since questions naming a concept search them again and again."""
+    return list(dict.fromkeys(t for c in thesaurus.concepts for t in c.terms))
+
+
 def expanded_query(q: ParsedQuery, e: Expansion) -> ParsedQuery:
     """The parsed query with the thesaurus phrases as extra phrases: the lexical backend ORs them in."""
     return replace(q, phrases=list(dict.fromkeys(q.phrases + list(e.phrases))))

@@ -136,14 +136,15 @@ def split_parts(text: str, min_terms: int = 2, max_parts: int = 4) -> list[str]:
     return parts if 1 < len(parts) <= max_parts else []
 
 
-def _quote(s: str) -> str:
+def quote(s: str) -> str:
+    """An FTS5 phrase of `s`: the only way user text reaches an FTS5 expression."""
     return '"' + s.replace('"', '""') + '"'
 
 
 def fts_phrases(q: ParsedQuery, max_terms: int = 64) -> list[str]:
     """The quoted phrases, expansions, terms and word pairs (at most `max_terms`) that `fts_expression` ORs."""
-    parts = [_quote(p) for p in q.phrases[:8]] + [_quote(e) for e in q.expansions]
-    parts += [_quote(t) for t in q.terms] + [_quote(b) for b in q.bigrams]
+    parts = [quote(p) for p in q.phrases[:8]] + [quote(e) for e in q.expansions]
+    parts += [quote(t) for t in q.terms] + [quote(b) for b in q.bigrams]
     return parts[:max_terms]
 
 

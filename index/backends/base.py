@@ -96,8 +96,11 @@ class LexicalIndex(Protocol):
 
     name: str
 
-    def index_passages(self, db: sqlite3.Connection, rows: Sequence[tuple[int, Passage, SourceEntry]]) -> None:
-        """At build time, inside the build's transaction: index these (passage id, passage, source) rows."""
+    def index_passages(self, db: sqlite3.Connection, rows: Sequence[tuple[int, Passage, SourceEntry]],
+                       phrases: Sequence[str] = ()) -> None:
+        """At build time, inside the build's transaction: index these (passage id, passage, source) rows.
+        `phrases` are the ones questions are expanded into (index/expansion.searched_wording): a backend may
+        prepare them now so that searching them costs less; searching any phrase must give the same result."""
 
     def check(self, db: sqlite3.Connection) -> None:
         """At open: read the index once, so that damage shows now rather than at the first query."""

@@ -16,6 +16,14 @@ document sizes, `passages_fts_rows`), and `search` adds the parts with numpy: a 
 phrase's are read, a phrase of several words is found where its words stand one after the
 other in one column and scored as bm25() scores it. The ranking and the scores are the one OR
 query's (tests/index/backends/test_fts5.py compares them with FTS5's, `match`).
+
+Finding a phrase of common words reads every place of each (tens of MB per word at 1M passages,
+seconds for the Convention's thirty-word title). The phrases questions are expanded into most (the
+thesaurus's wording, index/expansion.searched_wording) are therefore found at build time too, and their
+parts stored (`passages_fts_phrases`, keyed by FTS5's words of the phrase joined by spaces, which no
+word holds); any other phrase, or any phrase of an index built before, is found at search time. The
+stored parts depend on the index's rows only, so a thesaurus changed since the build costs speed,
+never a different answer.
 """
 from __future__ import annotations
 
@@ -25,14 +33,14 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from typing import Iterator, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
 from ingest.records import Passage, SourceEntry
 
 from .. import analysis
-from ..query import ParsedQuery, fts_phrases
+from ..query import ParsedQuery, fts_phrases, quote
 from .base import Ranked, Where
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -49,6 +57,9 @@ CREATE TABLE passages_fts_impacts(term TEXT PRIMARY KEY, ids BLOB NOT NULL, scor
                                   counts BLOB NOT NULL, places BLOB NOT NULL);
 CREATE TABLE passages_fts_rows(rows INTEGER NOT NULL, avgdl REAL NOT NULL, sizes BLOB NOT NULL, weights TEXT NOT NULL);
 """
+# Per phrase of several words prepared at build time: the rows it matches and its part in each, as for a word.
+PHRASES = "CREATE TABLE passages_fts_phrases(phrase TEXT PRIMARY KEY, ids BLOB NOT NULL, scores BLOB NOT NULL)"
+PHRASE_READ = "SELECT ids, scores FROM passages_fts_phrases WHERE phrase = ?"
 COLUMN_SHIFT = 24  # a place is column << 24 | offset: passages are far shorter than 2**24 tokens
 WORD_COLUMNS = {"ids": "<i4", "scores": "<f8", "counts": "<i4", "places": "<i4"}  # passages_fts_impacts' blobs
 WORD_TYPES = {"ids": np.intp, "counts": np.intp, "places": np.int64}  # what the search computes them in
@@ -63,6 +74,7 @@ CACHE_BYTES = 256 * 2**20  # the phrases' score arrays one Fts5Lexical keeps in 
 FIRST_ROWS_PER_RESULT = 20  # pruning (`top_rows`) scores the rarest phrases' rows first, about this many per result
 LOOKUP_COST = 4  # and prunes when adding every row would cost this many times looking the candidates up
 FILTERS_KEPT = 16  # the allowed ids of this many filters are remembered (one answer runs each list with one filter)
+BUILD_PLACES_BYTES = 1024 * 2**20  # the words' places `write_phrases` keeps between phrases (common words recur)
 
 
 def idf(df: int, rows: int) -> float:
@@ -109,20 +121,25 @@ class Fts5Lexical:
 
     def params(self) -> dict:
         return {"tokenizer": TOKENIZER, "column_weights": list(self.weights), "analysis": analysis.params(),
-                "impacts": "bm25 parts per word and row"}
+                "impacts": "bm25 parts per word and row", "phrases": "bm25 parts per prepared phrase and row"}
 
-    def index_passages(self, db: sqlite3.Connection, rows: Sequence[tuple[int, Passage, SourceEntry]]) -> None:
+    def index_passages(self, db: sqlite3.Connection, rows: Sequence[tuple[int, Passage, SourceEntry]],
+                       phrases: Sequence[str] = ()) -> None:
         db.execute(TABLE)
         db.executemany("INSERT INTO passages_fts(rowid, text, heading, title, context) VALUES (?,?,?,?,?)",
                        [(i, *analysed_columns(p, s)) for i, p, s in rows])
         db.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
         write_impacts(db, self.weights)
+        words = self._tokenize([quote(p) for p in phrases])
+        write_phrases(db, [w for w in dict.fromkeys(words.values()) if len(w) > 1], self.weights)
 
     def check(self, db: sqlite3.Connection) -> None:
         # damage inside FTS5 pages shows only when they are read
         db.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH '\"a\"' LIMIT 1").fetchall()
         db.execute("SELECT term, length(ids), length(places) FROM passages_fts_impacts LIMIT 1").fetchall()
         db.execute("SELECT rows, length(sizes) FROM passages_fts_rows").fetchall()
+        if _has_phrases(db):
+            db.execute("SELECT phrase, length(ids) FROM passages_fts_phrases LIMIT 1").fetchall()
 
     def search(self, db: sqlite3.Connection, query: ParsedQuery, k: int, where: Where = None) -> Ranked:
         """What `match` gives for the OR of the query's phrases, from the stored parts (module docstring)."""
@@ -162,42 +179,25 @@ class Fts5Lexical:
         """Ids (ascending) and bm25() parts of the rows a quoted phrase (FTS5's `tokens` of it) matches."""
         if len(tokens) == 1:
             return self._remembered(key, ("word", tokens[0]),
-                                    lambda: _part(*self._word(db, tokens[0], ("ids", "scores"))))
+                                    lambda: _part(*read_word(db, tokens[0], ("ids", "scores"))))
         if not tokens:  # FTS5 matches no row with an empty phrase
             return _EMPTY
-        return self._remembered(key, ("phrase", tokens), lambda: self._several(db, key, tokens))
+        return self._remembered(key, ("phrase", tokens),
+                                lambda: self._stored(db, key, tokens) or self._found(db, key, tokens))
 
-    def _several(self, db: sqlite3.Connection, key: Optional[tuple], tokens: tuple[str, ...]) -> "Part":
-        """A phrase of several words: the places of its first word followed by the others', one column."""
-        start = self._places(db, key, tokens[0])
-        for j, token in enumerate(tokens[1:], 1):
-            places = self._places(db, key, token)
-            if not len(start) or not len(places):
-                return _EMPTY
-            at = np.minimum(np.searchsorted(places, start + j), len(places) - 1)
-            start = start[places[at] == start + j]
-        if not len(start):
-            return _EMPTY
-        rows, avgdl, sizes, _ = self._rows(db, key)
-        ids, inverse = np.unique(start >> 32, return_inverse=True)
-        column_weight = np.asarray(self.weights)[(start >> COLUMN_SHIFT) & 0xFF]
-        freq = np.bincount(inverse, weights=column_weight)  # in FTS5's order: by row, column, offset
-        return _part(ids.astype(np.intp), impacts(freq, sizes[ids], avgdl, rows))
+    def _found(self, db: sqlite3.Connection, key: Optional[tuple], tokens: tuple[str, ...]) -> "Part":
+        """A phrase the build did not store, found from its words' places (each remembered)."""
+        return _part(*phrase_parts(tokens, lambda t: self._remembered(key, ("places", t), lambda: read_places(db, t)),
+                                   self._rows(db, key)[:3], self.weights))
 
-    def _places(self, db: sqlite3.Connection, key: Optional[tuple], token: str) -> np.ndarray:
-        """A word's places as int64 row << 32 | column << 24 | offset, ascending."""
-        def read():
-            ids, counts, places = self._word(db, token, ("ids", "counts", "places"))
-            return (np.repeat(ids.astype(np.int64), counts) << 32) | places
-        return self._remembered(key, ("places", token), read)
-
-    @staticmethod
-    def _word(db: sqlite3.Connection, token: str, columns: tuple[str, ...]) -> tuple[np.ndarray, ...]:
-        """The word's arrays of one of WORD_READS: SQLite reads a row's blobs only as far as the last column
-        asked for, and a common word's places (last) are several times the rest."""
-        row = db.execute(WORD_READS[columns], [token]).fetchone()
-        return tuple(np.frombuffer(row[n] if row else b"", dtype=WORD_COLUMNS[c])
-                     .astype(WORD_TYPES.get(c, WORD_COLUMNS[c]), copy=False) for n, c in enumerate(columns))
+    def _stored(self, db: sqlite3.Connection, key: Optional[tuple], tokens: tuple[str, ...]) -> Optional["Part"]:
+        """The phrase's parts as the build stored them (`write_phrases`), or None where it did not."""
+        if not self._remembered(key, ("has phrases",), lambda: _has_phrases(db)):
+            return None
+        row = db.execute(PHRASE_READ, [" ".join(tokens)]).fetchone()
+        if row is None:
+            return None
+        return _part(np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8"))
 
     def _rows(self, db: sqlite3.Connection, key: Optional[tuple]) -> tuple[int, float, np.ndarray, tuple]:
         """What bm25() reads beside a phrase's places (the number of rows, the average and each row's size),
@@ -270,6 +270,45 @@ class Fts5Lexical:
 
 
 Part = tuple[np.ndarray, np.ndarray, float]  # one phrase: the rows it matches (ascending), its parts, their largest
+
+
+def read_word(db: sqlite3.Connection, token: str, columns: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+    """The word's arrays of one of WORD_READS: SQLite reads a row's blobs only as far as the last column
+    asked for, and a common word's places (last) are several times the rest."""
+    row = db.execute(WORD_READS[columns], [token]).fetchone()
+    return tuple(np.frombuffer(row[n] if row else b"", dtype=WORD_COLUMNS[c])
+                 .astype(WORD_TYPES.get(c, WORD_COLUMNS[c]), copy=False) for n, c in enumerate(columns))
+
+
+def read_places(db: sqlite3.Connection, token: str) -> np.ndarray:
+    """A word's places as int64 row << 32 | column << 24 | offset, ascending."""
+    ids, counts, places = read_word(db, token, ("ids", "counts", "places"))
+    return (np.repeat(ids.astype(np.int64), counts) << 32) | places
+
+
+def phrase_parts(tokens: tuple[str, ...], places: Callable[[str], np.ndarray], rows: tuple[int, float, np.ndarray],
+                 weights: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Ids (ascending) and bm25() parts of a phrase of several words: the `places` of its first word followed by
+    the others', in one column; `rows` is passages_fts_rows' number of rows, average and row sizes."""
+    start = places(tokens[0])
+    for j, token in enumerate(tokens[1:], 1):
+        following = places(token)
+        if not len(start) or not len(following):
+            return _EMPTY[:2]
+        at = np.minimum(np.searchsorted(following, start + j), len(following) - 1)
+        start = start[following[at] == start + j]
+    if not len(start):
+        return _EMPTY[:2]
+    n, avgdl, sizes = rows
+    ids, inverse = np.unique(start >> 32, return_inverse=True)
+    column_weight = np.asarray(weights)[(start >> COLUMN_SHIFT) & 0xFF]
+    freq = np.bincount(inverse, weights=column_weight)  # in FTS5's order: by row, column, offset
+    return ids.astype(np.intp), impacts(freq, sizes[ids], avgdl, n)
+
+
+def _has_phrases(db: sqlite3.Connection) -> bool:
+    """Whether the build stored phrases: indexes written before it did have no passages_fts_phrases."""
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'passages_fts_phrases'").fetchone() is not None
 
 
 def _part(ids: np.ndarray, scores: np.ndarray) -> Part:
@@ -374,6 +413,27 @@ def write_impacts(db: sqlite3.Connection, weights: Sequence[float]) -> None:
                        (_word_row(term, places, weight, sizes, avgdl, rows) for term, places in _places(db)))
     finally:
         db.execute("DROP TABLE temp.passages_fts_instance")
+
+
+def write_phrases(db: sqlite3.Connection, phrases: Sequence[tuple[str, ...]], weights: Sequence[float]) -> None:
+    """Fill passages_fts_phrases from the words' rows just written: each phrase (FTS5's words of it, several)
+    with the rows it matches and its parts there, found as the search finds them (`phrase_parts`)."""
+    db.execute(PHRASES)
+    rows, avgdl, sizes = db.execute("SELECT rows, avgdl, sizes FROM passages_fts_rows").fetchone()
+    rows_info = (int(rows), float(avgdl), np.frombuffer(sizes, dtype="<f8"))
+    kept: dict[str, np.ndarray] = {}
+
+    def places(token: str) -> np.ndarray:
+        if token not in kept:
+            if sum(a.nbytes for a in kept.values()) > BUILD_PLACES_BYTES:
+                kept.clear()
+            kept[token] = read_places(db, token)
+        return kept[token]
+
+    for tokens in sorted(phrases):
+        ids, scores = phrase_parts(tokens, places, rows_info, weights)
+        db.execute("INSERT INTO passages_fts_phrases VALUES (?, ?, ?)",
+                   [" ".join(tokens), ids.astype("<i4").tobytes(), scores.astype("<f8").tobytes()])
 
 
 def _places(db: sqlite3.Connection) -> Iterator[tuple[str, np.ndarray]]:

@@ -14,11 +14,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index import Filters, IndexUnavailable, Searcher
 from index.build import build
 from index.manifest import checksums
+from ingest.thesaurus import load_thesaurus
 from tests.index.index_helpers import (copy_corpus, copy_index, live_folder, make_settings, popen_cli,
                                        write_big_corpus)
 
@@ -277,3 +279,18 @@ def test_rebuild_recovers_from_a_binary_current(small_index, embedder, tmp_path)
     report = build(replace(small_index, index=root), embedder=embedder)
     assert report.documents == 4
     assert Searcher.open(root, settings=small_index, embedder=embedder).answer("cables", mode="lexical").hits
+
+
+def test_the_build_prepares_the_thesaurus_wording_for_the_lexical_side(small_index):
+    """Each multi-word term of corpus/thesaurus.toml is stored with its parts (index/backends/fts5.py,
+    write_phrases), under FTS5's Porter words: what a question naming the concept will search."""
+    conn = sqlite3.connect(live_folder(small_index.index) / "passages.sqlite")
+    try:
+        stored = {k: ids for k, ids in conn.execute("SELECT phrase, ids FROM passages_fts_phrases")}
+        rows = conn.execute("SELECT rowid FROM passages_fts WHERE passages_fts MATCH '\"confidence-building measures\"'"
+                            " ORDER BY rowid").fetchall()
+    finally:
+        conn.close()
+    terms = {t for c in load_thesaurus().concepts for t in c.terms if " " in t}
+    assert len(stored) >= len(terms) * 0.9, "about one row per multi-word term (a few share their words)"
+    assert rows and stored["confid build measur"] == np.array([r[0] for r in rows], dtype="<i4").tobytes()

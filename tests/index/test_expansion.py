@@ -2,9 +2,9 @@
 and how the dense query is reworded. Pure: milliseconds."""
 from __future__ import annotations
 
-from index.expansion import Expansion, expand, expanded_query, short_term
+from index.expansion import Expansion, expand, expanded_query, searched_wording, short_term
 from index.query import parse
-from ingest.thesaurus import parse_thesaurus
+from ingest.thesaurus import load_thesaurus, parse_thesaurus
 
 TH = parse_thesaurus('''
 [[concept]]
@@ -47,3 +47,15 @@ def test_a_full_title_does_not_stand_in_for_a_few_words():
     assert short_term(("the " + "very " * 10 + "long title", "short name")) == "short name"
     assert short_term(("first term", "second")) == "first term"
     assert short_term(("a b c d e f g h i", "a b c d e f g h i j")) == "a b c d e f g h i"
+
+
+def test_the_wording_prepared_at_build_time_is_every_phrase_expansion_adds():
+    """The lexical backend stores these phrases' parts (index/build.thesaurus_wording): a question naming any
+    concept of the real thesaurus, by a variant, a term or a translation, searches only prepared phrases."""
+    th = load_thesaurus()
+    prepared = set(searched_wording(th))
+    assert searched_wording(TH) == ["decides to convene", "decides to establish", "aut dedere aut judicare",
+                                    "extradite or prosecute"]
+    asked = [x for c in th.concepts for x in (*c.terms, *c.variants, *(t for ts in c.translations.values() for t in ts))]
+    added = {p for x in asked for p in expand(f"what do the texts say on {x}?", th).phrases}
+    assert added and added <= prepared

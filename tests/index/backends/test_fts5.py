@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import math
 import random
+import shutil
+import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index import store
 from index.backends.fts5 import Fts5Lexical, decode_sizes, idf, top_rows
-from index.query import fts_expression, parse
+from index.query import fts_expression, parse, quote
 from index.records import Filters
 from ingest.records import Passage, SourceEntry
 
@@ -35,8 +38,12 @@ def _text(rng: random.Random, i: int) -> str:
     return " ".join(words) or "filler"
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
+# Phrases the build prepares (passages_fts_phrases), among them every phrase of several words the tests search
+PREPARED = ["international cooperation", "cooperation among states", "security security", "filler filler",
+            "filler filler filler", "rare1 filler", "states information", "filler zzzunknown", "security", "rare1 rare2"]
+
+
+def _build(path: Path, prepared: bool) -> Path:
     rng = random.Random(18)
     sources = [SourceEntry(id=f"doc{d}", title=f"Document {d} {rng.choice(MIDDLE)}", body=("UNGA", "OSCE")[d % 2],
                            date=f"{2000 + d % 25}-01-01", type="report") for d in range(PASSAGES // 20)]
@@ -46,13 +53,28 @@ def db(tmp_path_factory):
         t = _text(rng, i)
         rows.append((i, Passage(doc_id=s.id, ordinal=i % 20, label=f"para. {i % 20 + 1}", text=t, start=0, end=len(t),
                                 heading=rng.choice(["", "Security", "Cooperation among states"])), s, f"h{i}", i))
-    path = tmp_path_factory.mktemp("fts5") / "passages.sqlite"
     conn = store.create(path)
     with conn:
         store.insert_documents(conn, [(s, f"/corpus/{s.id}.txt", "0" * 64, 20) for s in sources])
         store.insert_passages(conn, rows)
-        Fts5Lexical().index_passages(conn, [(i, p, s) for i, p, s, _, _ in rows])
+        Fts5Lexical().index_passages(conn, [(i, p, s) for i, p, s, _, _ in rows], PREPARED)
+        if not prepared:
+            conn.execute("DROP TABLE passages_fts_phrases")
     conn.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    return _build(tmp_path_factory.mktemp("fts5") / "passages.sqlite", prepared=True)
+
+
+@pytest.fixture(scope="module", params=["phrases prepared", "an index from before prepared phrases"])
+def db(request, prepared, tmp_path_factory):
+    """The same rows twice: built with PREPARED stored, and as an index written before phrases were stored
+    (no passages_fts_phrases), whose phrases are all found at search time. Every test runs on both."""
+    path = (prepared if request.param == "phrases prepared"
+            else _build(tmp_path_factory.mktemp("fts5-old") / "passages.sqlite", prepared=False))
     conn = store.open_readonly(path)
     yield conn
     conn.close()
@@ -148,6 +170,39 @@ def test_a_phrase_alone_scores_what_fts5_scores_for_it(db):
         want = dict(lexical.match(db, phrase))
         got = dict(lexical.rank(db, [phrase], PASSAGES))
         assert got == pytest.approx(want, rel=1e-12), phrase
+
+
+def test_the_build_stores_each_prepared_phrase_of_several_words_as_fts5_scores_it(prepared):
+    """Keyed by FTS5's (Porter) words of the phrase; a phrase matching no row is stored empty, a single word
+    not at all (its row in passages_fts_impacts serves)."""
+    conn = store.open_readonly(prepared)
+    stored = {k: (ids, scores) for k, ids, scores in conn.execute("SELECT phrase, ids, scores FROM passages_fts_phrases")}
+    assert set(stored) == {"intern cooper", "cooper among state", "secur secur", "filler filler", "filler filler filler",
+                           "rare1 filler", "state inform", "filler zzzunknown", "rare1 rare2"}
+    assert stored["filler zzzunknown"] == (b"", b"")
+    lexical = Fts5Lexical()
+    for phrase, key in [("international cooperation", "intern cooper"), ("filler filler filler", "filler filler filler"),
+                        ("cooperation among states", "cooper among state")]:
+        ids, scores = stored[key]
+        got = dict(zip(np.frombuffer(ids, "<i4").tolist(), np.frombuffer(scores, "<f8").tolist()))
+        want = dict(lexical.match(conn, quote(phrase)))
+        assert want and got == pytest.approx(want, rel=1e-12), phrase
+    conn.close()
+
+
+def test_a_stored_phrase_is_read_rather_than_found_again(prepared, tmp_path):
+    """The search takes the stored parts as they are: doubled in a copy of the file, they come back doubled."""
+    copy = tmp_path / "passages.sqlite"
+    shutil.copy(prepared, copy)
+    with sqlite3.connect(copy) as conn:
+        ids, scores = conn.execute("SELECT ids, scores FROM passages_fts_phrases WHERE phrase = 'intern cooper'").fetchone()
+        conn.execute("UPDATE passages_fts_phrases SET scores = ? WHERE phrase = 'intern cooper'",
+                     [(np.frombuffer(scores, "<f8") * 2).astype("<f8").tobytes()])
+    original, doubled = store.open_readonly(prepared), store.open_readonly(copy)
+    phrase = ['"international cooperation"']
+    want = [(i, 2 * x) for i, x in Fts5Lexical().rank(original, phrase, 50)]
+    assert Fts5Lexical().rank(doubled, phrase, 50) == want  # doubling a float is exact
+    original.close(), doubled.close()
 
 
 def test_other_column_weights_than_the_builds_are_scored_by_fts5_with_them(db):
