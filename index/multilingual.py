@@ -159,13 +159,14 @@ def in_query_language(ranked: list[tuple[int, float]], rows: Mapping[int, Mappin
         return ((version_symbol(r["symbol"], r["language"]), r["label"])
                 if r is not None and r["symbol"] and r["label"] else None)
 
+    keys = {i: key(i) for i, _ in ranked}
     preferred: dict = {}
     for i, _ in ranked:
-        if key(i) is not None and rows[i]["language"] == language:
-            preferred.setdefault(key(i), i)
+        if keys[i] is not None and rows[i]["language"] == language:
+            preferred.setdefault(keys[i], i)
     out, taken, used = [], {}, set()
     for i, score in ranked:
-        k = key(i)
+        k = keys[i]
         if i in used:
             continue  # moved up in place of its parallel
         if k is None:

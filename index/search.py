@@ -273,19 +273,21 @@ class Searcher:
 
     def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int, language: str) -> list[Hit]:
         ranked = ranked[: 4 * k + 20]  # what is shown comes from these rows: the rest would be skipped below
-        rows = store.passages_by_id(db, [i for i, _ in ranked])
-        ranked = multilingual.in_query_language(ranked, rows, language)
-        chosen, seen_groups = [], set()
+        keys = store.passage_keys(db, [i for i, _ in ranked])
+        ranked = multilingual.in_query_language(ranked, keys, language)
+        picked, seen_groups = [], set()
         for i, score in ranked:
-            row = rows.get(i)
+            row = keys.get(i)
             if row is None:
                 continue
             if row["group_id"] in seen_groups:
                 continue
             seen_groups.add(row["group_id"])
-            chosen.append((row, score))
-            if len(chosen) == k:
+            picked.append((i, score))
+            if len(picked) == k:
                 break
+        rows = store.passages_by_id(db, [i for i, _ in picked])
+        chosen = [(rows[i], score) for i, score in picked]
         members = store.group_members(db, [r["group_id"] for r, _ in chosen])
         hits = []
         for rank, (r, score) in enumerate(chosen, 1):

@@ -167,6 +167,16 @@ def passages_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, sq
     return {r["id"]: r for r in conn.execute(sql, list(ids))}
 
 
+def passage_keys(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+    """What choosing the shown passages among the ranked reads (their versions and groups): `passages_by_id`'s
+    columns of that, without the text, which only the few chosen need."""
+    if not ids:
+        return {}
+    sql = ("SELECT p.id, p.doc_id, p.label, p.language, p.group_id, d.symbol FROM passages p JOIN documents d "
+           f"USING(doc_id) WHERE p.id IN ({','.join('?' * len(ids))})")
+    return {r["id"]: r for r in conn.execute(sql, list(ids))}
+
+
 def years_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Optional[int]]:
     if not ids:
         return {}
