@@ -58,6 +58,7 @@ class Searcher:
         self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="normbase-multilingual")
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._version_symbols: Optional[tuple[dict[str, str], dict[str, list[str]]]] = None  # _versions
+        self._languages: Optional[store.LanguageGroups] = None  # _language_groups
         verify(folder, manifest, ("passages.sqlite", "vectors.faiss"))
         self.damaged_spares = damaged(folder, manifest, SPARE_FILES)  # said with every answer, repaired by a build
         try:
@@ -258,7 +259,7 @@ class Searcher:
                             for x in rendered if language != "en"]
         # every candidate's language and group when the multilingual list is there (fusion keeps a place
         # among distinct answers for another language than the question's)
-        found = store.language_groups(db, list(dict.fromkeys(
+        found = self._language_groups(db).of(list(dict.fromkeys(
             i for hits in [*dense, *lexical, th_dense, th_lexical, multi, *translated_lexical, *translated_dense]
             for i, _ in hits))) if multi else {}
         cosines = {}
@@ -319,6 +320,13 @@ class Searcher:
             of, versions = self._versions(db)
             others = [d for d in versions.get(of.get(hit.doc_id, ""), ()) if d != hit.doc_id]
             return [dict(r) for r in store.parallels(db, others, hit.label, hit.doc_id)]
+
+    def _language_groups(self, db: sqlite3.Connection) -> store.LanguageGroups:
+        """Every passage's language and group, read at first use (an index version never changes)."""
+        with self._lock:
+            if self._languages is None:
+                self._languages = store.language_groups(db)
+            return self._languages
 
     def _versions(self, db: sqlite3.Connection) -> tuple[dict[str, str], dict[str, list[str]]]:
         """doc_id -> the symbol of the document it is a version of, and that symbol -> its versions' doc_ids;

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import quote
 from typing import Iterable, Optional, Sequence
@@ -185,12 +185,29 @@ def years_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Optional
     return {r[0]: r[1] for r in conn.execute(sql, list(ids))}
 
 
-def language_groups(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
-    """id -> (language, group_id): what fusion needs to keep a place for another language among distinct answers."""
-    if not ids:
-        return {}
-    sql = f"SELECT id, language, group_id FROM passages WHERE id IN ({','.join('?' * len(ids))})"
-    return {r[0]: (r[1], r[2]) for r in conn.execute(sql, list(ids))}
+@dataclass(frozen=True)
+class LanguageGroups:
+    """Every passage's language and group by id, what fusion needs to keep a place for another language among
+    distinct answers. Read whole once per index (`language_groups`): asked of every candidate of every
+    answer, a few hundred rows, it cost 2 ms of a 16 ms query at 100k passages as an IN (...) query."""
+
+    languages: tuple[str, ...]
+    language: np.ndarray  # per id, an index into `languages`; -1 where no passage has the id
+    group: np.ndarray  # per id, its group_id
+
+    def of(self, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+        """id -> (language, group_id) for the ids a passage has (others are left out)."""
+        return {i: (self.languages[self.language[i]], int(self.group[i])) for i in ids
+                if 0 <= i < len(self.language) and self.language[i] >= 0}
+
+
+def language_groups(conn: sqlite3.Connection) -> LanguageGroups:
+    n = conn.execute("SELECT COALESCE(MAX(id), -1) + 1 FROM passages").fetchone()[0]
+    names: dict[str, int] = {}
+    language, group = np.full(n, -1, dtype=np.int16), np.zeros(n, dtype=np.int64)
+    for i, lang, g in conn.execute("SELECT id, language, group_id FROM passages"):
+        language[i], group[i] = names.setdefault(lang, len(names)), g
+    return LanguageGroups(tuple(names), language, group)
 
 
 def parallels(conn: sqlite3.Connection, doc_ids: Sequence[str], label: str, doc_id: str) -> list[sqlite3.Row]:

@@ -200,11 +200,14 @@ def test_group_members_are_ordered_oldest_first(db):
 def test_language_groups_give_each_passages_language_and_group(db):
     repeated = [r[0] for r in db.execute("SELECT id FROM passages WHERE text = ? ORDER BY id", (REPEATED,))]
     french = db.execute("SELECT id FROM passages WHERE language = 'fr'").fetchone()[0]
-    got = store.language_groups(db, [*repeated, french, 999])
+    every = store.language_groups(db)
+    got = every.of([*repeated, french, 999, -1])
     assert set(got) == {*repeated, french}, "an unknown id is left out"
     assert {got[i][1] for i in repeated} == {repeated[0]}, "the copies of one wording share its group"
     assert got[french][0] == "fr" and got[repeated[0]][0] == "en"
-    assert store.language_groups(db, []) == {}
+    assert every.of([]) == {}
+    assert every.of(list(range(len(every.language)))) == {
+        r[0]: (r[1], r[2]) for r in db.execute("SELECT id, language, group_id FROM passages")}
 
 
 def test_neighbours_and_documents(db):
