@@ -200,13 +200,7 @@ class Fts5Lexical:
         return _part(np.frombuffer(row[0], dtype="<i4").astype(np.intp), np.frombuffer(row[1], dtype="<f8"))
 
     def _rows(self, db: sqlite3.Connection, key: Optional[tuple]) -> tuple[int, float, np.ndarray, tuple]:
-        """What bm25() reads beside a phrase's places (the number of rows, the average and each row's size),
-        and the column weights the stored parts were computed with."""
-        def read():
-            rows, avgdl, sizes, weights = db.execute("SELECT rows, avgdl, sizes, weights FROM passages_fts_rows"
-                                                     ).fetchone()
-            return int(rows), float(avgdl), np.frombuffer(sizes, dtype="<f8"), tuple(json.loads(weights))
-        return self._remembered(key, ("rows",), read)
+        return self._remembered(key, ("rows",), lambda: read_rows(db))
 
     def _remembered(self, key: Optional[tuple], name: tuple, read):
         """`read()`, remembered per database file in an LRU of at most CACHE_BYTES of arrays."""
@@ -278,6 +272,13 @@ def read_word(db: sqlite3.Connection, token: str, columns: tuple[str, ...]) -> t
     row = db.execute(WORD_READS[columns], [token]).fetchone()
     return tuple(np.frombuffer(row[n] if row else b"", dtype=WORD_COLUMNS[c])
                  .astype(WORD_TYPES.get(c, WORD_COLUMNS[c]), copy=False) for n, c in enumerate(columns))
+
+
+def read_rows(db: sqlite3.Connection) -> tuple[int, float, np.ndarray, tuple]:
+    """What bm25() reads beside a phrase's places (the number of rows, the average and each row's size),
+    and the column weights the stored parts were computed with."""
+    rows, avgdl, sizes, weights = db.execute("SELECT rows, avgdl, sizes, weights FROM passages_fts_rows").fetchone()
+    return int(rows), float(avgdl), np.frombuffer(sizes, dtype="<f8"), tuple(json.loads(weights))
 
 
 def read_places(db: sqlite3.Connection, token: str) -> np.ndarray:
@@ -419,8 +420,7 @@ def write_phrases(db: sqlite3.Connection, phrases: Sequence[tuple[str, ...]], we
     """Fill passages_fts_phrases from the words' rows just written: each phrase (FTS5's words of it, several)
     with the rows it matches and its parts there, found as the search finds them (`phrase_parts`)."""
     db.execute(PHRASES)
-    rows, avgdl, sizes = db.execute("SELECT rows, avgdl, sizes FROM passages_fts_rows").fetchone()
-    rows_info = (int(rows), float(avgdl), np.frombuffer(sizes, dtype="<f8"))
+    rows = read_rows(db)[:3]
     kept: dict[str, np.ndarray] = {}
 
     def places(token: str) -> np.ndarray:
@@ -431,7 +431,7 @@ def write_phrases(db: sqlite3.Connection, phrases: Sequence[tuple[str, ...]], we
         return kept[token]
 
     for tokens in sorted(phrases):
-        ids, scores = phrase_parts(tokens, places, rows_info, weights)
+        ids, scores = phrase_parts(tokens, places, rows, weights)
         db.execute("INSERT INTO passages_fts_phrases VALUES (?, ?, ?)",
                    [" ".join(tokens), ids.astype("<i4").tobytes(), scores.astype("<f8").tobytes()])
 
