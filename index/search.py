@@ -9,8 +9,9 @@ as typed `Hit`s with highlight spans.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -53,9 +54,15 @@ class Searcher:
         self._pool: queue.SimpleQueue = queue.SimpleQueue()  # idle SQLite connections
         self._lock = threading.Lock()
         self._multi_lock = threading.Lock()  # apart: the two models load and encode side by side
-        # The multilingual query vector is made here while the MiniLM one and the lexical lists are
-        # (both models release the GIL): at the first query both models load at once, on two cores.
+        # While this thread encodes the question with MiniLM (ONNX Runtime lets go of the GIL for the
+        # whole forward pass), the multilingual vector and the lexical lists are made on threads of
+        # their own, so a query's wall time is about its MiniLM encode plus fusion. Not the other way
+        # round: a thread that comes back from the forward pass waits for the GIL (up to the
+        # interpreter's 5 ms switch interval) while Python work holds it. At the first query both
+        # models load at once, on two cores.
         self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="normbase-multilingual")
+        self._lexical_side = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1),
+                                                thread_name_prefix="normbase-lexical")
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._version_symbols: Optional[tuple[dict[str, str], dict[str, list[str]]]] = None  # _versions
         self._languages: Optional[store.LanguageGroups] = None  # _language_groups
@@ -149,14 +156,18 @@ class Searcher:
             return self._thesaurus
 
     def _encode(self, text: str) -> np.ndarray:
+        """MiniLM's query vector, cached; the lock is held for the cache and the model's load, not the
+        encode, so that the thesaurus and the language groups (the same lock) are read meanwhile."""
         with self._lock:
             vec = self._query_cache.get(text)
-            if vec is None:
-                vec = self._loaded_embedder().encode_query(text)
+            embedder = self._loaded_embedder() if vec is None else None
+        if embedder is not None:
+            vec = embedder.encode_query(text)
+            with self._lock:
                 self._query_cache[text] = vec
                 if len(self._query_cache) > 512:  # bounded: memory stays flat under load
                     self._query_cache.popitem(last=False)
-            return vec
+        return vec
 
     def _encode_multilingual(self, text: str) -> np.ndarray:
         """The multilingual model's query vector (a few ms: not cached); the model loads at first use."""
@@ -165,6 +176,11 @@ class Searcher:
                 self._multilingual = backends.multilingual_embedder(self.settings)
             embedder = self._multilingual
         return embedder.encode_query(text)
+
+    def _multilingual_list(self, text: str, n: int, allowed) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        """The multilingual query vector and its nearest passages (on the multilingual thread)."""
+        vec = self._encode_multilingual(text)
+        return vec, self.multi_vectors.search(vec, n, allowed)
 
     def is_stale(self) -> bool:
         """Has a newer build been swapped in since this Searcher was opened?"""
@@ -195,10 +211,13 @@ class Searcher:
         if script and mode != "lexical":
             mode = "lexical"
             out.notices.append(multilingual.UNCOVERED.format(script=script.title()))
-        language = multilingual.query_language(q.text, self.settings.model_cache)  # fusion, duplicates, notice
         try:
             with self._connection() as db:
-                ranked = self._rank(db, q, filters, mode, k, language)
+                retrieved = self._retrieve(db, q, filters, mode, k)
+                # the question's language (fusion, duplicates, the notice), found beside the MiniLM encode
+                language = (multilingual.query_language(q.text, self.settings.model_cache) if retrieved is None
+                            else retrieved.query_language)
+                ranked = [] if retrieved is None else fuse(retrieved, mode, self.tuning)
                 out.hits = self._hits(db, ranked, q, k, language)
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"{self.folder / 'passages.sqlite'} is damaged ({str(exc)[:80]}); "
@@ -210,35 +229,46 @@ class Searcher:
                                ". Try removing filters or rephrasing.")
         return out
 
-    def _rank(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str, k: int, language: str) -> Ranked:
-        retrieved = self._retrieve(db, q, f, mode, k, language)
-        return [] if retrieved is None else fuse(retrieved, mode, self.tuning)
-
-    def _retrieve(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str,
-                  k: int, language: str) -> Optional[Retrieved]:
-        """The ranked lists fusion needs (`language`: the question's), or None when the filters allow no passage."""
+    def _retrieve(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str, k: int) -> Optional[Retrieved]:
+        """The ranked lists fusion needs, the question's language among them, or None when the filters
+        allow no passage."""
         t = self.tuning
         allowed = store.allowed_ids(db, f)
         if allowed is not None and len(allowed) == 0:
             return None
         n, where = max(t.candidates, 3 * k), store.restriction(db, f)
-        multi_vector: Optional[Future] = (self._beside.submit(self._encode_multilingual, q.dense_text)
-                                          if mode == "hybrid" and self.multi_vectors is not None else None)
+        multi_side: Optional[Future] = (self._beside.submit(self._multilingual_list, q.dense_text, n, allowed)
+                                        if mode == "hybrid" and self.multi_vectors is not None else None)
         queries = [q]
         if mode == "hybrid" and t.part_weight:
             # Each question of a multi-part query is searched alone as well, so that the answer to
             # one part is not drowned by the words of the others.
             queries += [parse(part, self.settings.max_query_chars) for part in q.parts]
-        dense = ([self.vectors.search(self._encode(x.dense_text), n, allowed) for x in queries]
-                 if mode in ("dense", "hybrid") else [])
-        lexical = [self.lexical.search(db, x, n, where) for x in queries] if mode in ("lexical", "hybrid") else []
         expanding = mode == "hybrid" and bool(t.thesaurus_dense_weight or t.thesaurus_lexical_weight
                                               or t.operative_weight)  # operative cues read the expansion
-        e = expand(q.text, self.thesaurus) if expanding else Expansion()
+
+        def lexical_side():
+            language = multilingual.query_language(q.text, self.settings.model_cache)
+            e = expand(q.text, self.thesaurus) if expanding else Expansion()
+            rendered = ([parse(text, self.settings.max_query_chars, lang) for lang, text in
+                         translate.renderings(self.thesaurus, q.text, language).items()]
+                        if mode == "hybrid" and rendering_weight(language, t) else [])
+            lists = [self.lexical.search(db, x, n, where) for x in queries] if mode in ("lexical", "hybrid") else []
+            th_lists = (self.lexical.search(db, expanded_query(q, e), n, where)
+                        if e.phrases and t.thesaurus_lexical_weight else [])
+            return language, e, rendered, lists, th_lists, [self.lexical.search(db, x, n, where) for x in rendered]
+
+        side = self._lexical_side.submit(lexical_side)  # the connection is used by one thread at a time
+        try:
+            dense = ([self.vectors.search(self._encode(x.dense_text), n, allowed) for x in queries]
+                     if mode in ("dense", "hybrid") else [])
+        finally:
+            wait([side])  # should the encode fail, the connection goes back to the pool only once unused
+        language, e, rendered, lexical, th_lexical, translated_lexical = side.result()
         th_dense = (self.vectors.search(self._encode(e.dense_text), n, allowed)
                     if e.dense_text and t.thesaurus_dense_weight else [])
-        th_lexical = (self.lexical.search(db, expanded_query(q, e), n, where)
-                      if e.phrases and t.thesaurus_lexical_weight else [])
+        translated_dense = [self.vectors.search(self._encode(x.dense_text), n, allowed)
+                            for x in rendered if language != "en"]
         candidates = list(dict.fromkeys(i for hits in dense + lexical + [th_dense, th_lexical] for i, _ in hits))
         years = {}
         if mode == "hybrid" and q.years and t.year_weight:
@@ -248,15 +278,7 @@ class Searcher:
             features = {i: passage_features(r["label"] or "", r["text"], r["delegation"] or "")
                         for i, r in store.passages_by_id(db, candidates).items()}
             cues = query_cues(q.text, e.phrases)
-        multi = []
-        if multi_vector is not None:
-            multi = self.multi_vectors.search(multi_vector.result(), n, allowed)
-        rendered = ([parse(text, self.settings.max_query_chars, lang) for lang, text in
-                     translate.renderings(self.thesaurus, q.text, language).items()]
-                    if mode == "hybrid" and rendering_weight(language, t) else [])
-        translated_lexical = [self.lexical.search(db, x, n, where) for x in rendered]
-        translated_dense = [self.vectors.search(self._encode(x.dense_text), n, allowed)
-                            for x in rendered if language != "en"]
+        multi_vector, multi = multi_side.result() if multi_side is not None else (None, [])
         # every candidate's language and group when the multilingual list is there (fusion keeps a place
         # among distinct answers for another language than the question's)
         found = self._language_groups(db).of(list(dict.fromkeys(
@@ -264,8 +286,7 @@ class Searcher:
             for i, _ in hits))) if multi else {}
         cosines = {}
         if multi and t.multilingual_rerank_weight and language != "en":
-            vec = multi_vector.result()
-            cosines = {i: float(vec @ self.multi_vectors.vector(i)) for i in found}
+            cosines = {i: float(multi_vector @ self.multi_vectors.vector(i)) for i in found}
         return Retrieved(dense, lexical, q.years, years, thesaurus_dense=th_dense, thesaurus_lexical=th_lexical,
                          features=features, cues=cues, multilingual=multi, query_language=language,
                          multilingual_cosines=cosines, languages={i: lang for i, (lang, _) in found.items()},

@@ -8,12 +8,13 @@ paragraph) are read from the mirror files at run time, never copied here.
 from __future__ import annotations
 
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from index import Answer, Filters, Hit
+from index import Answer, Filters, Hit, Searcher
 from index.group import normal_key
 from index.highlight import sentences
 from index.query import parse, stem
@@ -312,6 +313,43 @@ def test_one_searcher_serves_many_threads(small_searcher):
     for qm, ids in results:
         assert ids == serial[qm], qm
 
+
+
+def test_the_lexical_lists_are_made_while_minilm_encodes(small_index, embedder):
+    """A query's wall time is about its MiniLM encode plus fusion (index/search.py) because the lexical
+    lists are made on another thread meanwhile. Here the encode waits for a lexical search to begin,
+    which a query path that encodes first and searches the words after never lets happen."""
+    from index import backends
+
+    began = threading.Event()
+
+    class Recording:  # the real lexical index, saying when a search begins
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def search(self, *args, **kwargs):
+            began.set()
+            return self.inner.search(*args, **kwargs)
+
+    class Waiting:  # the real embedder, encoding only once a lexical search has begun
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def encode_query(self, text):
+            assert began.wait(10), "no lexical search began while the question was being encoded"
+            return self.inner.encode_query(text)
+
+    searcher = Searcher.open(small_index.index, settings=small_index, embedder=Waiting(embedder),
+                             lexical=Recording(backends.lexical_index(small_index)))
+    hits = searcher.answer("undersea data cables", 5).hits
+    assert [h.passage_id for h in hits] == [h.passage_id for h in Searcher.open(
+        small_index.index, settings=small_index, embedder=embedder).answer("undersea data cables", 5).hits]
 
 # -- query-side handling: spelling variants, multi-part questions ------------------------------
 
