@@ -6,7 +6,8 @@
 For every size it reports the build throughput next to the raw throughput of the
 same model encoding the same texts (the build's own embedding inputs) in the same run,
 end-to-end query latency (parse, encode, dense and lexical search, fusion, grouping,
-highlights: one `Searcher.answer` call) over at least 200 warm queries on one thread,
+highlights: one `Searcher.answer` call) over at least 200 warm queries, one at a time (BLAS,
+FAISS and the model on one thread each; the CPU counts the Searcher's helper threads too),
 peak RSS while building and while serving (each measured in its own subprocess, so the
 figures are per size), the index size on disk, and ANN recall@10 against exact
 search where an ANN index is used. Once per run it also measures the app's cold

@@ -51,7 +51,7 @@ def render_text(out: dict) -> str:
         lines.append(f"app only, on the existing index {out.get('index')}")
     else:
         lines.append(f"queries: {out['queries']['measured']} measured after {out['queries']['warmup']} warm-up, "
-                     f"one thread, from {out['queries']['source']}")
+                     f"one at a time, from {out['queries']['source']}")
     lines.append("")
     lines += _render_sizes(out) + _render_app(out)
     if not out.get("app_only"):
