@@ -24,7 +24,7 @@ from ingest.settings import Settings
 from ingest.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 
 from . import analysis, backends, multilingual, store, translate
-from .backends import Embedder, LexicalIndex
+from .backends import Embedder, LexicalIndex, QueryByLanguage
 from .evidence import QueryCues, passage_features, query_cues
 from .expansion import Expansion, expand, expanded_query
 from .fusion import Ranked, Retrieved, Tuning, fuse, rendering_weight
@@ -169,17 +169,19 @@ class Searcher:
                     self._query_cache.popitem(last=False)
         return vec
 
-    def _encode_multilingual(self, text: str) -> np.ndarray:
+    def _encode_multilingual(self, text: str, language: str) -> np.ndarray:
         """The multilingual model's query vector (a few ms: not cached); the model loads at first use."""
         with self._multi_lock:
             if self._multilingual is None:
                 self._multilingual = backends.multilingual_embedder(self.settings)
             embedder = self._multilingual
+        if isinstance(embedder, QueryByLanguage):
+            return embedder.encode_query_in(text, language)
         return embedder.encode_query(text)
 
     def _multilingual_list(self, text: str, n: int, allowed) -> tuple[np.ndarray, list[tuple[int, float]]]:
         """The multilingual query vector and its nearest passages (on the multilingual thread)."""
-        vec = self._encode_multilingual(text)
+        vec = self._encode_multilingual(text, multilingual.query_language(text, self.settings.model_cache))
         return vec, self.multi_vectors.search(vec, n, allowed)
 
     def is_stale(self) -> bool:

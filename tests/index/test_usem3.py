@@ -48,7 +48,7 @@ NORMS = {
 
 @pytest.fixture(scope="module")
 def usem3():
-    return backends.multilingual_embedder(Settings.from_env({}))
+    return backends.multilingual_embedder(Settings.from_env({}, multilingual="usem3"))
 
 
 def nearest_match(embedder, lang: str) -> int:
