@@ -179,9 +179,10 @@ class Searcher:
             return embedder.encode_query_in(text, language)
         return embedder.encode_query(text)
 
-    def _multilingual_list(self, text: str, n: int, allowed) -> tuple[np.ndarray, list[tuple[int, float]]]:
-        """The multilingual query vector and its nearest passages (on the multilingual thread)."""
-        vec = self._encode_multilingual(text, multilingual.query_language(text, self.settings.model_cache))
+    def _multilingual_list(self, q: ParsedQuery, n: int, allowed) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        """The multilingual query vector and its nearest passages (on the multilingual thread); the
+        question's language is told as the lexical side tells it (cached: once per question)."""
+        vec = self._encode_multilingual(q.dense_text, multilingual.query_language(q.text, self.settings.model_cache))
         return vec, self.multi_vectors.search(vec, n, allowed)
 
     def is_stale(self) -> bool:
@@ -239,7 +240,7 @@ class Searcher:
         if allowed is not None and len(allowed) == 0:
             return None
         n, where = max(t.candidates, 3 * k), store.restriction(db, f)
-        multi_side: Optional[Future] = (self._beside.submit(self._multilingual_list, q.dense_text, n, allowed)
+        multi_side: Optional[Future] = (self._beside.submit(self._multilingual_list, q, n, allowed)
                                         if mode == "hybrid" and self.multi_vectors is not None else None)
         queries = [q]
         if mode == "hybrid" and t.part_weight:

@@ -75,3 +75,31 @@ def test_e5_gives_a_question_and_a_passage_their_own_prefix(models):
     q, p = e5.encode_query(NORMS["es"][0]), e5.encode_passages([NORMS["es"][0]])[0]
     assert q.shape == p.shape == (384,) and abs(float(np.linalg.norm(q)) - 1.0) < 1e-4
     assert 0.8 < float(q @ p) < 0.9999, "'query: ' and 'passage: ' make different vectors of one text"
+
+
+class Recording:
+    """The real pair, noting the language each question's vector was asked in."""
+
+    def __init__(self, pair):
+        self.pair, self.name, self.dimension, self.asked = pair, pair.name, pair.dimension, []
+
+    def encode_passages(self, texts, batch_size=32, progress=lambda done, total: None):
+        return self.pair.encode_passages(texts, batch_size, progress)
+
+    def encode_query(self, text):
+        raise AssertionError("the Searcher asks a QueryByLanguage embedder in the question's language")
+
+    def encode_query_in(self, text, language):
+        self.asked.append(language)
+        return self.pair.encode_query_in(text, language)
+
+
+@pytest.mark.slow
+def test_the_searcher_asks_for_the_question_vector_in_the_questions_language(small_index, embedder):
+    from index import Searcher
+
+    pair = Recording(backends.multilingual_embedder(small_index))
+    searcher = Searcher.open(small_index.index, settings=small_index, embedder=embedder, multilingual_embedder=pair)
+    spanish = searcher.answer("¿Qué oficina nacional de enlace para los cables submarinos?")
+    english = searcher.answer("which national liaison office for undersea cables?")
+    assert pair.asked == ["es", "en"] and spanish.hits and english.hits
