@@ -24,7 +24,7 @@ from ingest.settings import Settings
 from ingest.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 
 from . import analysis, backends, multilingual, store, translate
-from .backends import Embedder, LexicalIndex, QueryByLanguage
+from .backends import Embedder, LexicalIndex
 from .evidence import QueryCues, passage_features, query_cues
 from .expansion import Expansion, expand, expanded_query
 from .fusion import Ranked, Retrieved, Tuning, fuse, rendering_weight
@@ -175,9 +175,7 @@ class Searcher:
             if self._multilingual is None:
                 self._multilingual = backends.multilingual_embedder(self.settings)
             embedder = self._multilingual
-        if isinstance(embedder, QueryByLanguage):
-            return embedder.encode_query_in(text, language)
-        return embedder.encode_query(text)
+        return backends.query_vector(embedder, text, language)
 
     def _multilingual_list(self, q: ParsedQuery, n: int, allowed) -> tuple[np.ndarray, list[tuple[int, float]]]:
         """The multilingual query vector and its nearest passages (on the multilingual thread); the

@@ -54,6 +54,10 @@ class LazyEmbedder:
     def encode_query(self, text: str):
         return self._load(self.name).encode_query(text)
 
+    def encode_query_in(self, text: str, language: str):
+        """The multilingual pair's vector depends on the question's language (index/backends/ensemble.py)."""
+        return backends.query_vector(self._load(self.name), text, language)
+
     def encode_passages(self, texts, batch_size: int = 32, progress=lambda done, total: None):
         return self._load(self.name).encode_passages(texts, batch_size, progress)
 

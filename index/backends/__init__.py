@@ -17,11 +17,11 @@ from typing import Callable, Optional, TypeVar
 
 from ingest.settings import Settings
 
-from .base import Embedder, LexicalIndex, ModelUnavailable, QueryByLanguage, UnknownBackend, VectorIndex
+from .base import Embedder, LexicalIndex, ModelUnavailable, QueryByLanguage, UnknownBackend, VectorIndex, query_vector
 from .faiss_tiers import FaissTiers
 from .fts5 import Fts5Lexical
 
-__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "UnknownBackend", "VectorIndex",
+__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "UnknownBackend", "VectorIndex", "query_vector",
            "OFF", "embedder", "lexical_index", "multilingual_embedder", "names", "register_embedder", "register_lexical_index", "register_vector_index",
            "vector_index"]
 

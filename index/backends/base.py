@@ -21,7 +21,7 @@ from ingest.settings import ModelUnavailable, Settings
 
 from ..query import ParsedQuery
 
-__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "Ranked", "UnknownBackend", "VectorIndex", "Where"]
+__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "Ranked", "query_vector", "UnknownBackend", "VectorIndex", "Where"]
 
 ProgressFn = Callable[[int, int], None]
 Ranked = list[tuple[int, float]]  # (passage id, score), best first
@@ -67,6 +67,14 @@ class QueryByLanguage(Protocol):
     Searcher asks this instead of `encode_query` when the embedder has it."""
 
     def encode_query_in(self, text: str, language: str) -> np.ndarray: ...
+
+
+def query_vector(embedder: Embedder, text: str, language: str) -> np.ndarray:
+    """The question's vector in its language where the embedder makes one per language, else its only one.
+    Every caller that wraps an embedder (ui/resources.LazyEmbedder) passes the language on through this."""
+    if isinstance(embedder, QueryByLanguage):
+        return embedder.encode_query_in(text, language)
+    return embedder.encode_query(text)
 
 
 @runtime_checkable
