@@ -21,8 +21,8 @@ from .base import Embedder, LexicalIndex, ModelUnavailable, QueryByLanguage, Unk
 from .faiss_tiers import FaissTiers
 from .fts5 import Fts5Lexical
 
-__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "UnknownBackend", "VectorIndex", "query_vector",
-           "OFF", "embedder", "lexical_index", "multilingual_embedder", "names", "register_embedder", "register_lexical_index", "register_vector_index",
+__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "UnknownBackend", "VectorIndex",
+           "query_vector", "OFF", "embedder", "lexical_index", "multilingual_embedder", "names", "register_embedder", "register_lexical_index", "register_vector_index",
            "vector_index"]
 
 

@@ -21,7 +21,8 @@ from ingest.settings import ModelUnavailable, Settings
 
 from ..query import ParsedQuery
 
-__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "Ranked", "query_vector", "UnknownBackend", "VectorIndex", "Where"]
+__all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "Ranked", "query_vector", "UnknownBackend",
+           "VectorIndex", "Where"]
 
 ProgressFn = Callable[[int, int], None]
 Ranked = list[tuple[int, float]]  # (passage id, score), best first

@@ -47,7 +47,7 @@ class EnsembleEmbedder:
 
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32,
                         progress: ProgressFn = lambda done, total: None) -> np.ndarray:
-        total = 2 * len(texts)  # the two models take about as long as each other on a passage
+        total = 2 * len(texts)  # each model's passages count once (e5's take the longer)
         u = self._usem3.encode_passages(texts, batch_size, lambda done, _: progress(done, total))
         e = self._e5.encode_passages(texts, batch_size, lambda done, _: progress(len(texts) + done, total))
         tail = np.zeros((len(texts), self._pad), dtype=np.float32)
