@@ -35,7 +35,8 @@ SPLIT_CONTAINMENT = 0.5  # each piece of a split or merge must have this share o
 ANCHOR_CHARS = 40  # shorter paragraphs ("1 A/65/201.", "(a) None;") recur anywhere: no anchors
 SENTENCE_WORDS = 5  # shorter sentences ("Calls upon Member States:") are not "wording in common"
 
-DIFF_SECONDS = 0.2  # past this the library returns a coarser diff (still exact): two long, unrelated texts
+DIFF_TOKENS = 1500  # up to this many words, spaces and marks on both sides the diff is minimal, whatever the load
+DIFF_SECONDS = 0.2  # past DIFF_TOKENS, the library's time limit: a coarser diff (still exact) of two long texts
 
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|\((?:[a-z]{1,4}|\d{1,3})\)|[a-z]\))\s+", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
@@ -145,7 +146,8 @@ def word_diff(a: str, b: str) -> list[DiffOp]:
 
     ea, eb = encode(a), encode(b)
     dmp = diff_match_patch()
-    dmp.Diff_Timeout = DIFF_SECONDS
+    # A time limit alone made the same Compare differ between a busy and an idle machine.
+    dmp.Diff_Timeout = 0 if len(ea) + len(eb) <= DIFF_TOKENS else DIFF_SECONDS
     diffs = dmp.diff_main(ea, eb, checklines=False)
     dmp.diff_cleanupSemantic(diffs)
     names = {0: "equal", 1: "insert", -1: "delete"}
