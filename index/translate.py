@@ -14,7 +14,7 @@ import weakref
 
 from ingest.thesaurus import LANGUAGES, Concept, Thesaurus, tokens
 
-from .analysis import SNOWBALL, analyse
+from .analysis import analyse
 
 # thesaurus -> language -> stemmed phrase of a concept's wording in that language -> the concepts
 _STEMMED: "weakref.WeakKeyDictionary[Thesaurus, dict[str, dict[tuple[str, ...], list[Concept]]]]" = \
@@ -40,15 +40,16 @@ def renderings(thesaurus: Thesaurus, text: str, query_language: str) -> dict[str
 
 
 def named(thesaurus: Thesaurus, text: str, language: str) -> list[Concept]:
-    """The concepts a question names, in order: those `Thesaurus.match` finds, and, in a language Snowball
-    stems (es, fr, ru, ar), those whose wording in that language the question says in another inflection.
+    """The concepts a question names, in order: those `Thesaurus.match` finds, and those whose wording in the
+    question's language (official, or the users' `<lang>_variants`) it says, in any inflection Snowball stems.
 
     The thesaurus lists each translation in one form ("рабочая группа открытого состава"); a question
     says it in the case or number its sentence needs ("мандат рабочей группы открытого состава",
-    "principios de creación de capacidades"). Both sides are compared as stems of the thesaurus's
-    normalised words, longest phrase first, so "la" or "de" never make a match on their own."""
+    "principios de creación de capacidades"), or in the words users say ("¿qué resolución creó…?" for
+    "Decide convocar"). Both sides are compared as stems of the thesaurus's normalised words (Chinese:
+    characters), longest phrase first, so "la" or "de" never make a match on their own."""
     found = [(m.start, m.concept) for m in thesaurus.match(text)]
-    if language in SNOWBALL:
+    if language in LANGUAGES:
         index = stemmed_index(thesaurus, language)
         longest = max(map(len, index), default=0)
         words = stemmed(text, language)
@@ -66,12 +67,12 @@ def named(thesaurus: Thesaurus, text: str, language: str) -> list[Concept]:
 
 
 def stemmed_index(thesaurus: Thesaurus, language: str) -> dict[tuple[str, ...], list[Concept]]:
-    """The stems of every concept's wording in `language`, made once per loaded thesaurus."""
+    """The stems of every concept's wording in `language`, official and users', made once per loaded thesaurus."""
     by_language = _STEMMED.setdefault(thesaurus, {})
     if language not in by_language:
         index: dict[tuple[str, ...], list[Concept]] = {}
         for c in thesaurus.concepts:
-            for phrase in c.translations.get(language, ()):
+            for phrase in c.translations.get(language, ()) + c.translated_variants.get(language, ()):
                 key = stemmed(phrase, language)
                 if key and c not in index.setdefault(key, []):
                     index[key].append(c)

@@ -33,7 +33,10 @@ from .settings import ROOT
 THESAURUS = ROOT / "corpus" / "thesaurus.toml"
 KINDS = ("acronym", "synonym", "set-phrase", "legal-term", "everyday")
 LANGUAGES = ("es", "fr", "ru", "ar", "zh")
-FIELDS = ("id", "kind", "terms", "variants", "oneway") + LANGUAGES
+# A language's user wording ("creó", "a créé", "создала" for "decides to convene"), matched only in questions
+# in that language (index/translate.named): "red" is a Spanish network and an English colour.
+LANGUAGE_VARIANTS = {lang: f"{lang}_variants" for lang in LANGUAGES}
+FIELDS = ("id", "kind", "terms", "variants", "oneway") + LANGUAGES + tuple(LANGUAGE_VARIANTS.values())
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -59,9 +62,11 @@ class Concept:
     variants: tuple[str, ...] = ()
     oneway: bool = False
     translations: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    translated_variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     def phrases(self) -> Iterable[tuple[str, str]]:
-        """Every phrase of the concept with where it comes from: "term", "variant" or a language code."""
+        """Every phrase of the concept with where it comes from: "term", "variant" or a language code.
+        (`translated_variants` are not among them: they are matched in their own language only.)"""
         yield from ((p, "term") for p in self.terms)
         yield from ((p, "variant") for p in self.variants)
         for lang in LANGUAGES:
@@ -188,7 +193,7 @@ def check_entry(raw: object, position: int, source: str) -> list[str]:
         problems.append(f"{where}: field 'kind' is unknown: {kind!r} (one of {', '.join(KINDS)})")
     if "oneway" in raw and not isinstance(raw["oneway"], bool):
         problems.append(f"{where}: field 'oneway' must be true or false")
-    for key in ("terms", "variants") + LANGUAGES:
+    for key in ("terms", "variants") + LANGUAGES + tuple(LANGUAGE_VARIANTS.values()):
         if key not in raw:
             continue
         value = raw[key]
@@ -201,7 +206,7 @@ def check_entry(raw: object, position: int, source: str) -> list[str]:
     if not problems:
         # The same phrase twice on the English side, or twice in one language, is a slip;
         # a translation spelled like an English term ("attribution") is a fact and allowed.
-        for group in (("terms", "variants"),) + tuple((lang,) for lang in LANGUAGES):
+        for group in (("terms", "variants"),) + tuple((lang, LANGUAGE_VARIANTS[lang]) for lang in LANGUAGES):
             seen: dict[tuple[str, ...], str] = {}
             for key in group:
                 for phrase in raw.get(key, []):
@@ -215,7 +220,8 @@ def check_entry(raw: object, position: int, source: str) -> list[str]:
 def _concept(raw: dict) -> Concept:
     return Concept(id=raw["id"], kind=raw["kind"], terms=tuple(raw["terms"]),
                    variants=tuple(raw.get("variants", ())), oneway=raw.get("oneway", False),
-                   translations={k: tuple(raw[k]) for k in LANGUAGES if k in raw})
+                   translations={k: tuple(raw[k]) for k in LANGUAGES if k in raw},
+                   translated_variants={k: tuple(raw[v]) for k, v in LANGUAGE_VARIANTS.items() if v in raw})
 
 
 def parse_thesaurus(text: str, source: str = "thesaurus.toml") -> Thesaurus:
@@ -282,7 +288,8 @@ def load_thesaurus(path: Path = THESAURUS, cache: Optional[Path] = None) -> Thes
     thesaurus = parse_thesaurus(text, path.name)
     write_keyed(file, key, {"problems": thesaurus.problems, "keys": thesaurus.keys(), "concepts": [
         {"id": c.id, "kind": c.kind, "terms": c.terms, "variants": c.variants, "oneway": c.oneway,
-         "translations": dict(c.translations)} for c in thesaurus.concepts]})
+         "translations": dict(c.translations), "translated_variants": dict(c.translated_variants)}
+        for c in thesaurus.concepts]})
     return thesaurus
 
 
@@ -290,7 +297,8 @@ def _from_json(value: object) -> Optional[Thesaurus]:
     """A thesaurus written by load_thesaurus, None when `value` is not one."""
     try:
         return Thesaurus([Concept(id=c["id"], kind=c["kind"], terms=tuple(c["terms"]), variants=tuple(c["variants"]),
-                                  oneway=c["oneway"], translations={k: tuple(v) for k, v in c["translations"].items()})
+                                  oneway=c["oneway"], translations={k: tuple(v) for k, v in c["translations"].items()},
+                                  translated_variants={k: tuple(v) for k, v in c["translated_variants"].items()})
                           for c in value["concepts"]], value["problems"],
                          [[tuple(k) for k in concept] for concept in value["keys"]])
     except (KeyError, TypeError, AttributeError, ValueError):  # ValueError: keys that do not fit the phrases

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from index.multilingual import query_language, uncovered_script
 from index.translate import renderings
-from ingest.thesaurus import load_thesaurus
+from ingest.thesaurus import load_thesaurus, parse_thesaurus
+from tests.ingest.test_thesaurus import concept_toml
 
 
 def test_a_spanish_question_gets_its_concepts_in_english_and_an_english_one_in_the_other_five():
@@ -25,6 +26,19 @@ def test_a_question_says_a_concept_in_another_inflection_than_the_thesaurus():
     assert th.match(question) == []
     assert renderings(th, question, "ru") == {"en": "mutual legal assistance"}
     assert renderings(th, "de la", "es") == {} and renderings(th, "et des", "fr") == {}, "function words never match"
+
+
+def test_a_question_in_the_users_words_of_its_language_reaches_the_documents_wording():
+    """A Spanish trainer asks which resolution "creó" a group; the resolution "Decides to convene". The
+    concept's `es_variants` lead there from a Spanish question only: the same word in a question detected
+    as French or English names nothing."""
+    th = parse_thesaurus(concept_toml("convene", "set-phrase", '["decides to convene"]',
+                                      'oneway = true\nes = ["Decide convocar"]\nes_variants = ["crear"]\n'
+                                      'zh_variants = ["设立了"]'))
+    assert renderings(th, "¿Qué resolución creó el grupo?", "es") == {"en": "decides to convene"}, "another inflection"
+    assert renderings(th, "哪项决议设立了工作组？", "zh") == {"en": "decides to convene"}
+    assert renderings(th, "crear", "fr") == {} and renderings(th, "crear", "en") == {}
+    assert renderings(th, "decides to convene", "en") == {"es": "Decide convocar"}, "users' wording is never searched"
 
 
 def test_the_query_language_and_the_scripts_no_model_reads():

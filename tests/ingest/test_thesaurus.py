@@ -95,6 +95,10 @@ BAD = [
     ("unknown field", concept_toml(extra='de = ["Vertrauensbildende Maßnahmen"]'), "concept a-concept: unknown field(s) de"),
     ("empty phrase", concept_toml(terms='["alpha", " - "]'), "concept a-concept: field 'terms' holds an empty phrase"),
     ("repeated phrase", concept_toml(extra='variants = ["Alpha-Term"]'), "concept a-concept: field 'variants': 'Alpha-Term' repeats"),
+    ("users' wording not a list", concept_toml(extra='es_variants = "creó"'), "concept a-concept: field 'es_variants' must be a list of strings"),
+    ("users' wording repeats the official", concept_toml(extra='es = ["Decide convocar"]\nes_variants = ["decide convocar"]'),
+     "concept a-concept: field 'es_variants': 'decide convocar' repeats a phrase of 'es'"),
+    ("users' wording of an unknown language", concept_toml(extra='de_variants = ["gegründet"]'), "unknown field(s) de_variants"),
     ("out of order", concept_toml("zulu") + concept_toml("alpha"), "concept alpha: field 'id' is out of alphabetical order"),
     ("not a table", "concept = [1]\n", "concept #1: is not a table"),
     ("not an array", "concept = 1\n", "'concept' must be an array of tables"),
@@ -133,6 +137,17 @@ def test_unreadable_file_raises_typed_error(tmp_path: Path):
         load_thesaurus(bad)
 
 
+def test_users_wording_in_another_language_is_kept_apart_from_the_phrases_matched_in_any_language():
+    """"creó" must lead a Spanish question to "decides to convene" (index/translate.named), but it is not an
+    official translation: it is never searched for, and an English text is never matched against it."""
+    t = parse_thesaurus(concept_toml("convene", "set-phrase", '["decides to convene"]',
+                                     'oneway = true\nes = ["Decide convocar"]\nes_variants = ["creó", "estableció"]'))
+    assert t.problems == ()
+    convene = t.get("convene")
+    assert convene.translated_variants == {"es": ("creó", "estableció")} and convene.translations == {"es": ("Decide convocar",)}
+    assert "creó" not in [p for p, _ in convene.phrases()] and t.match("la resolución creó el grupo") == []
+
+
 def test_a_translation_spelled_like_an_english_term_is_allowed():
     assert validate(concept_toml(terms='["attribution"]', extra='fr = ["attribution"]\nes = ["attribution"]')) == []
     assert validate(concept_toml(terms='["attribution"]', extra='fr = ["attribution", "Attribution"]'))
@@ -143,7 +158,7 @@ def test_a_translation_spelled_like_an_english_term_is_allowed():
 SMALL = "\n".join([
     concept_toml("ci", "set-phrase", '["critical infrastructure"]', 'zh = ["关键基础设施"]'),
     concept_toml("cii", "acronym", '["critical information infrastructure"]', 'variants = ["cii"]'),
-    concept_toml("convene", "set-phrase", '["decides to convene"]', 'oneway = true\nvariants = ["set up"]'),
+    concept_toml("convene", "set-phrase", '["decides to convene"]', 'oneway = true\nvariants = ["set up"]\nes_variants = ["creó"]'),
     concept_toml("establish", "set-phrase", '["decides to establish"]', 'oneway = true\nvariants = ["set up"]'),
     concept_toml("iwa", "legal-term", '["internationally wrongful act"]',
                  'variants = ["illegal act"]\nar = ["الفعل غير المشروع دوليا"]\nru = ["международно-противоправное деяние"]'),
@@ -236,6 +251,7 @@ def test_a_cached_thesaurus_is_read_back_and_an_edited_file_is_parsed_again(tmp_
     assert again.get("only-in-the-cache") is not None
     assert again.match("critical infrastructure")[0].concept.translations["zh"] == ("关键基础设施",)
     assert again.match("an illegal act")[0].via == "variant" and again.problems == ()
+    assert again.get("convene").translated_variants == {"es": ("creó",)}
 
     toml.write_text(SMALL + concept_toml("zeta", terms='["zeta phrase"]') + concept_toml("alpha"), encoding="utf-8")
     edited = load_thesaurus(toml, cache)  # a stale cache: the TOML is parsed again, problems and all
