@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from ingest import language
 from ingest.catalog import CatalogError
 from ingest.terminal import visible
 from ingest.settings import INDEX, SettingsError, add_common_flags, settings_from_args
@@ -140,6 +141,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for notice in answer.notices:
         print(visible(f"note: {notice}"))
+    for code, text in answer.also_searched.items():
+        print(visible(f"also searched in {language.name(code)}: {text}"))
     for h in answer.hits:
         print("\n" + visible(f"{h.rank}. {h.citation}   [{h.body}; score {h.score:.4f}]"))
         print("   " + visible(h.url))
@@ -160,7 +163,7 @@ def _read_queries(path: Path) -> str:
 
 def _answer_json(answer) -> dict:
     return {"query": answer.query, "mode": answer.mode, "notices": answer.notices,
-            "hits": [asdict(h) for h in answer.hits]}
+            "also_searched": answer.also_searched, "hits": [asdict(h) for h in answer.hits]}
 
 
 if __name__ == "__main__":

@@ -220,6 +220,7 @@ class Searcher:
                             else retrieved.query_language)
                 ranked = [] if retrieved is None else fuse(retrieved, mode, self.tuning)
                 out.hits = self._hits(db, ranked, q, k, language)
+                out.also_searched = self._renderings(q, language, mode) if retrieved is not None else {}
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"{self.folder / 'passages.sqlite'} is damaged ({str(exc)[:80]}); "
                               f"{REBUILD_HINT}") from None
@@ -229,6 +230,12 @@ class Searcher:
             out.notices.append("Nothing relevant was found" + (" with these filters" if filters else "") +
                                ". Try removing filters or rephrasing.")
         return out
+
+    def _renderings(self, q: ParsedQuery, language: str, mode: str) -> dict[str, str]:
+        """The question's concepts in the other languages, where hybrid search weighs them (pure, about 0.3 ms)."""
+        if mode != "hybrid" or not rendering_weight(language, self.tuning):
+            return {}
+        return translate.renderings(self.thesaurus, q.text, language)
 
     def _retrieve(self, db: sqlite3.Connection, q: ParsedQuery, f: Filters, mode: str, k: int) -> Optional[Retrieved]:
         """The ranked lists fusion needs, the question's language among them, or None when the filters
@@ -251,9 +258,8 @@ class Searcher:
         def lexical_side():
             language = multilingual.query_language(q.text, self.settings.model_cache)
             e = expand(q.text, self.thesaurus) if expanding else Expansion()
-            rendered = ([parse(text, self.settings.max_query_chars, lang) for lang, text in
-                         translate.renderings(self.thesaurus, q.text, language).items()]
-                        if mode == "hybrid" and rendering_weight(language, t) else [])
+            rendered = [parse(text, self.settings.max_query_chars, lang)
+                        for lang, text in self._renderings(q, language, mode).items()]
             lists = [self.lexical.search(db, x, n, where) for x in queries] if mode in ("lexical", "hybrid") else []
             th_lists = (self.lexical.search(db, expanded_query(q, e), n, where)
                         if e.phrases and t.thesaurus_lexical_weight else [])

@@ -3,7 +3,8 @@
 A card names its passage's language and lets the browser set the text's direction
 (`dir="auto"`: Arabic right to left); where the same document is in the index in
 other languages, the card links the parallel passage (same symbol and label). The
-search page offers answers in any language or only in the question's own.
+search page offers answers in any language or only in the question's own, and says what
+the question's concepts were also searched as in the other languages.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from index import Filters
 from index.multilingual import query_language
 from ingest import language
 
-from .escape import esc
+from .escape import esc, md_plain
 
 ANY_LANGUAGE, MY_LANGUAGE = "Any language", "My language only"
 SCOPES = (ANY_LANGUAGE, MY_LANGUAGE)
@@ -42,3 +43,11 @@ def scoped(filters: Filters, scope: str, query: str, cache: Optional[Path] = Non
     if scope != MY_LANGUAGE or not query.strip():
         return filters
     return replace(filters, languages=(query_language(query, cache),))
+
+
+def also_searched_line(also: dict[str, str]) -> str:
+    """One Markdown line (document words escaped): the question's concepts as the thesaurus words them in the
+    other languages, which search read too. A user who asked "¿quién creó…?" sees it was read as "decides to
+    convene", and can tell a wrong reading from a missing document."""
+    parts = [f"{language.name(code)} “{md_plain(text)}”" for code, text in also.items()]
+    return "Your question's concepts were also searched as: " + "; ".join(parts) if parts else ""

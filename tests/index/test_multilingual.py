@@ -140,9 +140,12 @@ def test_a_russian_question_naming_a_concept_in_another_case_finds_the_english_t
                              multilingual_rerank_weight=0.0, other_language_slot=0, foreign_dense_weight=0.0)
     searcher = Searcher.open(settings.index, settings=settings, embedder=embedder, thesaurus=th,
                              tuning=only_renderings)
-    hits = searcher.search(question, k=3)
+    answer = searcher.answer(question, k=3)
+    hits = answer.hits
     assert hits and hits[0].symbol == "A/RES/93/24" and "repair calendars" in hits[0].text, \
         [(h.symbol, h.text[:40]) for h in hits]
+    assert answer.also_searched == {"en": "repair calendars"}, "the answer says what the question was read as"
+    assert searcher.answer(question, k=3, mode="lexical").also_searched == {}, "only hybrid search reads renderings"
 
 
 @pytest.mark.slow

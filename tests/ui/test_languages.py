@@ -8,7 +8,7 @@ from index import Filters
 from tests.index.index_helpers import make_hit
 from ui.cards import card_html, highlighted
 from ui.escape import esc, md_plain
-from ui.languages import ANY_LANGUAGE, MY_LANGUAGE, parallels_html, scoped
+from ui.languages import ANY_LANGUAGE, MY_LANGUAGE, also_searched_line, parallels_html, scoped
 
 ARABIC = "١- تقرر أن تنشئ فريقاً عاملاً مفتوح العضوية"
 RLO, PDF, ZWJ, ZWSP = "\u202e", "\u202c", "\u200d", "\u200b"
@@ -46,3 +46,10 @@ def test_my_language_only_keeps_the_questions_language():
         Filters(bodies=("UNGA",), languages=("es",))
     assert scoped(f, MY_LANGUAGE, "какая резолюция учредила рабочую группу открытого состава").languages == ("ru",)
     assert scoped(f, ANY_LANGUAGE, "¿Qué resolución creó el grupo?") == f
+
+
+def test_what_the_question_was_also_searched_as_is_named_by_language_and_escaped():
+    line = also_searched_line({"en": "decides to convene", "fr": "Décide de *convoquer*"})
+    assert "English “decides to convene”" in line and "French “Décide de \\*convoquer\\*”" in line, line
+    assert also_searched_line({}) == ""
+    assert RLO not in also_searched_line({"en": f"a{RLO}b"})

@@ -18,7 +18,7 @@ from ingest.settings import Settings
 from ui.cards import show_cards
 from ui.constants import NOTHING_FOUND, SEARCH_LABEL, WORDS_FIRST
 from ui.escape import md_plain
-from ui.languages import ANY_LANGUAGE, SCOPES, scoped
+from ui.languages import ANY_LANGUAGE, SCOPES, also_searched_line, scoped
 from ui.resources import config, models_loading, open_searcher
 
 EXAMPLES = ("protection of critical infrastructure", "emergency response teams", "supply chain integrity")
@@ -178,6 +178,8 @@ def show_answer(s: Searcher, answer: Answer, query: str, filters: Filters, opts:
             empty_state(query, filters, opts.years)
         return
     results_header(answer, filters)
+    if answer.also_searched:
+        st.caption(also_searched_line(answer.also_searched))
     show_cards(s, answer.hits)
 
 
