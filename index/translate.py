@@ -16,6 +16,8 @@ from ingest.thesaurus import LANGUAGES, Concept, Thesaurus, tokens
 
 from .analysis import analyse
 
+_PUNCTUATION = "".join(chr(c) for c in range(0x2000, 0x206f)) + "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~¿¡«»"
+
 # thesaurus -> language -> stemmed phrase of a concept's wording in that language -> the concepts
 _STEMMED: "weakref.WeakKeyDictionary[Thesaurus, dict[str, dict[tuple[str, ...], list[Concept]]]]" = \
     weakref.WeakKeyDictionary()
@@ -82,8 +84,15 @@ def stemmed_index(thesaurus: Thesaurus, language: str) -> dict[tuple[str, ...], 
 
 def stemmed(text: str, language: str) -> tuple[str, ...]:
     """The text's words as stems, normalised as the thesaurus compares them. Stemmed before the normalising,
-    which drops combining marks: Snowball reads "взаимной" (й) as an inflection, not "взаимнои"."""
-    return tokens(analyse(text, language))
+    which drops combining marks: Snowball reads "взаимной" (й) as an inflection, not "взаимнои". An acronym
+    is a name, not a word, and stays whole: Spanish Snowball makes both "UNIDIR" and "Unidas" "unid"."""
+    return tuple(t for word in text.split() for t in tokens(word if acronym(word) else analyse(word, language)))
+
+
+def acronym(word: str) -> bool:
+    """ "UNIDIR", "(GTCA)", "ЕС": two to eight capitals, punctuation around them aside."""
+    core = word.strip(_PUNCTUATION)
+    return 2 <= len(core) <= 8 and core.isupper()
 
 
 def phrases(thesaurus: Thesaurus, language: str) -> list[str]:

@@ -41,6 +41,14 @@ def test_a_question_in_the_users_words_of_its_language_reaches_the_documents_wor
     assert renderings(th, "decides to convene", "en") == {"es": "Decide convocar"}, "users' wording is never searched"
 
 
+def test_an_acronym_is_matched_whole_never_as_the_stem_of_a_word():
+    """Spanish Snowball stems "UNIDIR" and "Unidas" alike ("unid"): stemmed, every question naming the United
+    Nations would name the institute."""
+    th = parse_thesaurus(concept_toml("unidir", "acronym", '["UNIDIR"]', 'es_variants = ["UNIDIR"]'))
+    assert renderings(th, "¿Qué publicó el UNIDIR?", "es") == {"en": "UNIDIR"}
+    assert renderings(th, "la Carta de las Naciones Unidas", "es") == {}
+
+
 def test_the_query_language_and_the_scripts_no_model_reads():
     assert query_language("¿Qué resolución de la Asamblea General creó el grupo de trabajo?") == "es"
     assert query_language("CBM") == "en", "too short to tell: English"
