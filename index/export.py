@@ -51,6 +51,9 @@ def to_markdown(answer: Answer, filters: Filters = Filters()) -> str:
     lines = [f"# normbase: {answer.query}", ""]
     if filters:
         lines += [f"Filters: {describe_filters(filters)}", ""]
+    if answer.also_searched:  # how the question reached passages in other languages
+        lines += ["Also searched as: " + "; ".join(f"{language.name(code)} “{text}”"
+                                                   for code, text in answer.also_searched.items()), ""]
     for h in answer.hits:
         lines += [f"> {line}" if line.strip() else ">" for line in h.text.splitlines()]
         url = safe_url(h.url)

@@ -55,6 +55,11 @@ def test_markdown_without_filters_or_hits_is_the_heading_alone():
                   "> — A/RES/1/1, OP 1, p. 2 (2 January 2020) <https://undocs.org/A/RES/1/1>\n")
 
 
+def test_markdown_says_what_the_question_was_also_searched_as():
+    md = export.to_markdown(Answer("¿quién creó el grupo?", [make_hit()], also_searched={"en": "decides to convene"}))
+    assert md.startswith("# normbase: ¿quién creó el grupo?\n\nAlso searched as: English “decides to convene”\n\n> 1.")
+
+
 def test_markdown_keeps_the_order_and_every_citation():
     hits = [make_hit(rank=i, citation=f"A/RES/{i}/1, OP 1", text=f"{i}. Text {i}.") for i in (1, 2, 3)]
     md = export.to_markdown(Answer("q", hits))
