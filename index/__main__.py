@@ -8,7 +8,6 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from ingest import language
 from ingest.catalog import CatalogError
 from ingest.terminal import visible
 from ingest.settings import INDEX, SettingsError, add_common_flags, settings_from_args
@@ -141,8 +140,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for notice in answer.notices:
         print(visible(f"note: {notice}"))
-    for code, text in answer.also_searched.items():
-        print(visible(f"also searched in {language.name(code)}: {text}"))
+    if answer.also_searched:
+        print(visible(f"also searched as: {export.describe_also_searched(answer.also_searched)}"))
     for h in answer.hits:
         print("\n" + visible(f"{h.rank}. {h.citation}   [{h.body}; score {h.score:.4f}]"))
         print("   " + visible(h.url))

@@ -40,6 +40,12 @@ def describe_filters(f: Filters) -> str:
     return "; ".join(bits)
 
 
+def describe_also_searched(also: dict[str, str]) -> str:
+    """The question's concepts as also searched in other languages ("English “decides to convene”; ..."), for a
+    note, the app and the command line: how the question reached passages in other languages."""
+    return "; ".join(f"{language.name(code)} “{text}”" for code, text in also.items())
+
+
 def quote_with_citation(hit: Hit) -> str:
     """The passage in quotation marks, then its citation and link: what a diplomat pastes into a draft."""
     url = safe_url(hit.url)
@@ -51,9 +57,8 @@ def to_markdown(answer: Answer, filters: Filters = Filters()) -> str:
     lines = [f"# normbase: {answer.query}", ""]
     if filters:
         lines += [f"Filters: {describe_filters(filters)}", ""]
-    if answer.also_searched:  # how the question reached passages in other languages
-        lines += ["Also searched as: " + "; ".join(f"{language.name(code)} “{text}”"
-                                                   for code, text in answer.also_searched.items()), ""]
+    if answer.also_searched:
+        lines += [f"Also searched as: {describe_also_searched(answer.also_searched)}", ""]
     for h in answer.hits:
         lines += [f"> {line}" if line.strip() else ">" for line in h.text.splitlines()]
         url = safe_url(h.url)

@@ -102,6 +102,7 @@ class Retrieved:
     # English, by MiniLM: one list per rendering.
     translated_lexical: list[Ranked] = field(default_factory=list)
     translated_dense: list[Ranked] = field(default_factory=list)
+    renderings: Mapping[str, str] = field(default_factory=dict)  # language -> the rendering those lists searched
     # Each candidate's group (passages of one wording show as one answer); a candidate missing is its own.
     groups: Mapping[int, int] = field(default_factory=dict)
     # The multilingual model's cosine of every candidate (not only its own list's), for a question not in English.

@@ -10,13 +10,14 @@ with the same thesaurus is another function, in index/query.py.)
 """
 from __future__ import annotations
 
+import re
 import weakref
 
 from ingest.thesaurus import LANGUAGES, Concept, Thesaurus, tokens
 
 from .analysis import analyse
 
-_PUNCTUATION = "".join(chr(c) for c in range(0x2000, 0x206f)) + "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~¿¡«»"
+_AROUND = re.compile(r"^[\W_]+|[\W_]+$")  # the punctuation around a word
 
 # thesaurus -> language -> stemmed phrase of a concept's wording in that language -> the concepts
 _STEMMED: "weakref.WeakKeyDictionary[Thesaurus, dict[str, dict[tuple[str, ...], list[Concept]]]]" = \
@@ -91,7 +92,7 @@ def stemmed(text: str, language: str) -> tuple[str, ...]:
 
 def acronym(word: str) -> bool:
     """ "UNIDIR", "(GTCA)", "ЕС": two to eight capitals, punctuation around them aside."""
-    core = word.strip(_PUNCTUATION)
+    core = _AROUND.sub("", word)
     return 2 <= len(core) <= 8 and core.isupper()
 
 

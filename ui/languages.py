@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from index import Filters
+from index.export import describe_also_searched
 from index.multilingual import query_language
 from ingest import language
 
@@ -49,5 +50,4 @@ def also_searched_line(also: dict[str, str]) -> str:
     """One Markdown line (document words escaped): the question's concepts as the thesaurus words them in the
     other languages, which search read too. A user who asked "¿quién creó…?" sees it was read as "decides to
     convene", and can tell a wrong reading from a missing document."""
-    parts = [f"{language.name(code)} “{md_plain(text)}”" for code, text in also.items()]
-    return "Your question's concepts were also searched as: " + "; ".join(parts) if parts else ""
+    return f"Your question's concepts were also searched as: {md_plain(describe_also_searched(also))}" if also else ""
