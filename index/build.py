@@ -29,7 +29,7 @@ from ingest.records import Passage, Skipped, SourceEntry
 from ingest.settings import Settings, resolve_model
 from ingest.thesaurus import ThesaurusError, load_thesaurus
 
-from . import backends, fingerprints, group, store
+from . import backends, fingerprints, group, lexicon, store
 from .backends import Embedder
 from .expansion import searched_wording
 from .query import normal_form
@@ -81,7 +81,7 @@ def fingerprint(settings: Settings, files: list[Path]) -> str:
     h = hashlib.sha256()
     h.update(f"format={FORMAT_VERSION} model={settings.model} exact={settings.exact_search_limit} "
              f"max_mb={settings.max_file_mb} pages={settings.max_pages} backends={backends.names(settings)} "
-             f"multilingual={settings.multilingual}\n"
+             f"multilingual={settings.multilingual} lexicon={lexicon.WORDS_FILE}\n"  # an older build is rebuilt to get one
              .encode())
     for p in files:
         st = p.stat()
@@ -298,8 +298,9 @@ def _write_files(tmp: Path, corpus: CorpusResult, settings: Settings, old, embed
     vector_cls = vector_cls or backends.vector_index(settings)
     index = vector_cls.build(vecs, settings)
     index.save(tmp / "vectors.faiss")
+    english = [p.text for p, _ in rows if p.language == "en"]
     report.multilingual = (_multilingual(tmp, texts, hashes, settings, old, multilingual.result(), vector_cls,
-                                         progress) if multilingual is not None else {})
+                                         progress, english) if multilingual is not None else {})
     progress("write", 3, 3)
     report.documents, report.passages = len(corpus.documents), len(rows)
     report.dimension, report.vector_index, report.lexical = dim, index.params(), lexical.params()
@@ -328,8 +329,9 @@ def _vectors(texts: list[str], hashes: list[str], reuse, load: Callable[[], Embe
 
 
 def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Settings, old,
-                  embedder: Embedder, vector_cls: type, progress: Progress) -> dict:
-    """The second vector index (settings `multilingual`), built like the first; its manifest entry.
+                  embedder: Embedder, vector_cls: type, progress: Progress, english: list[str]) -> dict:
+    """The second vector index (settings `multilingual`), built like the first, and the lexicon of the
+    `english` passages' words where the model places words (index/lexicon.py); its manifest entry.
 
     Its vectors are reused by the same embedding-input hashes as the first index's (the texts are
     the same), from a live version whose multilingual model is this one."""
@@ -340,8 +342,21 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
     np.save(tmp / "embeddings-multi.npy", vecs, allow_pickle=False)
     index = vector_cls.build(vecs, settings)
     index.save(tmp / "vectors-multi.faiss")
-    return {"embedder": settings.multilingual, "model": embedder.name, "dimension": int(vecs.shape[1]),
-            "vector_index": index.params(), "embedded": todo}
+    entry = {"embedder": settings.multilingual, "model": embedder.name, "dimension": int(vecs.shape[1]),
+             "vector_index": index.params(), "embedded": todo}
+    words = lexicon.vocabulary(english)
+    if words and backends.word_vectors(embedder, words[:1]) is not None:  # a model that places words
+        done = []
+
+        def encode(batch: list[str]):
+            vectors = backends.word_vectors(embedder, batch)
+            done.extend(batch)
+            progress("lexicon", len(done), len(words))
+            return vectors
+
+        lexicon.save(lexicon.build(words, encode), tmp)
+        entry["lexicon"] = len(words)
+    return entry
 
 
 def thesaurus_wording(settings: Settings) -> list[str]:

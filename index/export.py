@@ -41,7 +41,7 @@ def describe_filters(f: Filters) -> str:
 
 
 def describe_also_searched(also: dict[str, str]) -> str:
-    """The question's concepts as also searched in other languages ("English “decides to convene”; ..."), for a
+    """The question as also searched in other languages ("English “decides to convene”; ..."), for a
     note, the app and the command line: how the question reached passages in other languages."""
     return "; ".join(f"{language.name(code)} “{text}”" for code, text in also.items())
 

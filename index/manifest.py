@@ -8,6 +8,7 @@
         embeddings.npy           the raw vectors, reused by the next incremental build
         vectors-multi.faiss      the second, multilingual vector index (when the setting `multilingual` is on)
         embeddings-multi.npy     its raw vectors
+        lexicon-en.npy, .json    the English words of the passages and their multilingual vectors (index/lexicon.py)
     <index>/.build-*/            a build in progress (removed if a build dies)
 
 A build writes a new version folder, fsyncs it, then replaces CURRENT. A
@@ -31,7 +32,8 @@ FORMAT_VERSION = 8  # 4: checksums of the index files; 5: sentence fingerprints 
 # (superseded_by) and footnotes; 7: the lexical index holds other languages' words analysed (index/analysis.py);
 # 8: its bm25() parts per word and row (passages_fts_impacts, index/backends/fts5.py)
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
-MULTILINGUAL_FILES = ("vectors-multi.faiss", "embeddings-multi.npy")  # checksummed where a build wrote them
+# checksummed where a build wrote them (the last two: index/lexicon.py, where the model places words)
+MULTILINGUAL_FILES = ("vectors-multi.faiss", "embeddings-multi.npy", "lexicon-en.npy", "lexicon-en.json")
 DATA_FILES = FILES[1:]  # what the manifest's checksums cover
 SPARE_FILES = ("embeddings.npy",)  # read only by the next build: damage there costs reuse, not answers
 # What every index recorded before its backends were: manifests without `backends` were built by these.
@@ -117,10 +119,11 @@ def verify(folder: Path, m: Manifest, names: tuple[str, ...]) -> None:
                               f"since the build); {REBUILD_HINT}")
 
 
-def damaged(folder: Path, m: Manifest, names: tuple[str, ...] = DATA_FILES) -> list[str]:
-    """The files among `names` that are missing or differ from the manifest's checksums."""
+def damaged(folder: Path, m: Manifest, names: Optional[tuple[str, ...]] = None) -> list[str]:
+    """The files among `names` (by default every file the manifest has a checksum of, the multilingual ones
+    included) that are missing or differ from the manifest's checksums."""
     out = []
-    for name in names:
+    for name in (names if names is not None else tuple(m.checksums)):
         try:
             intact = file_sha256(folder / name) == m.checksums.get(name)
         except OSError:

@@ -23,7 +23,7 @@ from ingest.language import detect
 from ingest.masthead import JOB_LANGUAGES, VERSION_NAMES
 from ingest.settings import Settings
 
-from . import backends
+from . import backends, lexicon
 from .array_cache import read_arrays, write_arrays
 from .backends import VectorIndex
 from .manifest import REBUILD_HINT, IndexError_, Manifest, verify
@@ -57,6 +57,20 @@ def open_index(folder: Path, manifest: Manifest, settings: Settings) -> tuple[Op
         raise IndexError_(f"{folder / FILE} does not match its manifest ({index.ntotal} vectors, "
                           f"{manifest.passages} passages); {REBUILD_HINT}")
     return index, ""
+
+
+def open_lexicon(folder: Path, manifest: Manifest) -> Optional[lexicon.Lexicon]:
+    """The version's lexicon (index/lexicon.py) when its build wrote one, checked against the manifest."""
+    if not manifest.multilingual.get("lexicon"):
+        return None
+    verify(folder, manifest, lexicon.FILES)
+    try:
+        found = lexicon.load(folder)
+    except (OSError, ValueError) as exc:
+        raise IndexError_(f"{folder / lexicon.VECTORS_FILE} is damaged ({str(exc)[:80]}); {REBUILD_HINT}") from None
+    if found is None or len(found.words) != manifest.multilingual["lexicon"]:
+        raise IndexError_(f"{folder / lexicon.WORDS_FILE} does not match its manifest; {REBUILD_HINT}")
+    return found
 
 
 # The UN languages written in Latin script, which no script tells apart, and how sure the character model

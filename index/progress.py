@@ -5,7 +5,8 @@ import sys
 
 from tqdm import tqdm
 
-STAGES = {"ingest": "reading documents", "embed": "embedding passages", "write": "writing index"}
+STAGES = {"ingest": "reading documents", "embed": "embedding passages", "write": "writing index",
+          "lexicon": "encoding the corpus's words"}
 
 
 class TerminalProgress:

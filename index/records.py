@@ -78,6 +78,7 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     mode: str = "hybrid"
-    # language -> the question's thesaurus concepts in that language, as they were also searched
-    # (index/translate.renderings): a trainer sees "¿quién creó…?" was read as "decides to convene"
+    # language -> the question's thesaurus concepts in that language and (English) its words glossed, as they
+    # were also searched (index/translate.renderings, with_gloss): a trainer sees "¿quién creó…?" was read as
+    # "decides to convene"
     also_searched: dict[str, str] = field(default_factory=dict)

@@ -23,7 +23,7 @@ import numpy as np
 from ingest.settings import Settings
 from ingest.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 
-from . import analysis, backends, multilingual, store, translate
+from . import analysis, backends, lexicon, multilingual, store, translate
 from .backends import Embedder, LexicalIndex
 from .evidence import QueryCues, passage_features, query_cues
 from .expansion import Expansion, expand, expanded_query
@@ -88,6 +88,8 @@ class Searcher:
         # the second, multilingual vector index (index/multilingual.py); None when off or not built
         self._multilingual = multilingual_embedder
         self.multi_vectors, self.multilingual_notice = multilingual.open_index(folder, manifest, settings)
+        # the English words of the corpus, for glossing a question not in English word for word
+        self.lexicon = multilingual.open_lexicon(folder, manifest) if self.multi_vectors is not None else None
 
     @classmethod
     def open(cls, path: Optional[Path | str] = None, *, settings: Optional[Settings] = None,
@@ -169,13 +171,23 @@ class Searcher:
                     self._query_cache.popitem(last=False)
         return vec
 
-    def _encode_multilingual(self, text: str, language: str) -> np.ndarray:
-        """The multilingual model's query vector (a few ms: not cached); the model loads at first use."""
+    def _multilingual_model(self) -> Embedder:
+        """The multilingual model, loaded at first use."""
         with self._multi_lock:
             if self._multilingual is None:
                 self._multilingual = backends.multilingual_embedder(self.settings)
-            embedder = self._multilingual
-        return backends.query_vector(embedder, text, language)
+            return self._multilingual
+
+    def _encode_multilingual(self, text: str, language: str) -> np.ndarray:
+        """The multilingual model's query vector (a few ms: not cached)."""
+        return backends.query_vector(self._multilingual_model(), text, language)
+
+    def _gloss(self, text: str, language: str) -> list[str]:
+        """A question not in English, word for word in the corpus's English words (index/lexicon.py)."""
+        if self.lexicon is None or language == "en" or not (words := lexicon.question_words(text)):
+            return []
+        vectors = backends.word_vectors(self._multilingual_model(), words)
+        return self.lexicon.gloss(vectors, self.tuning.word_gloss_floor) if vectors is not None else []
 
     def _multilingual_list(self, q: ParsedQuery, n: int, allowed) -> tuple[np.ndarray, list[tuple[int, float]]]:
         """The multilingual query vector and its nearest passages (on the multilingual thread); the
@@ -252,7 +264,8 @@ class Searcher:
         def lexical_side():
             language = multilingual.query_language(q.text, self.settings.model_cache)
             e = expand(q.text, self.thesaurus) if expanding else Expansion()
-            renderings = (translate.renderings(self.thesaurus, q.text, language)
+            renderings = (translate.with_gloss(translate.renderings(self.thesaurus, q.text, language),
+                                               self._gloss(q.text, language))
                           if mode == "hybrid" and rendering_weight(language, t) else {})
             rendered = [parse(text, self.settings.max_query_chars, lang) for lang, text in renderings.items()]
             lists = [self.lexical.search(db, x, n, where) for x in queries] if mode in ("lexical", "hybrid") else []

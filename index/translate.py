@@ -5,7 +5,8 @@ thesaurus knows ("dual criminality"); searching that wording finds English resol
 their words, which the multilingual model alone misses when its top passages are the
 document's neighbours. The other way, an English question's concepts in French, Spanish,
 Russian, Arabic and Chinese reach the statements made in those languages. Only concepts
-the thesaurus holds are carried over: nothing is guessed. (English-to-English expansion
+the thesaurus holds are carried over here; the question's other words join the English rendering
+as the multilingual model glosses them (with_gloss, index/lexicon.py). (English-to-English expansion
 with the same thesaurus is another function, in index/query.py.)
 """
 from __future__ import annotations
@@ -40,6 +41,14 @@ def renderings(thesaurus: Thesaurus, text: str, query_language: str) -> dict[str
         if words:
             out[lang] = " ".join(dict.fromkeys(words))
     return out
+
+
+def with_gloss(renderings: dict[str, str], gloss: list[str]) -> dict[str, str]:
+    """The renderings with the question's words glossed in English (index/lexicon.py) after its concepts'
+    English wording, as one English rendering: the concepts say what is asked, the gloss the rest of it."""
+    if not gloss:
+        return renderings
+    return {**renderings, "en": " ".join(x for x in (renderings.get("en", ""), " ".join(gloss)) if x)}
 
 
 def named(thesaurus: Thesaurus, text: str, language: str) -> list[Concept]:

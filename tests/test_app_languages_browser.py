@@ -38,8 +38,8 @@ def test_a_spanish_question_finds_english_and_french_answers_and_arabic_runs_rig
             expect(resolution.first).to_be_visible()
             expect(statement.first).to_be_visible()
             expect(statement.first.locator(".nb-passage")).to_have_attribute("lang", "fr")
-            # what the question's concepts were also searched as, in English
-            expect(page.get_by_text("concepts were also searched as: English")).to_be_visible()
+            # what the question was also searched as, in English
+            expect(page.get_by_text("was also searched as: English")).to_be_visible()
 
             page.goto(f"{url}/?q={quote_plus(ARABIC)}")
             arabic = page.locator('.nb-passage[lang="ar"]')

@@ -4,7 +4,7 @@ A card names its passage's language and lets the browser set the text's directio
 (`dir="auto"`: Arabic right to left); where the same document is in the index in
 other languages, the card links the parallel passage (same symbol and label). The
 search page offers answers in any language or only in the question's own, and says what
-the question's concepts were also searched as in the other languages.
+the question was also searched as in the other languages (its concepts, its words glossed).
 """
 from __future__ import annotations
 
@@ -50,4 +50,4 @@ def also_searched_line(also: dict[str, str]) -> str:
     """One Markdown line (document words escaped): the question's concepts as the thesaurus words them in the
     other languages, which search read too. A user who asked "¿quién creó…?" sees it was read as "decides to
     convene", and can tell a wrong reading from a missing document."""
-    return f"Your question's concepts were also searched as: {md_plain(describe_also_searched(also))}" if also else ""
+    return f"Your question was also searched as: {md_plain(describe_also_searched(also))}" if also else ""

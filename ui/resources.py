@@ -61,6 +61,10 @@ class LazyEmbedder:
     def encode_passages(self, texts, batch_size: int = 32, progress=lambda done, total: None):
         return self._load(self.name).encode_passages(texts, batch_size, progress)
 
+    def encode_words(self, words):
+        """The multilingual model's word vectors, for the lexicon's gloss (index/lexicon.py)."""
+        return backends.word_vectors(self._load(self.name), words)
+
 
 def multilingual_model(cfg: Settings) -> Optional[LazyEmbedder]:
     """For a Searcher, which never reads its name (a build does: it is handed the model itself)."""

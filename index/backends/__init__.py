@@ -17,13 +17,14 @@ from typing import Callable, Optional, TypeVar
 
 from ingest.settings import Settings
 
-from .base import Embedder, LexicalIndex, ModelUnavailable, QueryByLanguage, UnknownBackend, VectorIndex, query_vector
+from .base import (Embedder, LexicalIndex, ModelUnavailable, QueryByLanguage, UnknownBackend, VectorIndex, WordEmbedder,
+                   query_vector, word_vectors)
 from .faiss_tiers import FaissTiers
 from .fts5 import Fts5Lexical
 
 __all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "UnknownBackend", "VectorIndex",
            "query_vector", "OFF", "embedder", "lexical_index", "multilingual_embedder", "names", "register_embedder", "register_lexical_index", "register_vector_index",
-           "vector_index"]
+           "vector_index", "WordEmbedder", "word_vectors"]
 
 
 def _sentence_transformers(model: str, settings: Settings) -> Embedder:

@@ -22,7 +22,7 @@ from ingest.settings import ModelUnavailable, Settings
 from ..query import ParsedQuery
 
 __all__ = ["Embedder", "LexicalIndex", "ModelUnavailable", "QueryByLanguage", "Ranked", "query_vector", "UnknownBackend",
-           "VectorIndex", "Where"]
+           "VectorIndex", "Where", "WordEmbedder", "word_vectors"]
 
 ProgressFn = Callable[[int, int], None]
 Ranked = list[tuple[int, float]]  # (passage id, score), best first
@@ -76,6 +76,20 @@ def query_vector(embedder: Embedder, text: str, language: str) -> np.ndarray:
     if isinstance(embedder, QueryByLanguage):
         return embedder.encode_query_in(text, language)
     return embedder.encode_query(text)
+
+
+@runtime_checkable
+class WordEmbedder(Protocol):
+    """An embedder that places single words of every language in one space ("secreto" beside "secrecy"),
+    for the corpus's lexicon (index/lexicon.py); `encode_words` gives None where the model it wraps places
+    none (ui/resources.LazyEmbedder, before its model is known)."""
+
+    def encode_words(self, words: Sequence[str]) -> Optional[np.ndarray]: ...
+
+
+def word_vectors(embedder: Optional[Embedder], words: Sequence[str]) -> Optional[np.ndarray]:
+    """Unit vectors of `words` by an embedder that places words across languages, else None (MiniLM, say)."""
+    return embedder.encode_words(words) if isinstance(embedder, WordEmbedder) else None
 
 
 @runtime_checkable

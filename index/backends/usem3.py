@@ -35,7 +35,7 @@ RUNTIME = ("sp", "threads", "_threadpool")
 
 
 class Usem3Embedder:
-    """Embedder in base.py, on one BLAS thread: the package sets its own thread limit around each call
+    """Embedder and WordEmbedder in base.py, on one BLAS thread: the package sets its own thread limit around each call
     (so a caller cannot lower it per call), a 3 ms query gains nothing from a second thread, and on
     these shared two-core machines the other core is usually busy."""
 
@@ -83,6 +83,10 @@ class Usem3Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self._encode([text])[0]
+
+    def encode_words(self, words: Sequence[str]) -> np.ndarray:
+        """WordEmbedder in base.py: the model was trained on translation pairs, and a word is a short sentence."""
+        return self._encode(words)
 
     def _encode(self, batch: Sequence[str]) -> np.ndarray:
         self.calls += 1

@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from index import Searcher
+from index import Searcher, lexicon
 from index.build import build
 from index.manifest import IndexError_, read_manifest
 from tests.index.index_helpers import copy_corpus, live_folder, make_settings
@@ -54,9 +54,12 @@ def test_the_second_index_is_built_checksummed_and_recorded(bilingual):
     assert m.multilingual["embedder"] == "usem3+e5" and m.multilingual["model"].startswith("usem3-")
     assert "+e5-" in m.multilingual["model"]
     assert m.multilingual["dimension"] == 912 and m.multilingual["embedded"] == m.passages == report.passages
-    assert {"vectors-multi.faiss", "embeddings-multi.npy"} <= set(m.checksums)
+    assert {"vectors-multi.faiss", "embeddings-multi.npy", *lexicon.FILES} <= set(m.checksums)
     vecs = np.load(folder / "embeddings-multi.npy", allow_pickle=False)
     assert vecs.shape == (m.passages, 912)
+    words = lexicon.load(folder).words
+    assert m.multilingual["lexicon"] == len(words) and {"cables", "repair", "calendars"} <= set(words)
+    assert not {"câbles", "réparation"} & set(words), "the English passages' words only"
 
 
 @pytest.mark.slow
@@ -113,6 +116,10 @@ def test_an_index_without_it_answers_with_a_notice_and_a_damaged_one_is_refused(
         fh.write(b"\0\1\2\3")
     with pytest.raises(IndexError_, match="vectors-multi.faiss.*checksum"):
         Searcher.open(on.index, settings=on, embedder=embedder)
+    build(on, embedder=embedder)  # a damaged multilingual file is repaired by the next build, as any other
+    (folder := live_folder(on.index)).joinpath(lexicon.WORDS_FILE).write_text('["bank"]', encoding="utf-8")
+    with pytest.raises(IndexError_, match="lexicon-en.json.*checksum"):
+        Searcher.open(on.index, settings=on, embedder=embedder)
     assert Searcher.open(off.index, settings=off, embedder=embedder).multi_vectors is None, \
         "with the setting off the second index is not read"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -137,7 +144,8 @@ def test_a_russian_question_naming_a_concept_in_another_case_finds_the_english_t
     question = "Кто предлагает обмениваться графиками ремонта кабелей?"
     assert th.match(question) == [], "not said in the thesaurus's form"
     only_renderings = Tuning(multilingual_cross=0.0, multilingual_same=0.0, multilingual_cosine_weight=0.0,
-                             multilingual_rerank_weight=0.0, other_language_slot=0, foreign_dense_weight=0.0)
+                             multilingual_rerank_weight=0.0, other_language_slot=0, foreign_dense_weight=0.0,
+                             word_gloss_floor=2.0)  # and no word glossed: the thesaurus alone
     searcher = Searcher.open(settings.index, settings=settings, embedder=embedder, thesaurus=th,
                              tuning=only_renderings)
     answer = searcher.answer(question, k=3)
@@ -146,6 +154,33 @@ def test_a_russian_question_naming_a_concept_in_another_case_finds_the_english_t
         [(h.symbol, h.text[:40]) for h in hits]
     assert answer.also_searched == {"en": "repair calendars"}, "the answer says what the question was read as"
     assert searcher.answer(question, k=3, mode="lexical").also_searched == {}, "only hybrid search reads renderings"
+
+
+@pytest.mark.slow
+def test_a_question_the_thesaurus_names_nothing_of_reaches_the_english_text_by_its_words_glossed(
+        bilingual, embedder):
+    """With every other cross-lingual voice silenced and a thesaurus that names nothing, only the question's
+    words glossed into the corpus's English words (index/lexicon.py) can reach the English resolution."""
+    from index.fusion import Tuning
+    from ingest.thesaurus import parse_thesaurus
+
+    settings, _ = bilingual
+    th = parse_thesaurus('[[concept]]\nid = "weather"\nkind = "set-phrase"\nterms = ["weather"]\n')
+    question = "Кто предлагает обмениваться графиками ремонта кабелей?"
+    gloss_only = Tuning(multilingual_cross=0.0, multilingual_same=0.0, multilingual_cosine_weight=0.0,
+                        multilingual_rerank_weight=0.0, other_language_slot=0, foreign_dense_weight=0.0)
+    searcher = Searcher.open(settings.index, settings=settings, embedder=embedder, thesaurus=th, tuning=gloss_only)
+    answer = searcher.answer(question, k=3)
+    assert any(h.symbol == "A/RES/93/24" and "repair calendars" in h.text for h in answer.hits), \
+        [(h.symbol, h.text[:40]) for h in answer.hits]
+    glossed = answer.also_searched["en"].split()
+    assert {"repair", "cables"} <= set(glossed), "the answer says what the question was glossed as"
+    off = Searcher.open(settings.index, settings=settings, embedder=embedder, thesaurus=th,
+                        tuning=replace(gloss_only, word_gloss_floor=2.0)).answer(question, k=3)
+    assert off.also_searched == {}, "above 1 the floor glosses nothing"
+    assert not any("repair calendars" in h.text for h in off.hits), "nothing else reads both languages here"
+    assert searcher.answer("Who proposes to exchange cable repair calendars?", k=3).also_searched == {}, \
+        "an English question is not glossed"
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@ query-side language checks of index/multilingual.py: pure, milliseconds."""
 from __future__ import annotations
 
 from index.multilingual import query_language, uncovered_script
-from index.translate import renderings
+from index.translate import renderings, with_gloss
 from ingest.thesaurus import load_thesaurus, parse_thesaurus
 from tests.ingest.test_thesaurus import concept_toml
 
@@ -71,3 +71,10 @@ def test_a_paragraph_in_two_language_versions_shows_once_in_the_querys_language(
     ranked = [(1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6), (5, 0.5), (6, 0.4), (7, 0.3)]
     assert in_query_language(ranked, rows, "en") == [(3, 0.9), (2, 0.8), (4, 0.6), (5, 0.5), (6, 0.4), (7, 0.3)]
     assert in_query_language(ranked, rows, "fr") == [(1, 0.9), (2, 0.8), (4, 0.6), (5, 0.5), (6, 0.4), (7, 0.3)]
+
+
+def test_the_gloss_follows_the_concepts_english_wording_in_one_english_rendering():
+    assert with_gloss({"en": "dual criminality", "fr": "x"}, ["bank", "secrecy"]) == \
+        {"en": "dual criminality bank secrecy", "fr": "x"}
+    assert with_gloss({}, ["bank"]) == {"en": "bank"}, "a question the thesaurus names nothing of"
+    assert with_gloss({"fr": "x"}, []) == {"fr": "x"}

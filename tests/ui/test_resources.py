@@ -25,3 +25,13 @@ def test_a_model_with_one_query_vector_is_asked_for_it():
     usem3 = backends.multilingual_embedder(settings)
     lazy = LazyEmbedder("usem3", lambda name: usem3)
     assert np.array_equal(backends.query_vector(lazy, "cables submarinos", "es"), usem3.encode_query("cables submarinos"))
+
+
+def test_the_app_asks_the_pair_for_word_vectors_and_gets_none_from_a_model_that_places_no_words(embedder):
+    """The gloss of a question not in English (index/lexicon.py) needs the pair's words through the wrapper."""
+    pair = backends.multilingual_embedder(Settings.from_env({}))
+    words = ["secreto", "bancario"]
+    assert np.array_equal(backends.word_vectors(LazyEmbedder("usem3+e5", lambda name: pair), words),
+                          pair.encode_words(words))
+    assert backends.word_vectors(LazyEmbedder("minilm", lambda name: embedder), words) is None
+    assert backends.word_vectors(embedder, words) is None

