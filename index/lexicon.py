@@ -6,7 +6,8 @@ which rank the right document but often a neighbouring paragraph of it. The mult
 places single words: "secreto" and "тайны" land next to "secrecy". So a build keeps the distinct words
 of its English passages with their vectors (`lexicon-en.npy`, `lexicon-en.json`, written beside the
 multilingual index and checksummed with it), and a question not in English is glossed as, for each of
-its words, the nearest English word of the corpus when the two are close enough (`Tuning.word_gloss_floor`).
+its words, one of the nearest English words of the corpus, chosen by the question as a whole, when the two
+are close enough (`Tuning.word_gloss_floor`, `word_gloss_context`).
 The gloss joins the question's English rendering, searched by words (docs/quality.md, round 9).
 
 The lexicon holds only words the corpus has, so a gloss never searches a word no passage contains;
@@ -28,6 +29,7 @@ VECTORS_FILE = "lexicon-en.npy"
 FILES = (VECTORS_FILE, WORDS_FILE)
 MIN_LETTERS = 3  # an English word of the lexicon ("ict", "law"); shorter ones are function words or labels
 BATCH = 256
+CANDIDATES = 5  # the English words a question's word may be glossed as, nearest first (3: less, 8-10: no more)
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,21 @@ class Lexicon:
     words: tuple[str, ...]
     vectors: np.ndarray
 
-    def gloss(self, vectors: np.ndarray, floor: float) -> list[str]:
-        """For each row of `vectors` (a question's words), the nearest English word when its cosine is at
-        least `floor`; each word once, in the question's order."""
+    def gloss(self, vectors: np.ndarray, question: np.ndarray, floor: float, context: float) -> list[str]:
+        """For each row of `vectors` (a question's words), one English word: among its CANDIDATES nearest of
+        cosine `floor` or more, the one whose cosine to the word plus `context` times its cosine to the whole
+        `question` is highest (a word alone is ambiguous: "extrader" is nearest to *extraterritorial*, and in a
+        question on extradition it is *extradite*); each word once, in the question's order."""
         if not len(self.words) or not len(vectors):
             return []
         scores = vectors @ self.vectors.T
-        best = scores.argmax(axis=1)
-        out = [self.words[j] for row, j in zip(scores, best) if row[j] >= floor]
+        fit = context * (self.vectors @ question)
+        out = []
+        for row in scores:
+            near = np.argsort(-row)[:CANDIDATES]
+            near = near[row[near] >= floor]
+            if len(near):
+                out.append(self.words[near[np.argmax(row[near] + fit[near])]])
         return list(dict.fromkeys(out))
 
 

@@ -186,8 +186,10 @@ class Searcher:
         """A question not in English, word for word in the corpus's English words (index/lexicon.py)."""
         if self.lexicon is None or language == "en" or not (words := lexicon.question_words(text)):
             return []
-        vectors = backends.word_vectors(self._multilingual_model(), words)
-        return self.lexicon.gloss(vectors, self.tuning.word_gloss_floor) if vectors is not None else []
+        vectors = backends.word_vectors(self._multilingual_model(), [*words, text])  # the question last: the context
+        if vectors is None:
+            return []
+        return self.lexicon.gloss(vectors[:-1], vectors[-1], self.tuning.word_gloss_floor, self.tuning.word_gloss_context)
 
     def _multilingual_list(self, q: ParsedQuery, n: int, allowed) -> tuple[np.ndarray, list[tuple[int, float]]]:
         """The multilingual query vector and its nearest passages (on the multilingual thread); the

