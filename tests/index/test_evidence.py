@@ -1,7 +1,8 @@
 """Structure features (index/evidence.py) read from passages and queries as they appear in the index. Pure."""
 from __future__ import annotations
 
-from index.evidence import names_delegation, opening_verb, passage_features, query_cues
+from index.evidence import concept_coverage, names_delegation, opening_verb, passage_features, query_cues
+from ingest.thesaurus import parse_thesaurus
 
 
 def test_an_operative_paragraph_is_known_by_its_label_and_its_opening_verb():
@@ -32,3 +33,26 @@ def test_a_query_names_a_delegation_by_its_words_or_the_start_of_them():
     assert not names_delegation(russia, query_cues("Russia view on international law")), "every word of the name"
     assert names_delegation(passage_features("x", "t", "Egypt"), query_cues("Egypt's view on capacity-building"))
     assert not names_delegation(passage_features("x", "t", "Egypt"), query_cues("capacity-building funds"))
+
+
+def test_a_passage_covers_the_concepts_whose_documents_wording_it_says_in_whole_words():
+    th = parse_thesaurus('''[[concept]]
+id = "grooming"
+kind = "legal-term"
+terms = ["grooming"]
+variants = ["luring"]
+fr = ["pédopiégeage"]
+
+[[concept]]
+id = "dual-criminality"
+kind = "legal-term"
+terms = ["dual criminality"]
+''')
+    grooming, dual = th.concepts
+    assert concept_coverage("(b) Soliciting, Grooming, or making any arrangement", [grooming, dual]) == 0.5
+    assert concept_coverage("where dual criminality is required, grooming", [grooming, dual]) == 1.0
+    assert concept_coverage("le pédopiégeage en ligne", [grooming]) == 1.0, "a translation is the documents' wording"
+    assert concept_coverage("luring a child", [grooming]) == 0.0, "users' variants are not"
+    assert concept_coverage("groomings and criminality", [grooming, dual]) == 0.0, "whole words only"
+    assert concept_coverage("a dual-criminality requirement", [dual]) == 1.0, "words as the thesaurus reads them"
+    assert concept_coverage("grooming", []) == 0.0

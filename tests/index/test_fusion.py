@@ -199,6 +199,14 @@ def test_the_querys_concepts_in_other_languages_add_lists_of_translation_weight(
         5: pytest.approx(0.5 / 21)}, "an English query's renderings count translation_from_english"
 
 
+def test_a_candidate_that_says_the_named_concepts_gets_coverage_weight_times_its_share():
+    r = Retrieved(translated_lexical=[[(5, 2.0), (6, 1.0)]], query_language="ar", coverage={6: 1.0, 5: 0.5, 9: 1.0})
+    t = Tuning(cosine_weight=0.0, translation_weight=1.0, coverage_weight=2.0)
+    assert scores(fuse(r, "hybrid", t)) == {5: pytest.approx(1 / 21 + 1.0 / 21), 6: pytest.approx(1 / 22 + 2.0 / 21)}, \
+        "a share of the weight for a share of the concepts; a passage no list found (9) is not added"
+    assert [i for i, _ in fuse(r, "hybrid", replace(t, coverage_weight=0.0))] == [5, 6]
+
+
 # -- multi-part queries: each question keeps an answer near the top ------------------------
 
 def test_each_part_of_a_multi_part_query_gets_its_best_near_the_top():
