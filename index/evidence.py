@@ -9,6 +9,7 @@ agreement counts is decided by measurement: `structure_bonus` in index/fusion.py
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -84,12 +85,27 @@ def names_delegation(f: PassageFeatures, cues: QueryCues) -> bool:
     return all(w in cues.words or any(len(q) >= 5 and w.startswith(q) for q in cues.words) for w in f.delegation)
 
 
-def concept_coverage(text: str, concepts: Sequence[Concept]) -> float:
-    """The share of `concepts` whose documents' wording (a term, or a translation in any language; not the users'
-    variants) the passage says, as whole words: "Each State Party shall … soliciting, grooming …" says the *grooming* concept a question named in
-    Arabic, where the article before it, on abuse material, shares more of the question's other words."""
-    if not concepts:
+def concept_patterns(concepts: Sequence[Concept]) -> list[re.Pattern]:
+    """Per concept, one pattern of its documents' wording (terms and translations; not the users' variants),
+    as whole words in any case, a space standing for any run of spaces or hyphens ("dual-criminality")."""
+    return [_pattern(c) for c in concepts]
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern(concept: Concept) -> re.Pattern:
+    def phrase(p: str) -> str:
+        return r"[\s\-‐-―]+".join(re.escape(w) for w in p.casefold().split())
+
+    wording = [phrase(p) for p, via in concept.phrases() if via != "variant" and p.split()]
+    return re.compile(r"(?<!\w)(?:" + "|".join(wording) + r")(?!\w)")
+
+
+def concept_coverage(text: str, patterns: Sequence[re.Pattern]) -> float:
+    """The share of the concepts (`concept_patterns`) whose documents' wording, in any language, the passage says:
+    "Each State Party shall … soliciting, grooming …" says the *grooming* concept a question named in Arabic,
+    where the article before it, on abuse material, shares more of the question's other words. (Matched as
+    patterns on the case-folded text, not as thesaurus tokens: a question weighs hundreds of candidates.)"""
+    if not patterns:
         return 0.0
-    said = " " + " ".join(tokens(text)) + " "
-    return sum(any(f" {' '.join(tokens(p))} " in said for p, via in c.phrases() if via != "variant")
-               for c in concepts) / len(concepts)
+    said = text.casefold()
+    return sum(1 for p in patterns if p.search(said)) / len(patterns)

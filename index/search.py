@@ -25,7 +25,7 @@ from ingest.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 
 from . import analysis, backends, lexicon, multilingual, store, translate
 from .backends import Embedder, LexicalIndex
-from .evidence import QueryCues, concept_coverage, passage_features, query_cues
+from .evidence import QueryCues, concept_coverage, concept_patterns, passage_features, query_cues
 from .expansion import Expansion, expand, expanded_query
 from .fusion import Ranked, Retrieved, Tuning, fuse, rendering_weight
 from .highlight import best_sentences
@@ -189,7 +189,8 @@ class Searcher:
         vectors = backends.word_vectors(self._multilingual_model(), [*words, text])  # the question last: the context
         if vectors is None:
             return []
-        return self.lexicon.gloss(vectors[:-1], vectors[-1], self.tuning.word_gloss_floor, self.tuning.word_gloss_context)
+        t = self.tuning
+        return self.lexicon.gloss(vectors[:-1], vectors[-1], t.word_gloss_floor, t.word_gloss_context)
 
     def _multilingual_list(self, q: ParsedQuery, n: int, allowed) -> tuple[np.ndarray, list[tuple[int, float]]]:
         """The multilingual query vector and its nearest passages (on the multilingual thread); the
@@ -305,17 +306,18 @@ class Searcher:
         coverage = {}
         if mode == "hybrid" and language != "en" and t.coverage_weight and (
                 named := translate.named(self.thesaurus, q.text, language)):
-            ids = list(found) or list(dict.fromkeys(i for hits in [*lexical, *dense, *translated_lexical,
-                                                                   *translated_dense] for i, _ in hits))
-            concepts = list({c.id: c for c in named}.values())
+            ids = list(dict.fromkeys(i for hits in [*lexical, *dense, multi, *translated_lexical, *translated_dense]
+                                     for i, _ in hits[:t.coverage_depth]))
+            patterns = concept_patterns(list({c.id: c for c in named}.values()))
             coverage = {i: share for i, r in store.passages_by_id(db, ids).items()
-                        if (share := concept_coverage(r["text"], concepts))}
+                        if (share := concept_coverage(r["text"], patterns))}
         cosines = {}
         if multi and t.multilingual_rerank_weight and language != "en":
             cosines = {i: float(multi_vector @ self.multi_vectors.vector(i)) for i in found}
         return Retrieved(dense, lexical, q.years, years, thesaurus_dense=th_dense, thesaurus_lexical=th_lexical,
                          features=features, cues=cues, multilingual=multi, query_language=language,
-                         multilingual_cosines=cosines, coverage=coverage, languages={i: lang for i, (lang, _) in found.items()},
+                         multilingual_cosines=cosines, coverage=coverage,
+                         languages={i: lang for i, (lang, _) in found.items()},
                          groups={i: g for i, (_, g) in found.items()},
                          translated_lexical=translated_lexical, translated_dense=translated_dense,
                          renderings=renderings)

@@ -1,7 +1,8 @@
 """Structure features (index/evidence.py) read from passages and queries as they appear in the index. Pure."""
 from __future__ import annotations
 
-from index.evidence import concept_coverage, names_delegation, opening_verb, passage_features, query_cues
+from index.evidence import (concept_coverage, concept_patterns, names_delegation, opening_verb, passage_features,
+                            query_cues)
 from ingest.thesaurus import parse_thesaurus
 
 
@@ -48,11 +49,12 @@ id = "dual-criminality"
 kind = "legal-term"
 terms = ["dual criminality"]
 ''')
-    grooming, dual = th.concepts
-    assert concept_coverage("(b) Soliciting, Grooming, or making any arrangement", [grooming, dual]) == 0.5
-    assert concept_coverage("where dual criminality is required, grooming", [grooming, dual]) == 1.0
-    assert concept_coverage("le pédopiégeage en ligne", [grooming]) == 1.0, "a translation is the documents' wording"
-    assert concept_coverage("luring a child", [grooming]) == 0.0, "users' variants are not"
-    assert concept_coverage("groomings and criminality", [grooming, dual]) == 0.0, "whole words only"
-    assert concept_coverage("a dual-criminality requirement", [dual]) == 1.0, "words as the thesaurus reads them"
+    grooming, dual = (concept_patterns([c]) for c in th.concepts)
+    both = concept_patterns(th.concepts)
+    assert concept_coverage("(b) Soliciting, Grooming, or making any arrangement", both) == 0.5
+    assert concept_coverage("where dual criminality is required, grooming", both) == 1.0
+    assert concept_coverage("le pédopiégeage en ligne", grooming) == 1.0, "a translation is the documents' wording"
+    assert concept_coverage("luring a child", grooming) == 0.0, "users' variants are not"
+    assert concept_coverage("groomings and criminality", both) == 0.0, "whole words only"
+    assert concept_coverage("a dual-criminality requirement", dual) == 1.0, "words as the thesaurus reads them"
     assert concept_coverage("grooming", []) == 0.0
