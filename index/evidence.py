@@ -85,26 +85,29 @@ def names_delegation(f: PassageFeatures, cues: QueryCues) -> bool:
     return all(w in cues.words or any(len(q) >= 5 and w.startswith(q) for q in cues.words) for w in f.delegation)
 
 
-def concept_patterns(concepts: Sequence[Concept]) -> list[re.Pattern]:
-    """Per concept, one pattern of its documents' wording (terms and translations; not the users' variants),
-    as whole words in any case, a space standing for any run of spaces or hyphens ("dual-criminality")."""
-    return [_pattern(c) for c in concepts]
+def concept_patterns(concepts: Sequence[Concept], language: str) -> list[re.Pattern]:
+    """Per concept, one pattern of its documents' wording in `language` (English: its terms; another: its
+    translations there; never the users' variants), as whole words in any case, a space standing for any run of
+    spaces or hyphens ("dual-criminality"). A concept with no wording in that language gets a pattern that
+    matches nothing, so the share stays a share of all the concepts named."""
+    return [_pattern(c, language) for c in concepts]
 
 
-@functools.lru_cache(maxsize=1024)
-def _pattern(concept: Concept) -> re.Pattern:
+@functools.lru_cache(maxsize=4096)
+def _pattern(concept: Concept, language: str) -> re.Pattern:
     def phrase(p: str) -> str:
         return r"[\s\-‐-―]+".join(re.escape(w) for w in p.casefold().split())
 
-    wording = [phrase(p) for p, via in concept.phrases() if via != "variant" and p.split()]
-    return re.compile(r"(?<!\w)(?:" + "|".join(wording) + r")(?!\w)")
+    wording = concept.terms if language == "en" else concept.translations.get(language, ())
+    return re.compile(r"(?<!\w)(?:" + "|".join(phrase(p) for p in wording if p.split()) + r")(?!\w)"
+                      if any(p.split() for p in wording) else r"(?!)")
 
 
 def concept_coverage(text: str, patterns: Sequence[re.Pattern]) -> float:
-    """The share of the concepts (`concept_patterns`) whose documents' wording, in any language, the passage says:
-    "Each State Party shall … soliciting, grooming …" says the *grooming* concept a question named in Arabic,
-    where the article before it, on abuse material, shares more of the question's other words. (Matched as
-    patterns on the case-folded text, not as thesaurus tokens: a question weighs hundreds of candidates.)"""
+    """The share of the concepts (`concept_patterns` in the passage's language) whose documents' wording the
+    passage says: "Each State Party shall … soliciting, grooming …" says the *grooming* concept a question named
+    in Arabic, where the article before it, on abuse material, shares more of the question's other words.
+    (Matched as patterns on the case-folded text, not as thesaurus tokens: a question weighs many candidates.)"""
     if not patterns:
         return 0.0
     said = text.casefold()

@@ -308,9 +308,9 @@ class Searcher:
                 named := translate.named(self.thesaurus, q.text, language)):
             ids = list(dict.fromkeys(i for hits in [*lexical, *dense, multi, *translated_lexical, *translated_dense]
                                      for i, _ in hits[:t.coverage_depth]))
-            patterns = concept_patterns(list({c.id: c for c in named}.values()))
+            concepts = list({c.id: c for c in named}.values())
             coverage = {i: share for i, r in store.passages_by_id(db, ids).items()
-                        if (share := concept_coverage(r["text"], patterns))}
+                        if (share := concept_coverage(r["text"], concept_patterns(concepts, r["language"] or "en")))}
         cosines = {}
         if multi and t.multilingual_rerank_weight and language != "en":
             cosines = {i: float(multi_vector @ self.multi_vectors.vector(i)) for i in found}

@@ -49,12 +49,14 @@ id = "dual-criminality"
 kind = "legal-term"
 terms = ["dual criminality"]
 ''')
-    grooming, dual = (concept_patterns([c]) for c in th.concepts)
-    both = concept_patterns(th.concepts)
+    grooming, dual = (concept_patterns([c], "en") for c in th.concepts)
+    both = concept_patterns(th.concepts, "en")
     assert concept_coverage("(b) Soliciting, Grooming, or making any arrangement", both) == 0.5
     assert concept_coverage("where dual criminality is required, grooming", both) == 1.0
-    assert concept_coverage("le pédopiégeage en ligne", grooming) == 1.0, "a translation is the documents' wording"
-    assert concept_coverage("luring a child", grooming) == 0.0, "users' variants are not"
+    assert concept_coverage("le pédopiégeage en ligne", concept_patterns(th.concepts, "fr")) == 0.5, \
+        "a French passage says the concepts' French wording; one with none there counts as not said"
+    assert concept_coverage("le pédopiégeage en ligne", grooming) == 0.0, "in the passage's own language"
+    assert concept_coverage("luring a child", grooming) == 0.0, "users' variants are not the documents' wording"
     assert concept_coverage("groomings and criminality", both) == 0.0, "whole words only"
     assert concept_coverage("a dual-criminality requirement", dual) == 1.0, "words as the thesaurus reads them"
     assert concept_coverage("grooming", []) == 0.0
