@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
 
 from ingest.thesaurus import Concept, tokens
+
+from .analysis import analyse
+from .translate import stemmed
 
 # The verbs that open operative paragraphs of UN resolutions and decisions (UN editorial practice).
 OPERATIVE_VERBS = frozenset("""
@@ -27,6 +31,8 @@ LIST_WORDS = frozenset("list lists elements principles components items include 
 # Words that ask who said something: the answer is a delegation's statement.
 POSITION_WORDS = frozenset("delegation delegations who country countries".split())
 _ADVERBS = frozenset("also further again furthermore moreover".split())
+_MARKS = re.compile("[\u0300-\u036f\u064b-\u065f\u0670\u0640]")
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
 _NUMBERING = re.compile(r"^\s*(?:\(?[0-9ivxlc]+[.)]|\([a-z]\)|[-–•])\s*", re.I)
 
 
@@ -85,30 +91,49 @@ def names_delegation(f: PassageFeatures, cues: QueryCues) -> bool:
     return all(w in cues.words or any(len(q) >= 5 and w.startswith(q) for q in cues.words) for w in f.delegation)
 
 
-def concept_patterns(concepts: Sequence[Concept], language: str) -> list[re.Pattern]:
-    """Per concept, one pattern of its documents' wording in `language` (English: its terms; another: its
-    translations there; never the users' variants), as whole words in any case, a space standing for any run of
-    spaces or hyphens ("dual-criminality"). A concept with no wording in that language gets a pattern that
-    matches nothing, so the share stays a share of all the concepts named."""
-    return [_pattern(c, language) for c in concepts]
+def concept_coverage(text: str, language: str, concepts: Sequence[Concept]) -> float:
+    """The share of `concepts` whose documents' wording in the passage's `language` the passage says (English:
+    the terms; another language: the translations there, compared as the stems `translate.named` compares a
+    question's words, Chinese as its words; never the users' variants). "Each State Party shall … soliciting,
+    grooming …" says the *grooming* concept a question named in Arabic, where the article before it, on abuse
+    material, shares more of the question's other words. A concept with no wording in that language counts as
+    not said: the share stays a share of all the concepts named."""
+    if not concepts:
+        return 0.0
+    if language == "en":  # most candidates: a pattern on the case-folded text, no word-by-word analysis
+        said = text.casefold()
+        return sum(1 for c in concepts if _english(c).search(said)) / len(concepts)
+    # Most candidates say none of them: a stem's longest word, looked for in the text as it is, rules them out
+    # before the word-by-word analysis (a stem is a part of the word it comes from).
+    folded = _fold(text)
+    maybe = [c for c in concepts if any(k in folded for k in _keys(c, language))]
+    if not maybe:
+        return 0.0
+    stems = " " + " ".join(stemmed(text, language)) + " "
+    return sum(any(f" {p} " in stems for p in _stemmed(c, language)) for c in maybe) / len(concepts)
 
 
 @functools.lru_cache(maxsize=4096)
-def _pattern(concept: Concept, language: str) -> re.Pattern:
-    def phrase(p: str) -> str:
-        return r"[\s\-‐-―]+".join(re.escape(w) for w in p.casefold().split())
-
-    wording = concept.terms if language == "en" else concept.translations.get(language, ())
-    return re.compile(r"(?<!\w)(?:" + "|".join(phrase(p) for p in wording if p.split()) + r")(?!\w)"
-                      if any(p.split() for p in wording) else r"(?!)")
+def _english(concept: Concept) -> re.Pattern:
+    """The concept's terms as whole words in any case, any run of spaces or hyphens between their words."""
+    words = [[re.escape(w) for w in _SEPARATORS.split(t.casefold()) if w] for t in concept.terms]
+    alternatives = [r"[\s\-\u2010-\u2015]+".join(w) for w in words if w]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)" if alternatives else r"(?!)")
 
 
-def concept_coverage(text: str, patterns: Sequence[re.Pattern]) -> float:
-    """The share of the concepts (`concept_patterns` in the passage's language) whose documents' wording the
-    passage says: "Each State Party shall … soliciting, grooming …" says the *grooming* concept a question named
-    in Arabic, where the article before it, on abuse material, shares more of the question's other words.
-    (Matched as patterns on the case-folded text, not as thesaurus tokens: a question weighs many candidates.)"""
-    if not patterns:
-        return 0.0
-    said = text.casefold()
-    return sum(1 for p in patterns if p.search(said)) / len(patterns)
+@functools.lru_cache(maxsize=4096)
+def _keys(concept: Concept, language: str) -> tuple[str, ...]:
+    """Per translation in `language`, its longest stem as analysed, folded as `_fold` folds a passage."""
+    return tuple(_fold(max(words, key=len)) for p in concept.translations.get(language, ())
+                 if (words := analyse(p, language).split()))
+
+
+def _fold(text: str) -> str:
+    """Case-folded, without accents, Arabic vowel marks and tatweel (Snowball's Spanish stems drop accents)."""
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _stemmed(concept: Concept, language: str) -> tuple[str, ...]:
+    """The concept's translations in `language` as space-joined stems, as `translate.stemmed` reads text."""
+    return tuple(" ".join(key) for p in concept.translations.get(language, ()) if (key := stemmed(p, language)))

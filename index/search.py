@@ -25,7 +25,7 @@ from ingest.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 
 from . import analysis, backends, lexicon, multilingual, store, translate
 from .backends import Embedder, LexicalIndex
-from .evidence import QueryCues, concept_coverage, concept_patterns, passage_features, query_cues
+from .evidence import QueryCues, concept_coverage, passage_features, query_cues
 from .expansion import Expansion, expand, expanded_query
 from .fusion import Ranked, Retrieved, Tuning, fuse, rendering_weight
 from .highlight import best_sentences
@@ -308,9 +308,8 @@ class Searcher:
                 named := translate.named(self.thesaurus, q.text, language)):
             ids = list(dict.fromkeys(i for hits in [*lexical, *dense, multi, *translated_lexical, *translated_dense]
                                      for i, _ in hits[:t.coverage_depth]))
-            concepts = list({c.id: c for c in named}.values())
             coverage = {i: share for i, r in store.passages_by_id(db, ids).items()
-                        if (share := concept_coverage(r["text"], concept_patterns(concepts, r["language"] or "en")))}
+                        if (share := concept_coverage(r["text"], r["language"] or "en", named))}
         cosines = {}
         if multi and t.multilingual_rerank_weight and language != "en":
             cosines = {i: float(multi_vector @ self.multi_vectors.vector(i)) for i in found}

@@ -1,8 +1,7 @@
 """Structure features (index/evidence.py) read from passages and queries as they appear in the index. Pure."""
 from __future__ import annotations
 
-from index.evidence import (concept_coverage, concept_patterns, names_delegation, opening_verb, passage_features,
-                            query_cues)
+from index.evidence import concept_coverage, names_delegation, opening_verb, passage_features, query_cues
 from ingest.thesaurus import parse_thesaurus
 
 
@@ -36,27 +35,33 @@ def test_a_query_names_a_delegation_by_its_words_or_the_start_of_them():
     assert not names_delegation(passage_features("x", "t", "Egypt"), query_cues("capacity-building funds"))
 
 
-def test_a_passage_covers_the_concepts_whose_documents_wording_it_says_in_whole_words():
+def test_a_passage_covers_the_concepts_whose_documents_wording_it_says_in_its_own_language():
     th = parse_thesaurus('''[[concept]]
 id = "grooming"
 kind = "legal-term"
 terms = ["grooming"]
 variants = ["luring"]
 fr = ["pédopiégeage"]
+ru = ["груминг"]
 
 [[concept]]
 id = "dual-criminality"
 kind = "legal-term"
 terms = ["dual criminality"]
+ru = ["двойная криминальность"]
+zh = ["双重犯罪"]
 ''')
-    grooming, dual = (concept_patterns([c], "en") for c in th.concepts)
-    both = concept_patterns(th.concepts, "en")
-    assert concept_coverage("(b) Soliciting, Grooming, or making any arrangement", both) == 0.5
-    assert concept_coverage("where dual criminality is required, grooming", both) == 1.0
-    assert concept_coverage("le pédopiégeage en ligne", concept_patterns(th.concepts, "fr")) == 0.5, \
-        "a French passage says the concepts' French wording; one with none there counts as not said"
-    assert concept_coverage("le pédopiégeage en ligne", grooming) == 0.0, "in the passage's own language"
-    assert concept_coverage("luring a child", grooming) == 0.0, "users' variants are not the documents' wording"
-    assert concept_coverage("groomings and criminality", both) == 0.0, "whole words only"
-    assert concept_coverage("a dual-criminality requirement", dual) == 1.0, "words as the thesaurus reads them"
-    assert concept_coverage("grooming", []) == 0.0
+    both = th.concepts
+    grooming, dual = ([c] for c in both)
+    assert concept_coverage("(b) Soliciting, Grooming, or making any arrangement", "en", both) == 0.5
+    assert concept_coverage("where dual criminality is required, grooming", "en", both) == 1.0
+    assert concept_coverage("le pédopiégeage en ligne", "fr", both) == 0.5, \
+        "a French passage says the concepts' French wording; one with none in French counts as not said"
+    assert concept_coverage("le pédopiégeage en ligne", "en", grooming) == 0.0, "in the passage's own language"
+    assert concept_coverage("luring a child", "en", grooming) == 0.0, "users' variants are not the documents' wording"
+    assert concept_coverage("groomings and criminality", "en", both) == 0.0, "whole words only"
+    assert concept_coverage("a dual-criminality requirement", "en", dual) == 1.0, "a hyphen or a space"
+    assert concept_coverage("a dual\u2011criminality requirement", "en", dual) == 1.0
+    assert concept_coverage("при отсутствии двойной криминальности", "ru", dual) == 1.0, "any inflection (stems)"
+    assert concept_coverage("不以双重犯罪为条件", "zh", dual) == 1.0, "Chinese without spaces"
+    assert concept_coverage("grooming", "en", []) == 0.0
