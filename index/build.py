@@ -81,7 +81,7 @@ def fingerprint(settings: Settings, files: list[Path]) -> str:
     h = hashlib.sha256()
     h.update(f"format={FORMAT_VERSION} model={settings.model} exact={settings.exact_search_limit} "
              f"max_mb={settings.max_file_mb} pages={settings.max_pages} backends={backends.names(settings)} "
-             f"multilingual={settings.multilingual} lexicon={lexicon.WORDS_FILE}\n"  # an older index is rebuilt
+             f"multilingual={settings.multilingual} lexicon={lexicon.WORDS_FILE}\n"  # an index before it: rebuilt
              .encode())
     for p in files:
         st = p.stat()

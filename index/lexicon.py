@@ -22,12 +22,12 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from .analysis import WORD_RE, segment_han
+from .analysis import HAN_RE, WORD_RE, segment_han
 
 WORDS_FILE = "lexicon-en.json"
 VECTORS_FILE = "lexicon-en.npy"
 FILES = (VECTORS_FILE, WORDS_FILE)
-MIN_LETTERS = 3  # an English word of the lexicon ("ict", "law"); shorter ones are function words or labels
+MIN_LETTERS = 3  # an English word of the lexicon ("ict", "law"); shorter ones are mostly "of", "to" or labels
 BATCH = 256
 CANDIDATES = 5  # the English words a question's word may be glossed as, nearest first (3: less, 8-10: no more)
 
@@ -64,10 +64,10 @@ def vocabulary(texts: Iterable[str]) -> list[str]:
 
 
 def question_words(text: str) -> list[str]:
-    """The words of a question worth glossing: Chinese cut into words, numbers and one-letter words left out
-    (a number or a symbol is searched as typed), each once."""
+    """The words of a question worth glossing: Chinese cut into words (a one-character word is one), numbers and
+    other one-letter words ("à", "و") left out (a number or a symbol is searched as typed), each once."""
     words = WORD_RE.findall(segment_han(text))
-    return list(dict.fromkeys(w for w in words if w.isalpha() and (len(w) > 1 or not w.isascii())))
+    return list(dict.fromkeys(w for w in words if w.isalpha() and (len(w) > 1 or HAN_RE.match(w))))
 
 
 def build(words: Sequence[str], encode) -> Lexicon:
@@ -83,14 +83,20 @@ def save(lexicon: Lexicon, folder: Path) -> None:
 
 
 def load(folder: Path) -> Optional[Lexicon]:
-    """The lexicon a build wrote in `folder`, or None when it wrote none; ValueError when the two files
-    disagree or are not what `save` writes (the caller has checked their checksums)."""
+    """The lexicon a build wrote in `folder`, or None when it wrote none; ValueError naming the file when the two
+    files disagree or are not what `save` writes (the caller has checked their checksums)."""
     if not (folder / VECTORS_FILE).exists():
         return None
-    vectors = np.load(folder / VECTORS_FILE, allow_pickle=False).astype(np.float32)
-    words = json.loads((folder / WORDS_FILE).read_text(encoding="utf-8"))
+    try:
+        vectors = np.load(folder / VECTORS_FILE, allow_pickle=False).astype(np.float32)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{folder / VECTORS_FILE} cannot be read ({str(exc)[:80]})") from None
+    try:
+        words = json.loads((folder / WORDS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{folder / WORDS_FILE} cannot be read ({str(exc)[:80]})") from None
     if not (isinstance(words, list) and all(isinstance(w, str) for w in words)):
-        raise ValueError(f"{WORDS_FILE} is not a list of words")
+        raise ValueError(f"{folder / WORDS_FILE} is not a list of words")
     if vectors.ndim != 2 or len(vectors) != len(words):
-        raise ValueError(f"{VECTORS_FILE} holds {len(vectors)} vectors for {len(words)} words")
+        raise ValueError(f"{folder / VECTORS_FILE} holds {len(vectors)} vectors for {len(words)} words")
     return Lexicon(tuple(words), vectors)

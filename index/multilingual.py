@@ -66,10 +66,11 @@ def open_lexicon(folder: Path, manifest: Manifest) -> Optional[lexicon.Lexicon]:
     verify(folder, manifest, lexicon.FILES)
     try:
         found = lexicon.load(folder)
-    except (OSError, ValueError) as exc:
-        raise IndexError_(f"{folder / lexicon.VECTORS_FILE} is damaged ({str(exc)[:80]}); {REBUILD_HINT}") from None
-    if found is None or len(found.words) != manifest.multilingual["lexicon"]:
-        raise IndexError_(f"{folder / lexicon.WORDS_FILE} does not match its manifest; {REBUILD_HINT}")
+    except ValueError as exc:
+        raise IndexError_(f"{exc}; {REBUILD_HINT}") from None
+    if found is None or len(found.words) != manifest.multilingual["lexicon"]:  # None: verify saw it, then it went
+        raise IndexError_(f"{folder / lexicon.WORDS_FILE} does not match its manifest "
+                          f"({manifest.multilingual['lexicon']} words); {REBUILD_HINT}")
     return found
 
 

@@ -189,6 +189,9 @@ class Searcher:
         vectors = backends.word_vectors(self._multilingual_model(), [*words, text])  # the question last: the context
         if vectors is None:
             return []
+        if vectors.shape[1] != self.lexicon.vectors.shape[1]:
+            raise IndexError_(f"{self.folder / lexicon.VECTORS_FILE} holds vectors of {self.lexicon.vectors.shape[1]} "
+                              f"dimensions, the multilingual model gives {vectors.shape[1]}; {REBUILD_HINT}")
         t = self.tuning
         return self.lexicon.gloss(vectors[:-1], vectors[-1], t.word_gloss_floor, t.word_gloss_context)
 

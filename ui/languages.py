@@ -48,6 +48,6 @@ def scoped(filters: Filters, scope: str, query: str, cache: Optional[Path] = Non
 
 def also_searched_line(also: dict[str, str]) -> str:
     """One Markdown line (document words escaped): the question's concepts as the thesaurus words them in the
-    other languages, which search read too. A user who asked "¿quién creó…?" sees it was read as "decides to
-    convene", and can tell a wrong reading from a missing document."""
+    other languages, and its words glossed in English, which search read too. A user who asked "¿quién creó…?"
+    sees it was read as "decides to convene", and can tell a wrong reading from a missing document."""
     return f"Your question was also searched as: {md_plain(describe_also_searched(also))}" if also else ""

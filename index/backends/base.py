@@ -81,8 +81,8 @@ def query_vector(embedder: Embedder, text: str, language: str) -> np.ndarray:
 @runtime_checkable
 class WordEmbedder(Protocol):
     """An embedder that places single words of every language in one space ("secreto" beside "secrecy"),
-    for the corpus's lexicon (index/lexicon.py); `encode_words` gives None where the model it wraps places
-    none (ui/resources.LazyEmbedder, before its model is known)."""
+    for the corpus's lexicon (index/lexicon.py). A wrapper has the method whatever it wraps
+    (ui/resources.LazyEmbedder): it gives None when the model it loaded places no words."""
 
     def encode_words(self, words: Sequence[str]) -> Optional[np.ndarray]: ...
 

@@ -15,6 +15,7 @@ own pieces only).
 from __future__ import annotations
 
 import sys
+import threading
 from importlib import metadata
 from pathlib import Path
 from typing import Sequence
@@ -56,6 +57,7 @@ class Usem3Embedder:
             raise ModelUnavailable(f"cannot load the multilingual model ({str(exc)[:80]})") from None
         self.calls = 0
         self.encoded = 0
+        self._lock = threading.Lock()
 
     def encode_passages(self, texts: Sequence[str], batch_size: int = 32,
                         progress: ProgressFn = lambda done, total: None) -> np.ndarray:
@@ -89,9 +91,12 @@ class Usem3Embedder:
         return self._encode(words)
 
     def _encode(self, batch: Sequence[str]) -> np.ndarray:
-        self.calls += 1
-        self.encoded += len(batch)
-        return np.asarray(self._model.encode(list(batch)), dtype=np.float32)
+        # One call at a time: the package's thread limit is process-wide, and a question's words (the lexicon's
+        # gloss, on the lexical thread) are encoded while its vector is (on the multilingual thread).
+        with self._lock:
+            self.calls += 1
+            self.encoded += len(batch)
+            return np.asarray(self._model.encode(list(batch)), dtype=np.float32)
 
 
 def cache_folder(cache: Path, version: str) -> Path:

@@ -33,6 +33,8 @@ def test_a_questions_words_leave_out_numbers_and_single_latin_letters_and_cut_ch
     words = lexicon.question_words("银行保密与双重犯罪")
     assert "".join(words) == "银行保密与双重犯罪" and len(words) > 1, "Chinese is cut into its words"
     assert lexicon.question_words("سرية المصارف 2024") == ["سرية", "المصارف"]
+    assert lexicon.question_words("à la banque و المصارف 谁") == ["la", "banque", "المصارف", "谁"], \
+        "one-letter words out, but a one-character Chinese word is a word"
 
 
 def test_the_gloss_keeps_the_nearest_word_above_the_floor_each_once():
@@ -72,18 +74,30 @@ def test_the_multilingual_model_glosses_a_questions_words_as_the_corpus_says_the
     assert not {"weather", "extraterritorial"} & set(glossed)
 
 
-@pytest.mark.slow
-def test_a_lexicon_is_saved_without_pickle_and_a_mismatched_one_refused(usem3, tmp_path):
-    lex = lexicon.build(WORDS, usem3.encode_words)
-    assert lex.vectors.shape == (len(WORDS), 512)
-    assert np.allclose(np.linalg.norm(lex.vectors, axis=1), 1.0, atol=1e-3), "unit vectors: inner product is cosine"
+def test_a_lexicon_is_saved_without_pickle_and_a_mismatched_one_refused_by_name(tmp_path):
+    vectors = np.random.default_rng(0).normal(size=(len(WORDS), 8)).astype(np.float32)
+    lex = Lexicon(tuple(WORDS), vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
     assert lexicon.load(tmp_path) is None, "a build that wrote none"
     lexicon.save(lex, tmp_path)
     back = lexicon.load(tmp_path)
     assert back.words == lex.words and np.allclose(back.vectors, lex.vectors, atol=1e-3)
+    assert np.load(tmp_path / lexicon.VECTORS_FILE, allow_pickle=False).dtype == np.float16
     (tmp_path / lexicon.WORDS_FILE).write_text(json.dumps(WORDS[:-1]), encoding="utf-8")
-    with pytest.raises(ValueError, match="16 words"):
+    with pytest.raises(ValueError, match=r"lexicon-en\.npy holds 17 vectors for 16 words"):
         lexicon.load(tmp_path)
     (tmp_path / lexicon.WORDS_FILE).write_text(json.dumps({"bank": 1}), encoding="utf-8")
-    with pytest.raises(ValueError, match="not a list of words"):
+    with pytest.raises(ValueError, match=r"lexicon-en\.json is not a list of words"):
         lexicon.load(tmp_path)
+    (tmp_path / lexicon.WORDS_FILE).write_text("[", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"lexicon-en\.json cannot be read"):
+        lexicon.load(tmp_path)
+    (tmp_path / lexicon.VECTORS_FILE).write_bytes(b"not an array")
+    with pytest.raises(ValueError, match=r"lexicon-en\.npy cannot be read"):
+        lexicon.load(tmp_path)
+
+
+@pytest.mark.slow
+def test_the_models_word_vectors_are_unit_length(usem3):
+    lex = lexicon.build(WORDS, usem3.encode_words)
+    assert lex.vectors.shape == (len(WORDS), 512)
+    assert np.allclose(np.linalg.norm(lex.vectors, axis=1), 1.0, atol=1e-3), "unit vectors: inner product is cosine"

@@ -63,6 +63,17 @@ def test_the_second_index_is_built_checksummed_and_recorded(bilingual):
 
 
 @pytest.mark.slow
+def test_a_multilingual_model_that_places_no_words_gets_no_lexicon_and_its_questions_no_gloss(tmp_path, embedder):
+    settings = make_settings(tmp_path, copy_corpus(tmp_path / "corpus"), multilingual="e5")
+    build(settings, embedder=embedder)
+    folder = live_folder(settings.index)
+    assert "lexicon" not in read_manifest(folder).multilingual and not (folder / lexicon.WORDS_FILE).exists()
+    searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
+    assert searcher.lexicon is None
+    assert searcher.answer("¿Quién propone intercambiar los calendarios de reparación de cables?").hits
+
+
+@pytest.mark.slow
 def test_an_incremental_build_embeds_only_new_passages_in_both_indexes(tmp_path, embedder):
     corpus = copy_corpus(tmp_path / "corpus")
     settings = make_settings(tmp_path, corpus)
@@ -119,6 +130,12 @@ def test_an_index_without_it_answers_with_a_notice_and_a_damaged_one_is_refused(
     build(on, embedder=embedder)  # a damaged multilingual file is repaired by the next build, as any other
     (folder := live_folder(on.index)).joinpath(lexicon.WORDS_FILE).write_text('["bank"]', encoding="utf-8")
     with pytest.raises(IndexError_, match="lexicon-en.json.*checksum"):
+        Searcher.open(on.index, settings=on, embedder=embedder)
+    build(on, embedder=embedder)
+    manifest = json.loads(((folder := live_folder(on.index)) / "manifest.json").read_text(encoding="utf-8"))
+    manifest["multilingual"]["lexicon"] += 1
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexError_, match="lexicon-en.json does not match its manifest"):
         Searcher.open(on.index, settings=on, embedder=embedder)
     assert Searcher.open(off.index, settings=off, embedder=embedder).multi_vectors is None, \
         "with the setting off the second index is not read"
