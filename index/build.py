@@ -346,12 +346,12 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
              "vector_index": index.params(), "embedded": todo}
     words = lexicon.vocabulary(english)
     if words and backends.word_vectors(embedder, words[:1]) is not None:  # a model that places words
-        done = []
+        done = [0]
 
         def encode(batch: list[str]):
             vectors = backends.word_vectors(embedder, batch)
-            done.extend(batch)
-            progress("lexicon", len(done), len(words))
+            done[0] += len(batch)
+            progress("lexicon", done[0], len(words))
             return vectors
 
         lexicon.save(lexicon.build(words, encode), tmp)

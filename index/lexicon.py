@@ -50,7 +50,7 @@ class Lexicon:
         fit = context * (self.vectors @ question)
         out = []
         for row in scores:
-            near = np.argsort(-row)[:CANDIDATES]
+            near = np.argpartition(-row, min(CANDIDATES, len(row)) - 1)[:CANDIDATES]
             near = near[row[near] >= floor]
             if len(near):
                 out.append(self.words[near[np.argmax(row[near] + fit[near])]])

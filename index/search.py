@@ -270,14 +270,16 @@ class Searcher:
         def lexical_side():
             language = multilingual.query_language(q.text, self.settings.model_cache)
             e = expand(q.text, self.thesaurus) if expanding else Expansion()
-            renderings = (translate.with_gloss(translate.renderings(self.thesaurus, q.text, language),
+            # the concepts a question not in English names (its English rendering, and the coverage below)
+            named = translate.named(self.thesaurus, q.text, language) if mode == "hybrid" and language != "en" else []
+            renderings = (translate.with_gloss(translate.renderings(self.thesaurus, q.text, language, named),
                                                self._gloss(q.text, language))
                           if mode == "hybrid" and rendering_weight(language, t) else {})
             rendered = [parse(text, self.settings.max_query_chars, lang) for lang, text in renderings.items()]
             lists = [self.lexical.search(db, x, n, where) for x in queries] if mode in ("lexical", "hybrid") else []
             th_lists = (self.lexical.search(db, expanded_query(q, e), n, where)
                         if e.phrases and t.thesaurus_lexical_weight else [])
-            return (language, e, renderings, rendered, lists, th_lists,
+            return (language, e, named, renderings, rendered, lists, th_lists,
                     [self.lexical.search(db, x, n, where) for x in rendered])
 
         side = self._lexical_side.submit(lexical_side)  # the connection is used by one thread at a time
@@ -286,7 +288,7 @@ class Searcher:
                      if mode in ("dense", "hybrid") else [])
         finally:
             wait([side])  # should the encode fail, the connection goes back to the pool only once unused
-        language, e, renderings, rendered, lexical, th_lexical, translated_lexical = side.result()
+        language, e, named, renderings, rendered, lexical, th_lexical, translated_lexical = side.result()
         th_dense = (self.vectors.search(self._encode(e.dense_text), n, allowed)
                     if e.dense_text and t.thesaurus_dense_weight else [])
         translated_dense = [self.vectors.search(self._encode(x.dense_text), n, allowed)
@@ -307,8 +309,7 @@ class Searcher:
             i for hits in [*dense, *lexical, th_dense, th_lexical, multi, *translated_lexical, *translated_dense]
             for i, _ in hits))) if multi else {}
         coverage = {}
-        if mode == "hybrid" and language != "en" and t.coverage_weight and (
-                named := translate.named(self.thesaurus, q.text, language)):
+        if named and t.coverage_weight:
             ids = list(dict.fromkeys(i for hits in [*lexical, *dense, multi, *translated_lexical, *translated_dense]
                                      for i, _ in hits[:t.coverage_depth]))
             coverage = {i: share for i, r in store.passages_by_id(db, ids).items()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from typing import Optional
 
 from ingest.thesaurus import LANGUAGES, Concept, Thesaurus, tokens
 
@@ -25,14 +26,16 @@ _STEMMED: "weakref.WeakKeyDictionary[Thesaurus, dict[str, dict[tuple[str, ...], 
     weakref.WeakKeyDictionary()
 
 
-def renderings(thesaurus: Thesaurus, text: str, query_language: str) -> dict[str, str]:
+def renderings(thesaurus: Thesaurus, text: str, query_language: str,
+               concepts: Optional[list[Concept]] = None) -> dict[str, str]:
     """Language -> the query's concepts worded in that language, for the languages the query is not in.
 
     An English query gets one rendering per other language (the concepts' first translation in
     it, where the thesaurus has one); a query in another language gets the English one (each
-    concept's first term). Empty when the thesaurus names none of the query's concepts."""
+    concept's first term; `concepts`: what `named` found, when the caller has it). Empty when the thesaurus names
+    none of the query's concepts."""
     if query_language != "en":
-        english = [c.terms[0] for c in named(thesaurus, text, query_language)]
+        english = [c.terms[0] for c in (named(thesaurus, text, query_language) if concepts is None else concepts)]
         return {"en": " ".join(dict.fromkeys(english))} if english else {}
     matches = thesaurus.match(text)
     out = {}
