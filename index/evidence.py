@@ -129,7 +129,8 @@ def _keys(concept: Concept, language: str) -> tuple[str, ...]:
 
 
 def _fold(text: str) -> str:
-    """Case-folded, without accents, Arabic vowel marks and tatweel (Snowball's Spanish stems drop accents)."""
+    """Case-folded, without accents, Arabic vowel marks and tatweel (Snowball's Spanish stems drop accents): close
+    to `ingest.thesaurus.normalise`, which walks the text character by character, and enough for a filter."""
     return _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 

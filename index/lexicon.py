@@ -11,11 +11,13 @@ are close enough (`Tuning.word_gloss_floor`, `word_gloss_context`).
 The gloss joins the question's English rendering, searched by words (docs/quality.md, round 9).
 
 The lexicon holds only words the corpus has, so a gloss never searches a word no passage contains;
-it is made again by every build (tens of thousands of words take seconds to encode).
+it is made again by every build (tens of thousands of words take seconds to encode), and holds at most
+MAX_WORDS, the most frequent.
 """
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
@@ -29,6 +31,7 @@ VECTORS_FILE = "lexicon-en.npy"
 FILES = (VECTORS_FILE, WORDS_FILE)
 MIN_LETTERS = 3  # an English word of the lexicon ("ict", "law"); shorter ones are mostly "of", "to" or labels
 BATCH = 256
+MAX_WORDS = 50_000  # the mirror and the official PDFs hold 2,856
 CANDIDATES = 5  # the English words a question's word may be glossed as, nearest first (3: less, 8-10: no more)
 
 
@@ -57,10 +60,13 @@ class Lexicon:
         return list(dict.fromkeys(out))
 
 
-def vocabulary(texts: Iterable[str]) -> list[str]:
-    """The distinct words of `texts`, lower-cased, sorted: letters only, at least MIN_LETTERS of them."""
-    return sorted({w.lower() for t in texts for w in WORD_RE.findall(t)
-                   if len(w) >= MIN_LETTERS and w.isalpha()})
+def vocabulary(texts: Iterable[str], limit: int = MAX_WORDS) -> list[str]:
+    """The distinct words of `texts`, lower-cased, sorted: letters only, at least MIN_LETTERS of them; the `limit`
+    found in most texts when there are more (a large corpus's rarest words are names and misspellings, and each
+    word costs the lexicon 2 KB on disk and a Searcher 2 KB of memory)."""
+    found = Counter(w for t in texts for w in {w.lower() for w in WORD_RE.findall(t)}
+                    if len(w) >= MIN_LETTERS and w.isalpha())
+    return sorted(found if len(found) <= limit else sorted(found, key=lambda w: (-found[w], w))[:limit])
 
 
 def question_words(text: str) -> list[str]:

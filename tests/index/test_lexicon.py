@@ -25,6 +25,7 @@ def test_the_vocabulary_is_the_words_of_letters_lower_cased_once():
     texts = ["States' ICT experts met in 2019 (A/RES/73/27) and 11 May.", "ICT, ict and Ict: a b ab."]
     assert lexicon.vocabulary(texts) == ["and", "experts", "ict", "may", "met", "res", "states"], \
         "numbers and words under three letters are left out"
+    assert lexicon.vocabulary(texts, limit=2) == ["and", "ict"], "over the limit: the words in most texts"
 
 
 def test_a_questions_words_leave_out_numbers_and_single_latin_letters_and_cut_chinese():
