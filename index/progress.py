@@ -6,7 +6,7 @@ import sys
 from tqdm import tqdm
 
 STAGES = {"ingest": "reading documents", "embed": "embedding passages", "write": "writing index",
-          "lexicon": "encoding the corpus's words"}
+          "lexicon": "encoding the corpus's words", "glosses": "glossing the passages not in English"}
 
 
 class TerminalProgress:

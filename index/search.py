@@ -314,16 +314,30 @@ class Searcher:
                                      for i, _ in hits[:t.coverage_depth]))
             coverage = {i: share for i, r in store.passages_by_id(db, ids).items()
                         if (share := concept_coverage(r["text"], r["language"] or "en", named))}
+        glossed = self._glossed(db, q, language, multi, lexical) if mode == "hybrid" else {}
         cosines = {}
         if multi and t.multilingual_rerank_weight and language != "en":
             cosines = {i: float(multi_vector @ self.multi_vectors.vector(i)) for i in found}
         return Retrieved(dense, lexical, q.years, years, thesaurus_dense=th_dense, thesaurus_lexical=th_lexical,
                          features=features, cues=cues, multilingual=multi, query_language=language,
-                         multilingual_cosines=cosines, coverage=coverage,
+                         multilingual_cosines=cosines, coverage=coverage, glossed=glossed,
                          languages={i: lang for i, (lang, _) in found.items()},
                          groups={i: g for i, (_, g) in found.items()},
                          translated_lexical=translated_lexical, translated_dense=translated_dense,
                          renderings=renderings)
+
+    def _glossed(self, db: sqlite3.Connection, q: ParsedQuery, language: str, multi: Ranked,
+                 lexical: list[Ranked]) -> dict[int, int]:
+        """An English question: the passages in another language among the multilingual list's first, by the
+        rank their English gloss would take in the question's word list (Tuning.passage_gloss_*)."""
+        t = self.tuning
+        glosses = self.lexicon.glosses if self.lexicon is not None else {}
+        if language != "en" or not t.passage_gloss_weight or not glosses or not lexical:
+            return {}
+        ids = [i for i, _ in multi[:t.passage_gloss_within] if i in glosses]
+        scores = self.lexical.score_texts(db, q, [glosses[i] for i in ids]) if ids else []
+        return {i: 1 + sum(1 for j, s in lexical[0] if s > score and j != i)
+                for i, score in zip(ids, scores) if score > 0}
 
     def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int, language: str) -> list[Hit]:
         ranked = ranked[: 4 * k + 20]  # what is shown comes from these rows: the rest would be skipped below

@@ -150,5 +150,9 @@ class LexicalIndex(Protocol):
     def search(self, db: sqlite3.Connection, query: ParsedQuery, k: int, where: Where = None) -> Ranked:
         """(id, score) best first, larger is better; only passages matching `where` when given."""
 
+    def score_texts(self, db: sqlite3.Connection, query: ParsedQuery, texts: Sequence[str]) -> list[float]:
+        """The score `search` would give each English text, were it the text of one more passage of this
+        index (0 where it matches nothing): so that a passage's gloss can be placed in the query's list."""
+
     def params(self) -> dict:
         """What to record in the manifest (JSON-serializable)."""

@@ -83,10 +83,11 @@ def idf(df: int, rows: int) -> float:
     return x if x > 0 else 1e-6
 
 
-def impacts(freq: np.ndarray, sizes: np.ndarray, avgdl: float, rows: int) -> np.ndarray:
+def impacts(freq: np.ndarray, sizes: np.ndarray, avgdl: float, rows: int, df: Optional[int] = None) -> np.ndarray:
     """bm25()'s part for one phrase in each row holding it: its weighted frequency `freq` there and the
-    rows' sizes in tokens `sizes` (all columns), evaluated in FTS5's order of operations."""
-    return idf(len(freq), rows) * ((freq * (K1 + 1.0)) / (freq + K1 * (1 - B + B * sizes / avgdl)))
+    rows' sizes in tokens `sizes` (all columns), evaluated in FTS5's order of operations; `df`, the rows the
+    phrase matches, is those of `freq` unless given."""
+    return idf(len(freq) if df is None else df, rows) * ((freq * (K1 + 1.0)) / (freq + K1 * (1 - B + B * sizes / avgdl)))
 
 
 def decode_sizes(blob: bytes) -> int:
@@ -157,6 +158,29 @@ class Fts5Lexical:
         allowed = self._allowed_ids(db, key, where) if where else None
         ids, scores = top_rows(parts, k, allowed, positive=min(self.weights) > 0)
         return [(int(i), float(x)) for i, x in zip(ids, scores)]
+
+    def score_texts(self, db: sqlite3.Connection, query: ParsedQuery, texts: Sequence[str]) -> list[float]:
+        """bm25() of each text as the text column of one more row: the index's rows, average size and each
+        phrase's matching rows as they are (a gloss is scored against the passages, not among its peers)."""
+        phrases = fts_phrases(analysis.analysed_query(query))
+        if not phrases:
+            return [0.0] * len(texts)
+        key = _file_key(db)
+        rows, avgdl = self._rows(db, key)[:2]
+        tokens = self._tokenize(phrases)
+        words = self._tokenize([quote(t) for t in texts])
+        out = []
+        for text in texts:
+            found = words[quote(text)]
+            score = 0.0
+            for p in phrases:
+                freq = occurrences(tokens[p], found)
+                if freq:
+                    df = len(self._phrase(db, key, p, tokens[p])[0])
+                    score += float(impacts(np.array([freq * self.weights[0]]), np.array([len(found)]), avgdl,
+                                           rows + 1, df + 1)[0])
+            out.append(score)
+        return out
 
     def match(self, db: sqlite3.Connection, expression: str, k: Optional[int] = None,
               where: Optional[tuple[str, list]] = None) -> Ranked:
@@ -305,6 +329,12 @@ def phrase_parts(tokens: tuple[str, ...], places: Callable[[str], np.ndarray], r
     column_weight = np.asarray(weights)[(start >> COLUMN_SHIFT) & 0xFF]
     freq = np.bincount(inverse, weights=column_weight)  # in FTS5's order: by row, column, offset
     return ids.astype(np.intp), impacts(freq, sizes[ids], avgdl, n)
+
+
+def occurrences(phrase: tuple[str, ...], tokens: tuple[str, ...]) -> int:
+    """How often the words of `phrase` stand one after the other in `tokens` (0 for an empty phrase)."""
+    n = len(phrase)
+    return sum(1 for i in range(len(tokens) - n + 1) if tokens[i:i + n] == phrase) if n else 0
 
 
 def _has_phrases(db: sqlite3.Connection) -> bool:

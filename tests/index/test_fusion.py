@@ -207,6 +207,16 @@ def test_a_candidate_that_says_the_named_concepts_gets_coverage_weight_times_its
     assert [i for i, _ in fuse(r, "hybrid", replace(t, coverage_weight=0.0))] == [5, 6]
 
 
+def test_a_passage_whose_english_gloss_stands_high_in_the_words_list_gets_gloss_weight_at_that_rank():
+    r = Retrieved(lexical=[[(1, 9.0), (2, 8.0)]], glossed={7: 2, 8: 6})
+    t = replace(PLAIN, lexical_weight=1.0, passage_gloss_weight=2.0, passage_gloss_rank=5, other_language_slot_english=0)
+    assert scores(fuse(r, "hybrid", t)) == {1: pytest.approx(1 / 21), 2: pytest.approx(1 / 22),
+                                            7: pytest.approx(2.0 / 22)}, \
+        "at rank 2 it counts as a second place at its weight, and is kept though no list holds it; rank 6 > 5"
+    assert ids(fuse(r, "hybrid", replace(t, passage_gloss_rank=6))) == [7, 8, 1, 2]
+    assert ids(fuse(r, "hybrid", replace(t, passage_gloss_weight=0.0))) == [1, 2]
+
+
 # -- multi-part queries: each question keeps an answer near the top ------------------------
 
 def test_each_part_of_a_multi_part_query_gets_its_best_near_the_top():

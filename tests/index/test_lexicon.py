@@ -83,6 +83,14 @@ def test_a_lexicon_is_saved_without_pickle_and_a_mismatched_one_refused_by_name(
     back = lexicon.load(tmp_path)
     assert back.words == lex.words and np.allclose(back.vectors, lex.vectors, atol=1e-3)
     assert np.load(tmp_path / lexicon.VECTORS_FILE, allow_pickle=False).dtype == np.float16
+    assert back.glosses == {}, "none given, none written back"
+    lexicon.save(Lexicon(lex.words, lex.vectors, {3: "repair cables", 40: "bank secrecy"}), tmp_path)
+    assert lexicon.load(tmp_path).glosses == {3: "repair cables", 40: "bank secrecy"}
+    (tmp_path / lexicon.GLOSSES_FILE).write_text('{"3": 1}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"glosses-en\.json cannot be read \(not an object of glosses"):
+        lexicon.load(tmp_path)
+    (tmp_path / lexicon.GLOSSES_FILE).unlink()
+    assert lexicon.load(tmp_path).glosses == {}, "an index built before the glosses"
     (tmp_path / lexicon.WORDS_FILE).write_text(json.dumps(WORDS[:-1]), encoding="utf-8")
     with pytest.raises(ValueError, match=r"lexicon-en\.npy holds 17 vectors for 16 words"):
         lexicon.load(tmp_path)
@@ -95,6 +103,21 @@ def test_a_lexicon_is_saved_without_pickle_and_a_mismatched_one_refused_by_name(
     (tmp_path / lexicon.VECTORS_FILE).write_bytes(b"not an array")
     with pytest.raises(ValueError, match=r"lexicon-en\.npy cannot be read"):
         lexicon.load(tmp_path)
+
+
+@pytest.mark.slow
+def test_a_passage_not_in_english_is_glossed_in_the_corpus_words_with_its_own_text_as_context(usem3):
+    lex = lexicon.build(WORDS, usem3.encode_words)
+    texts = {7: "Invitent les États à partager les calendriers de réparation des câbles sous-marins.",
+             9: "2024 : 11-12", 12: "Secreto bancario y doble incriminación en la asistencia judicial recíproca."}
+    done = []
+    glosses = lexicon.gloss_passages(lex, texts, usem3.encode_words, 0.7, 2.0, lambda d, n: done.append((d, n)))
+    assert set(glosses) == {7, 12}, "a passage of numbers alone has no word to gloss"
+    assert {"repair", "cables"} <= set(glosses[7].split()) and "weather" not in glosses[7], glosses
+    assert {"bank", "secrecy", "dual", "mutual", "assistance"} & set(glosses[12].split()), glosses
+    assert done and done[-1][0] == done[-1][1], "progress reaches its total"
+    assert lexicon.gloss_passages(Lexicon((), np.zeros((0, 0), dtype=np.float32)), texts, usem3.encode_words,
+                                  0.7, 2.0) == {}
 
 
 @pytest.mark.slow

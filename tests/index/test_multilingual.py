@@ -60,6 +60,10 @@ def test_the_second_index_is_built_checksummed_and_recorded(bilingual):
     words = lexicon.load(folder).words
     assert m.multilingual["lexicon"] == len(words) and {"cables", "repair", "calendars"} <= set(words)
     assert not {"câbles", "réparation"} & set(words), "the English passages' words only"
+    glosses = lexicon.load(folder).glosses
+    assert lexicon.GLOSSES_FILE in m.checksums and m.multilingual["glosses"] == len(glosses) > 0
+    assert any({"repair", "cables"} <= set(g.split()) for g in glosses.values()), \
+        "the French passages, in the English passages' words"
 
 
 @pytest.mark.slow
@@ -130,6 +134,10 @@ def test_an_index_without_it_answers_with_a_notice_and_a_damaged_one_is_refused(
     build(on, embedder=embedder)  # a damaged multilingual file is repaired by the next build, as any other
     (folder := live_folder(on.index)).joinpath(lexicon.WORDS_FILE).write_text('["bank"]', encoding="utf-8")
     with pytest.raises(IndexError_, match="lexicon-en.json.*checksum"):
+        Searcher.open(on.index, settings=on, embedder=embedder)
+    build(on, embedder=embedder)
+    (folder := live_folder(on.index)).joinpath(lexicon.GLOSSES_FILE).write_text('{"0": "bank"}', encoding="utf-8")
+    with pytest.raises(IndexError_, match="glosses-en.json.*checksum"):
         Searcher.open(on.index, settings=on, embedder=embedder)
     build(on, embedder=embedder)
     manifest = json.loads(((folder := live_folder(on.index)) / "manifest.json").read_text(encoding="utf-8"))

@@ -172,6 +172,24 @@ def test_a_phrase_alone_scores_what_fts5_scores_for_it(db):
         assert got == pytest.approx(want, rel=1e-12), phrase
 
 
+def test_a_text_scores_what_fts5_scores_it_as_one_more_row(prepared, tmp_path):
+    """A passage's English gloss is placed in a question's list by this score (index/search.py)."""
+    text = "International cooperation among states: rare1, rare1 and filler."
+    q = parse("international cooperation rare1 zzzunknown", 1000)
+    conn = store.open_readonly(prepared)
+    got = Fts5Lexical().score_texts(conn, q, [text, "nothing of the question"])
+    conn.close()
+    shutil.copy(prepared, copy := tmp_path / "passages.sqlite")
+    rw = sqlite3.connect(copy)
+    with rw:
+        rw.execute("INSERT INTO passages_fts(rowid, text, heading, title, context) VALUES (?, ?, '', '', '')",
+                   (PASSAGES, text))
+    want = dict(Fts5Lexical().match(rw, fts_expression(q)))
+    rw.close()
+    assert got[0] == pytest.approx(want[PASSAGES], rel=1e-3), "the average row size moves by one row's share only"
+    assert got[0] > sorted(want.values())[-20] and got[1] == 0.0
+
+
 def test_the_build_stores_each_prepared_phrase_of_several_words_as_fts5_scores_it(prepared):
     """Keyed by FTS5's (Porter) words of the phrase; a phrase matching no row is stored empty, a single word
     not at all (its row in passages_fts_impacts serves)."""
