@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                                                multilingual_from_english=0.0, translation_from_english=0.0,
                                                multilingual_lead_weight=0.0, multilingual_rerank_weight=0.0,
                                                other_language_slot=0, other_language_slot_english=0,
-                                               coverage_weight=0.0))]
+                                               coverage_weight=0.0, passage_gloss_weight=0.0))]
     variants += [variant(v) for v in args.variant]
     first = Searcher.open(args.index, settings=settings)
     out = {}

@@ -314,7 +314,7 @@ class Searcher:
                                      for i, _ in hits[:t.coverage_depth]))
             coverage = {i: share for i, r in store.passages_by_id(db, ids).items()
                         if (share := concept_coverage(r["text"], r["language"] or "en", named))}
-        glossed = self._glossed(db, q, language, multi, lexical) if mode == "hybrid" else {}
+        glossed = self._glossed(db, q, language, multi, lexical, found) if mode == "hybrid" else {}
         cosines = {}
         if multi and t.multilingual_rerank_weight and language != "en":
             cosines = {i: float(multi_vector @ self.multi_vectors.vector(i)) for i in found}
@@ -327,14 +327,22 @@ class Searcher:
                          renderings=renderings)
 
     def _glossed(self, db: sqlite3.Connection, q: ParsedQuery, language: str, multi: Ranked,
-                 lexical: list[Ranked]) -> dict[int, int]:
-        """An English question: the passages in another language among the multilingual list's first, by the
-        rank their English gloss would take in the question's word list (Tuning.passage_gloss_*)."""
+                 lexical: list[Ranked], found: dict[int, tuple[str, int]]) -> dict[int, int]:
+        """An English question: the passages in another language among the multilingual list's first distinct
+        answers (`found`: each id's language and group; one wording in two files is one answer), by the rank
+        their English gloss would take in the question's word list (Tuning.passage_gloss_*)."""
         t = self.tuning
         glosses = self.lexicon.glosses if self.lexicon is not None else {}
         if language != "en" or not t.passage_gloss_weight or not glosses or not lexical:
             return {}
-        ids = [i for i, _ in multi[:t.passage_gloss_within] if i in glosses]
+        groups: set = set()
+        ids = []
+        for i, _ in multi:
+            groups.add(found.get(i, ("", ("id", i)))[1])
+            if len(groups) > t.passage_gloss_within:
+                break
+            if i in glosses:
+                ids.append(i)
         scores = self.lexical.score_texts(db, q, [glosses[i] for i in ids]) if ids else []
         return {i: 1 + sum(1 for j, s in lexical[0] if s > score and j != i)
                 for i, score in zip(ids, scores) if score > 0}
