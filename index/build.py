@@ -346,6 +346,7 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
     index.save(tmp / "vectors-multi.faiss")
     entry = {"embedder": settings.multilingual, "model": embedder.name, "dimension": int(vecs.shape[1]),
              "vector_index": index.params(), "embedded": todo}
+    passages = [(normal_form(text), language) for text, language in passages]  # as the word index reads them
     words = lexicon.vocabulary(t for t, language in passages if language == "en")
     if words and backends.word_vectors(embedder, words[:1]) is not None:  # a model that places words
         done = [0]
@@ -357,14 +358,15 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
             return vectors
 
         found = lexicon.build(words, encode)
-        t = Tuning()
+        t = Tuning()  # the questions' gloss settings, recorded: a passage is glossed as a question would be
         glosses = lexicon.gloss_passages(found, {i: text for i, (text, language) in enumerate(passages)
                                                  if language != "en"},
                                          lambda batch: backends.word_vectors(embedder, batch),
-                                         t.word_gloss_floor, t.word_gloss_context,
+                                         t.word_gloss_floor, t.word_gloss_context, settings.batch_size,
                                          lambda done, total: progress("glosses", done, total))
         lexicon.save(replace(found, glosses=glosses), tmp)
         entry["lexicon"], entry["glosses"] = len(words), len(glosses)
+        entry["gloss"] = {"floor": t.word_gloss_floor, "context": t.word_gloss_context}
     return entry
 
 

@@ -57,16 +57,29 @@ class Lexicon:
         cosine `floor` or more, the one whose cosine to the word plus `context` times its cosine to the whole
         `question` is highest (a word alone is ambiguous: "extrader" is nearest to *extraterritorial*, and in a
         question on extradition it is *extradite*); each word once, in the question's order."""
-        if not len(self.words) or not len(vectors):
-            return []
-        scores = vectors @ self.vectors.T
-        fit = context * (self.vectors @ question)
+        return self.choose(*self.nearest(vectors), question, floor, context)
+
+    def nearest(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's CANDIDATES nearest words of the lexicon and their cosines, nearest first (rows x CANDIDATES);
+        in chunks, so that a build's hundred thousand words never hold a words x lexicon matrix at once."""
+        n = min(CANDIDATES, len(self.words))
+        near, cosines = np.zeros((len(vectors), n), dtype=np.intp), np.zeros((len(vectors), n), dtype=np.float32)
+        for lo in range(0, len(vectors) if n else 0, BATCH):
+            scores = vectors[lo:lo + BATCH] @ self.vectors.T
+            top = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+            order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1)
+            near[lo:lo + BATCH] = np.take_along_axis(top, order, axis=1)
+            cosines[lo:lo + BATCH] = np.take_along_axis(scores, near[lo:lo + BATCH], axis=1)
+        return near, cosines
+
+    def choose(self, near: np.ndarray, cosines: np.ndarray, question: np.ndarray, floor: float,
+               context: float) -> list[str]:
+        """`gloss` from each word's `nearest`: only the candidates' cosines to the question are computed."""
         out = []
-        for row in scores:
-            near = np.argpartition(-row, min(CANDIDATES, len(row)) - 1)[:CANDIDATES]
-            near = near[row[near] >= floor]
-            if len(near):
-                out.append(self.words[near[np.argmax(row[near] + fit[near])]])
+        for words, cos in zip(near, cosines):
+            words, cos = words[cos >= floor], cos[cos >= floor]
+            if len(words):
+                out.append(self.words[words[np.argmax(cos + context * (self.vectors[words] @ question))]])
         return list(dict.fromkeys(out))
 
 
@@ -97,32 +110,41 @@ Encode = Callable[[list[str]], np.ndarray]  # words or texts -> their unit vecto
 
 
 def gloss_passages(lexicon: Lexicon, texts: Mapping[int, str], encode: Encode, floor: float, context: float,
-                   progress: Callable[[int, int], None] = lambda done, total: None) -> dict[int, str]:
+                   batch_size: int = 32, progress: Callable[[int, int], None] = lambda done, total: None
+                   ) -> dict[int, str]:
     """Each text (a passage not in English, by id) as `Lexicon.gloss` makes a question, its own text the context:
-    its words' English words, space-separated, in its order. The distinct words of all the texts are encoded
-    once (at most MAX_WORDS, those in most texts: the rest are not glossed), then each text."""
+    its words' English words, space-separated, in its order. Each distinct word is encoded and its nearest
+    English words found once (at most MAX_WORDS words, those in most texts: the rest are not glossed), each
+    distinct text encoded once, `batch_size` at a time (a passage is a long input)."""
     if not texts or not len(lexicon.words):
         return {}
     words = {t: question_words(t) for t in texts.values()}
     counts = Counter(w for ws in words.values() for w in ws)
     vocabulary = sorted(counts, key=lambda w: (-counts[w], w))[:MAX_WORDS]
-    ids = list(texts)
-    total, done = len(vocabulary) + len(ids), 0
-    parts = []
-    for batch in [vocabulary[lo:lo + BATCH] for lo in range(0, len(vocabulary), BATCH)] + \
-            [[texts[i] for i in ids[lo:lo + BATCH]] for lo in range(0, len(ids), BATCH)]:
-        parts.append(np.asarray(encode(batch), dtype=np.float32))
-        done += len(batch)
-        progress(done, total)
-    vectors = np.vstack(parts)
-    row = {w: n for n, w in enumerate(vocabulary)}
+    distinct = list(words)
+    total = len(vocabulary) + len(distinct)
+    near, cosines = lexicon.nearest(_encoded(vocabulary, encode, BATCH, lambda done: progress(done, total)))
+    contexts = _encoded(distinct, encode, batch_size, lambda done: progress(len(vocabulary) + done, total))
+    row, place = {w: n for n, w in enumerate(vocabulary)}, {t: n for n, t in enumerate(distinct)}
     out = {}
-    for n, i in enumerate(ids):
-        rows = [row[w] for w in words[texts[i]] if w in row]
-        glossed = lexicon.gloss(vectors[rows], vectors[len(vocabulary) + n], floor, context) if rows else []
+    for i, text in texts.items():
+        rows = [row[w] for w in words[text] if w in row]
+        glossed = lexicon.choose(near[rows], cosines[rows], contexts[place[text]], floor, context) if rows else []
         if glossed:
             out[i] = " ".join(glossed)
     return out
+
+
+def _encoded(items: list[str], encode: Encode, batch: int, progress: Callable[[int], None]) -> np.ndarray:
+    """`encode` of every item, `batch` at a time, into one array (filled, not stacked: no second copy)."""
+    out: Optional[np.ndarray] = None
+    for lo in range(0, len(items), batch):
+        vectors = np.asarray(encode(items[lo:lo + batch]), dtype=np.float32)
+        if out is None:
+            out = np.empty((len(items), vectors.shape[1]), dtype=np.float32)
+        out[lo:lo + len(vectors)] = vectors
+        progress(lo + len(vectors))
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
 def save(lexicon: Lexicon, folder: Path) -> None:

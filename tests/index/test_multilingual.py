@@ -321,3 +321,40 @@ def test_the_language_model_is_kept_unpacked_in_the_model_cache_and_read_from_th
     repaired = latin_identifier(tmp_path / "d")
     assert repaired.classify("diligencia debida") == packaged.classify("diligencia debida")
     assert read_arrays(tmp_path / "d" / folder.name, state["source"]) is not None, "made again, sound"
+
+
+@pytest.mark.slow
+def test_an_english_questions_answer_in_another_language_gains_by_its_gloss_in_the_questions_word_list(
+        bilingual, embedder):
+    """The French passage's English gloss, scored as one more row of the word index, stands first among the
+    French passages the question's words reach: fusion adds the gloss weight at rank 1 (index/fusion.py), and
+    nothing with the lever off; an index built before the glosses answers without it."""
+    from index.fusion import Tuning
+    from index.records import Filters
+
+    settings, _ = bilingual
+    question = "which text invites regional organizations to hold a yearly tabletop exercise on repairing damaged cables?"
+    french = Filters(languages=("fr",))
+    on, off = (Searcher.open(settings.index, settings=settings, embedder=embedder, tuning=Tuning(passage_gloss_weight=w))
+               for w in (2.0, 0.0))
+    with_gloss, without = on.search(question, k=3, filters=french), off.search(question, k=3, filters=french)
+    assert with_gloss[0].language == "fr" and "exercice sur table" in with_gloss[0].text, with_gloss[0].text
+    assert with_gloss[0].passage_id == without[0].passage_id
+    assert with_gloss[0].score - without[0].score == pytest.approx(2.0 / (Tuning().rrf_k + 1), abs=1e-6)
+    spanish = "¿qué texto invita a las organizaciones regionales a un ejercicio anual sobre cables dañados?"
+    assert [h.score for h in on.search(spanish, k=3)] == [h.score for h in off.search(spanish, k=3)], \
+        "a question not in English is not weighed by the passages' glosses"
+
+    folder = live_folder(settings.index)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["multilingual"]["glosses"], manifest["checksums"][lexicon.GLOSSES_FILE]
+    saved = (folder / lexicon.GLOSSES_FILE).read_bytes(), (folder / "manifest.json").read_bytes()
+    try:
+        (folder / lexicon.GLOSSES_FILE).unlink()
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        before = Searcher.open(settings.index, settings=settings, embedder=embedder)
+        assert before.lexicon is not None and before.lexicon.glosses == {}
+        assert [h.score for h in before.search(question, k=3, filters=french)] == [h.score for h in without]
+    finally:
+        (folder / lexicon.GLOSSES_FILE).write_bytes(saved[0])
+        (folder / "manifest.json").write_bytes(saved[1])
