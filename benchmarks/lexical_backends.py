@@ -154,10 +154,10 @@ class Bm25sLexical:
             raise ValueError("the bm25s benchmark backend answers unfiltered queries only")
         return self.rank(query.text, k)
 
-    def score_texts(self, db: sqlite3.Connection, query: ParsedQuery, texts: list[str]) -> list[float]:
+    def score_texts(self, db: sqlite3.Connection, query: ParsedQuery, texts: list[str]) -> list[tuple[float, int]]:
         """No text is placed in the list (0 each): under this backend the passages' English glosses weigh
         nothing, and the comparison is of the word lists alone."""
-        return [0.0] * len(texts)
+        return [(0.0, 0)] * len(texts)
 
     def query_text(self, query: str) -> str:
         if not self.variant.parsed_query:

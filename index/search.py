@@ -345,7 +345,7 @@ class Searcher:
                 ids.append(i)
         scores = self.lexical.score_texts(db, q, [glosses[i] for i in ids]) if ids else []
         return {i: 1 + sum(1 for j, s in lexical[0] if s > score and j != i)
-                for i, score in zip(ids, scores) if score > 0}
+                for i, (score, words) in zip(ids, scores) if score > 0 and words >= t.passage_gloss_words}
 
     def _hits(self, db: sqlite3.Connection, ranked: Ranked, q: ParsedQuery, k: int, language: str) -> list[Hit]:
         ranked = ranked[: 4 * k + 20]  # what is shown comes from these rows: the rest would be skipped below

@@ -150,9 +150,11 @@ class LexicalIndex(Protocol):
     def search(self, db: sqlite3.Connection, query: ParsedQuery, k: int, where: Where = None) -> Ranked:
         """(id, score) best first, larger is better; only passages matching `where` when given."""
 
-    def score_texts(self, db: sqlite3.Connection, query: ParsedQuery, texts: Sequence[str]) -> list[float]:
+    def score_texts(self, db: sqlite3.Connection, query: ParsedQuery, texts: Sequence[str]
+                    ) -> list[tuple[float, int]]:
         """The score `search` would give each English text, were it the text of one more passage of this
-        index (0 where it matches nothing): so that a passage's gloss can be placed in the query's list."""
+        index (0 where it matches nothing), and how many of the query's words it holds: so that a passage's
+        gloss can be placed in the query's list, and one rare word alone does not place it."""
 
     def params(self) -> dict:
         """What to record in the manifest (JSON-serializable)."""

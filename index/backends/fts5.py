@@ -159,13 +159,14 @@ class Fts5Lexical:
         ids, scores = top_rows(parts, k, allowed, positive=min(self.weights) > 0)
         return [(int(i), float(x)) for i, x in zip(ids, scores)]
 
-    def score_texts(self, db: sqlite3.Connection, query: ParsedQuery, texts: Sequence[str]) -> list[float]:
-        """bm25() of each text as the text column of one more row: the rows and each phrase's rows counted with
-        it, the index's average size, the text's own length (a passage's gloss, placed in a question's list).
+    def score_texts(self, db: sqlite3.Connection, query: ParsedQuery, texts: Sequence[str]
+                    ) -> list[tuple[float, int]]:
+        """bm25() of each text as the text column of one more row (the rows and each phrase's rows counted with
+        it, the index's average size, the text's own length), and how many of the query's words it holds.
         The texts are tokenized without being remembered: a long-running server sees every passage's gloss."""
         phrases = fts_phrases(analysis.analysed_query(query))
         if not phrases or not texts:
-            return [0.0] * len(texts)
+            return [(0.0, 0)] * len(texts)
         key = _file_key(db)
         rows, avgdl = self._rows(db, key)[:2]
         tokens = self._tokenize(phrases)
@@ -175,8 +176,9 @@ class Fts5Lexical:
         for text in texts:
             words = found[quote(text)]
             freq = {p: f for p in phrases if (f := occurrences(tokens[p], words))}
-            out.append(sum(float(impacts(np.array([f * self.weights[0]]), np.array([len(words)]), avgdl, rows + 1,
-                                         df[p] + 1)[0]) for p, f in freq.items()))
+            score = sum(float(impacts(np.array([f * self.weights[0]]), np.array([len(words)]), avgdl, rows + 1,
+                                      df[p] + 1)[0]) for p, f in freq.items())
+            out.append((score, len({tokens[p] for p in freq if len(tokens[p]) == 1})))
         return out
 
     def match(self, db: sqlite3.Connection, expression: str, k: Optional[int] = None,

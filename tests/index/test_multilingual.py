@@ -328,7 +328,8 @@ def test_an_english_questions_answer_in_another_language_gains_by_its_gloss_in_t
         bilingual, embedder):
     """The French passage's English gloss, scored as one more row of the word index, stands first among the
     French passages the question's words reach: fusion adds the gloss weight at rank 1 (index/fusion.py), and
-    nothing with the lever off; an index built before the glosses answers without it."""
+    nothing with the lever off, nor for a gloss that holds one of the question's words only; an index built
+    before the glosses answers without it."""
     from index.fusion import Tuning
     from index.records import Filters
 
@@ -341,6 +342,9 @@ def test_an_english_questions_answer_in_another_language_gains_by_its_gloss_in_t
     assert with_gloss[0].language == "fr" and "exercice sur table" in with_gloss[0].text, with_gloss[0].text
     assert with_gloss[0].passage_id == without[0].passage_id
     assert with_gloss[0].score - without[0].score == pytest.approx(2.0 / (Tuning().rrf_k + 1), abs=1e-6)
+    one_word = "which statement mentions the cables?"
+    assert [h.score for h in on.search(one_word, k=3, filters=french)] == \
+           [h.score for h in off.search(one_word, k=3, filters=french)], "a gloss sharing one word is not evidence"
     spanish = "¿qué texto invita a las organizaciones regionales a un ejercicio anual sobre cables dañados?"
     assert [h.score for h in on.search(spanish, k=3)] == [h.score for h in off.search(spanish, k=3)], \
         "a question not in English is not weighed by the passages' glosses"
