@@ -349,20 +349,14 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
     passages = [(normal_form(text), language) for text, language in passages]  # as the word index reads them
     words = lexicon.vocabulary(t for t, language in passages if language == "en")
     if words and backends.word_vectors(embedder, words[:1]) is not None:  # a model that places words
-        done = [0]
-
         def encode(batch: list[str]):
-            vectors = backends.word_vectors(embedder, batch)
-            done[0] += len(batch)
-            progress("lexicon", done[0], len(words))
-            return vectors
+            return backends.word_vectors(embedder, batch)
 
-        found = lexicon.build(words, encode)
+        found = lexicon.build(words, encode, lambda done, total: progress("lexicon", done, total))
         t = Tuning()  # the questions' gloss settings, recorded: a passage is glossed as a question would be
         glosses = lexicon.gloss_passages(found, {i: text for i, (text, language) in enumerate(passages)
                                                  if language != "en"},
-                                         lambda batch: backends.word_vectors(embedder, batch),
-                                         t.word_gloss_floor, t.word_gloss_context, settings.batch_size,
+                                         encode, t.word_gloss_floor, t.word_gloss_context, settings.batch_size,
                                          lambda done, total: progress("glosses", done, total))
         lexicon.save(replace(found, glosses=glosses), tmp)
         entry["lexicon"], entry["glosses"] = len(words), len(glosses)

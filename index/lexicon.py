@@ -99,14 +99,13 @@ def question_words(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if w.isalpha() and (len(w) > 1 or HAN_RE.match(w))))
 
 
-def build(words: Sequence[str], encode) -> Lexicon:
-    """The lexicon of `words`, each encoded by `encode` (a list of words -> their unit vectors)."""
-    rows = [np.asarray(encode(list(words[lo:lo + BATCH])), dtype=np.float32) for lo in range(0, len(words), BATCH)]
-    vectors = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
-    return Lexicon(tuple(words), vectors)
-
-
 Encode = Callable[[list[str]], np.ndarray]  # words or texts -> their unit vectors, by the multilingual model
+
+
+def build(words: Sequence[str], encode: Encode,
+          progress: Callable[[int, int], None] = lambda done, total: None) -> Lexicon:
+    """The lexicon of `words`, each encoded by `encode`."""
+    return Lexicon(tuple(words), _encoded(list(words), encode, BATCH, lambda done: progress(done, len(words))))
 
 
 def gloss_passages(lexicon: Lexicon, texts: Mapping[int, str], encode: Encode, floor: float, context: float,
