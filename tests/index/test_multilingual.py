@@ -11,6 +11,7 @@ import pytest
 
 from index import Searcher, lexicon
 from index.build import build
+from index.fusion import Tuning
 from index.manifest import IndexError_, read_manifest
 from tests.index.index_helpers import copy_corpus, live_folder, make_settings
 from tests.index.lineage_corpus import series  # noqa: F401  (the fixture: an invented series with a French text)
@@ -64,6 +65,7 @@ def test_the_second_index_is_built_checksummed_and_recorded(bilingual):
     assert lexicon.GLOSSES_FILE in m.checksums and m.multilingual["glosses"] == len(glosses) > 0
     assert any({"repair", "cables"} <= set(g.split()) for g in glosses.values()), \
         "the French passages, in the English passages' words"
+    assert m.multilingual["gloss"] == {"floor": 0.7, "context": 2.0, "choices": Tuning().passage_gloss_choices}
 
 
 @pytest.mark.slow
@@ -160,7 +162,6 @@ def test_a_russian_question_naming_a_concept_in_another_case_finds_the_english_t
     """The thesaurus holds "график ремонта" (nominative); the question says "графиками ремонта". With every
     other cross-lingual voice silenced, only the English rendering (its words and MiniLM's list of it,
     index/translate.named) can reach the English resolution."""
-    from index.fusion import Tuning
     from ingest.thesaurus import parse_thesaurus
 
     settings, _ = bilingual
@@ -186,7 +187,6 @@ def test_a_question_the_thesaurus_names_nothing_of_reaches_the_english_text_by_i
         bilingual, embedder):
     """With every other cross-lingual voice silenced and a thesaurus that names nothing, only the question's
     words glossed into the corpus's English words (index/lexicon.py) can reach the English resolution."""
-    from index.fusion import Tuning
     from ingest.thesaurus import parse_thesaurus
 
     settings, _ = bilingual
@@ -330,7 +330,6 @@ def test_an_english_questions_answer_in_another_language_gains_by_its_gloss_in_t
     French passages the question's words reach: fusion adds the gloss weight at rank 1 (index/fusion.py), and
     nothing with the lever off, nor for a gloss that holds one of the question's words only; an index built
     before the glosses answers without it."""
-    from index.fusion import Tuning
     from index.records import Filters
 
     settings, _ = bilingual
