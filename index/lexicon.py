@@ -75,8 +75,8 @@ class Lexicon:
     def choose(self, near: np.ndarray, cosines: np.ndarray, question: np.ndarray, floor: float,
                context: float, choices: int = 1) -> list[str]:
         """`gloss` from each word's `nearest`: only the candidates' cosines to the question are computed. With
-        `choices` > 1 each word gives its best that many, best first: a bag of words to score a passage by, where
-        one word must stand for the question's (an Arabic حذف is *remove* first, *deleting* second)."""
+        `choices` > 1 each word gives its best that many, best first: a bag of words to score a passage by, whose
+        first choice need not be the question's word (an Arabic حذف is *remove* first, *deleting* second)."""
         out = []
         for words, cos in zip(near, cosines):
             words, cos = words[cos >= floor], cos[cos >= floor]
