@@ -93,8 +93,9 @@ def fingerprint(settings: Settings, files: list[Path]) -> str:
 
 
 def gloss_settings(t: Tuning) -> dict:
-    """What the passages' glosses depend on besides the corpus and the model: recorded in the manifest, and
-    part of the fingerprint, so that glosses made otherwise are made again (reusing every vector)."""
+    """What the passages' glosses depend on besides the corpus and the model, as `lexicon.gloss_passages` takes
+    it: recorded in the manifest, and part of the fingerprint, so that glosses made otherwise are made again
+    (reusing every vector)."""
     return {"floor": t.word_gloss_floor, "context": t.word_gloss_context, "choices": t.passage_gloss_choices}
 
 
@@ -360,14 +361,13 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
             return backends.word_vectors(embedder, batch)
 
         found = lexicon.build(words, encode, lambda done, total: progress("lexicon", done, total))
-        t = Tuning()  # the questions' gloss settings (a passage's word gets two choices), recorded in the manifest
+        gloss = gloss_settings(Tuning())  # as the fingerprint reads them, and recorded in the manifest
         glosses = lexicon.gloss_passages(found, {i: text for i, (text, language) in enumerate(passages)
-                                                 if language != "en"},
-                                         encode, t.word_gloss_floor, t.word_gloss_context, t.passage_gloss_choices,
-                                         settings.batch_size, lambda done, total: progress("glosses", done, total))
+                                                 if language != "en"}, encode, **gloss,
+                                         batch_size=settings.batch_size,
+                                         progress=lambda done, total: progress("glosses", done, total))
         lexicon.save(replace(found, glosses=glosses), tmp)
-        entry["lexicon"], entry["glosses"] = len(words), len(glosses)
-        entry["gloss"] = gloss_settings(t)
+        entry["lexicon"], entry["glosses"], entry["gloss"] = len(words), len(glosses), gloss
     return entry
 
 
