@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -44,7 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     fetch.register_cli(sub)
 
     args = parser.parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _terminated)  # unwinds like Ctrl-C: partial files are removed
     try:
         return args.func(args)
     except (cat.CatalogError, ModelUnavailable, SettingsError) as exc:
@@ -53,12 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing partial was left behind", file=sys.stderr)
         return 130
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _terminated(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _counter(settings: Settings):

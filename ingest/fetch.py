@@ -24,16 +24,19 @@ import json
 import os
 import re
 import socket
+import signal
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Optional, Sequence
+from typing import BinaryIO, Callable, Iterable, Iterator, Optional, Sequence
 
 from .catalog import CatalogError, load_catalog
 from .terminal import visible
@@ -219,7 +222,8 @@ class HttpClient:
                  pause: float = 1.0, max_bytes: int = 50 * MB, deadline: float = 600.0,
                  user_agent: str = USER_AGENT,
                  proxies: Optional[dict[str, str]] = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 stop: Optional[threading.Event] = None) -> None:
         handlers: list = [_HttpOnlyRedirects()]
         if proxies is not None:
             handlers.append(urllib.request.ProxyHandler(proxies))
@@ -229,12 +233,14 @@ class HttpClient:
         self.deadline = deadline  # seconds for one document, all tries: `timeout` bounds each wait only
         self._last_request: dict[str, float] = {}
         self.requests = 0
+        self.stop = stop  # see terminated_unwinds: read between chunks
 
     def download(self, url: str, out: BinaryIO, accept: str = "*/*") -> tuple[str, str]:
         """Write the body of `url` to `out`; return (final URL, content type) or raise _Failed."""
         last: Optional[_Retryable] = None
         self._until = time.monotonic() + self.deadline
         for attempt in range(self.tries):
+            halt_if(self.stop)
             if attempt:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
             out.seek(0)
@@ -294,6 +300,7 @@ class HttpClient:
                     chunk = response.read1(CHUNK)
                     if not chunk:
                         break
+                    halt_if(self.stop)
                     if time.monotonic() > self._until:
                         raise _Failed(f"took over {self.deadline:g} s (the deadline for one document), "
                                       "download aborted")
@@ -511,16 +518,46 @@ def _umask() -> int:
     return mask
 
 
-def _copy_limited(src: Path, max_bytes: int) -> Callable[[BinaryIO], Optional[str]]:
+def _copy_limited(src: Path, max_bytes: int,
+                  stop: Optional[threading.Event]) -> Callable[[BinaryIO], Optional[str]]:
     def write(out: BinaryIO) -> Optional[str]:
         size = src.stat().st_size
         if size > max_bytes:
             raise _Failed(f"too large: {size} bytes, limit is {max_bytes}")
         with src.open("rb") as fh:
             for chunk in iter(lambda: fh.read(CHUNK), b""):
+                halt_if(stop)
                 out.write(chunk)
         return None
     return write
+
+
+def halt_if(stop: Optional[threading.Event]) -> None:
+    if stop is not None and stop.is_set():
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def terminated_unwinds() -> Iterator[threading.Event]:
+    """Make SIGTERM unwind like Ctrl-C, so `_install` removes its partial file.
+
+    The handler raises KeyboardInterrupt, but that alone can be lost: Python
+    discards an exception raised in a weakref callback or `__del__`, and the
+    signal may land in one (an import lock's callback, seen in CI). So it also
+    sets the event it yields, which the copy and download loops read between
+    chunks. Only the main thread can install a handler.
+    """
+    stop = threading.Event()
+
+    def handler(signum: int, frame: object) -> None:
+        stop.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _select(entries: Sequence[SourceEntry], only: Iterable[str]) -> list[SourceEntry]:
@@ -538,13 +575,15 @@ def fetch_all(entries: Sequence[SourceEntry], dest: Path, *, mirror: Optional[Pa
               only: Iterable[str] = (), force: bool = False, client: Optional[HttpClient] = None,
               lock_path: Optional[Path] = DEFAULT_LOCK, language: str = "",
               ods_url: str = ODS_URL, max_bytes: int = 50 * MB,
-              log: Optional[Callable[[str], None]] = None) -> FetchReport:
+              log: Optional[Callable[[str], None]] = None,
+              stop: Optional[threading.Event] = None) -> FetchReport:
     """Obtain every selected entry that has no copy at `dest/<file>`; report what happened.
 
     Network mode downloads (UN documents by symbol from ODS); mirror mode
     copies from `mirror` and touches no network. `lock_path=None` keeps no lock.
     Raises FetchError for an unusable setup (unknown --only id, dest inside the
     mirror, unreadable lock); every per-document problem becomes a report row.
+    Raises KeyboardInterrupt once `stop` is set (see terminated_unwinds).
     """
     say = log or (lambda _msg: None)
     if language and language not in LANGUAGES:
@@ -571,6 +610,7 @@ def fetch_all(entries: Sequence[SourceEntry], dest: Path, *, mirror: Optional[Pa
     lock_dirty = False
 
     for entry in selected:
+        halt_if(stop)
         if not _safe_name(entry.file):
             report.rows.append(FetchRow(entry.id, FAILED if entry.file else UNAVAILABLE,
                                         f"unusable file name {entry.file!r}" if entry.file
@@ -591,7 +631,7 @@ def fetch_all(entries: Sequence[SourceEntry], dest: Path, *, mirror: Optional[Pa
                 report.rows.append(FetchRow(entry.id, UNAVAILABLE, why))
                 continue
             source = str(src)
-            write = _copy_limited(src, max_bytes)
+            write = _copy_limited(src, max_bytes, stop)
             say(f"copying {entry.id} from {src}")
         else:
             url, why = network_source(entry, ods_url=ods_url)
@@ -730,14 +770,16 @@ def run_cli(args: argparse.Namespace) -> int:
         if not sources.exists():
             raise FetchError(f"{sources}: no such catalogue")
         entries = load_catalog(sources)
-        client = None
-        if args.mirror is None:
-            client = HttpClient(timeout=args.timeout, tries=args.tries, backoff=args.backoff,
-                                pause=args.pause, max_bytes=max_bytes, deadline=args.deadline)
-        report = fetch_all(entries, dest, mirror=args.mirror, only=args.only or (),
-                           force=args.force, client=client, lock_path=lock,
-                           language=args.language, ods_url=args.ods_url, max_bytes=max_bytes,
-                           log=None if args.json else lambda m: print(visible(m), file=sys.stderr, flush=True))
+        with terminated_unwinds() as stop:
+            client = None
+            if args.mirror is None:
+                client = HttpClient(timeout=args.timeout, tries=args.tries, backoff=args.backoff,
+                                    pause=args.pause, max_bytes=max_bytes, deadline=args.deadline, stop=stop)
+            report = fetch_all(entries, dest, mirror=args.mirror, only=args.only or (),
+                               force=args.force, client=client, lock_path=lock,
+                               language=args.language, ods_url=args.ods_url, max_bytes=max_bytes,
+                               log=None if args.json else lambda m: print(visible(m), file=sys.stderr, flush=True),
+                               stop=stop)
     except (CatalogError, FetchError, SettingsError) as exc:
         print(visible(f"error: {exc}"), file=sys.stderr)
         return 2

@@ -347,6 +347,40 @@ def test_fetch_has_an_overall_deadline_against_a_dripping_server(tmp_path: Path)
     assert not list((tmp_path / "dest").iterdir())
 
 
+def test_a_set_stop_event_alone_ends_a_download_and_leaves_no_part_file(tmp_path: Path) -> None:
+    """The SIGTERM handler's raise can be discarded (it may land in a weakref callback); the event must suffice."""
+    import threading
+
+    from ingest import fetch
+    from ingest.catalog import load_catalog
+
+    drip = _Drip(gap=0.02)
+    dest = tmp_path / "dest"
+    stop = threading.Event()
+
+    def set_once_a_part_file_exists() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (dest.is_dir() and any(p.name.endswith(".part")
+                                                                          for p in dest.iterdir())):
+            time.sleep(0.02)
+        stop.set()
+
+    setter = threading.Thread(target=set_once_a_part_file_exists)
+    try:
+        entries = load_catalog(_catalogue(tmp_path / "sources.toml", drip.url))
+        client = fetch.HttpClient(timeout=5.0, tries=1, pause=0.0, proxies={}, stop=stop)
+        setter.start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            fetch.fetch_all(entries, dest, client=client, lock_path=None, stop=stop)
+        took = time.monotonic() - started
+    finally:
+        setter.join()
+        drip.close()
+    assert took < 40, "a 4,000-byte drip at 50 bytes/s would take 80 s; the event ends it first"
+    assert list(dest.iterdir()) == []
+
+
 def test_fetch_killed_by_sigterm_leaves_no_part_file(tmp_path: Path) -> None:
     import signal
 
