@@ -19,7 +19,9 @@ Split rule (fixed, never from results): order the queries of a file by
 English set and the primary document is the symbol of the query's first grade-2
 judgment; walk that order with a counter p starting at 0; p % 5 in {1, 3} is
 "validation", anything else "tune" (60/40, stratified by direction, kind and
-document). `--write-splits` rewrites the field by this rule.
+document). `--write-splits` rewrites the field by this rule. A file named
+`*-test.jsonl` is a held-out set written after the others were tuned on: all of
+its queries are "test", and it is scored once per decision, never tuned on.
 
 `--stats` prints the counts per split, kind, user, facet, document and direction
 that docs/quality.md (protocol) reports.
@@ -37,7 +39,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_FILES = [HERE / "queries.jsonl", HERE / "multilingual.jsonl"]
+DEFAULT_FILES = sorted(HERE.glob("*.jsonl"))
 USERS = {"diplomat", "trainer", "researcher"}
 KINDS = {"paraphrase", "keyword", "hard", "multi-doc", "fact"}
 SPLITS = {"tune", "validation"}
@@ -123,6 +125,8 @@ def check_file(path: Path, docs: dict, write_splits: bool, seen_ids: set) -> lis
         except ValueError as exc:
             errors.append(f"{path.name}:{n}: not JSON ({exc})")
     multilingual = path.name.startswith("multilingual")
+    held_out = path.name.endswith("-test.jsonl")
+    splits = {"test"} if held_out else SPLITS
     for q in queries:
         where = f"{path.name} {q.get('id', '?')}"
         for field in ("id", "query", "user", "kind", "relevant", "split"):
@@ -135,8 +139,8 @@ def check_file(path: Path, docs: dict, write_splits: bool, seen_ids: set) -> lis
             errors.append(f"{where}: user {q.get('user')!r} not one of {sorted(USERS)}")
         if q.get("kind") not in KINDS:
             errors.append(f"{where}: kind {q.get('kind')!r} not one of {sorted(KINDS)}")
-        if q.get("split") not in SPLITS and not write_splits:
-            errors.append(f"{where}: split {q.get('split')!r} not one of {sorted(SPLITS)}")
+        if q.get("split") not in splits and not (write_splits and not held_out):
+            errors.append(f"{where}: split {q.get('split')!r} not one of {sorted(splits)}")
         if multilingual:
             lang, direction = q.get("query_language"), q.get("direction", "")
             if lang not in LANGS:
@@ -170,6 +174,8 @@ def check_file(path: Path, docs: dict, write_splits: bool, seen_ids: set) -> lis
             for other, texts in docs.items():
                 if other != sym and other not in judged and any(snip in t for _, t, _ in texts):
                     errors.append(f"{tag}: also in {other}, which this query does not judge")
+    if held_out:
+        return errors
     rule = split_order(queries)
     if write_splits:
         for q in queries:
@@ -185,6 +191,7 @@ def check_file(path: Path, docs: dict, write_splits: bool, seen_ids: set) -> lis
 def stats(path: Path) -> str:
     """Markdown count tables for one set: how it is spread, so gaps are visible."""
     rows = [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    present = [s for s in ("tune", "validation", "test") if any(q.get("split") == s for q in rows)]
     out = [f"### {path.name}: {len(rows)} queries, {sum(len(q['relevant']) for q in rows)} judgments", ""]
 
     def table(title, key):
@@ -192,10 +199,10 @@ def stats(path: Path) -> str:
         for q in rows:
             for value in key(q):
                 counts[value][q.get("split", "")] += 1
-        out.extend([f"| {title} | tune | validation | all |", "|---|---:|---:|---:|"])
+        out.extend([f"| {title} | {' | '.join(present)} | all |", "|---|" + "---:|" * (len(present) + 1)])
         for value in sorted(counts):
             c = counts[value]
-            out.append(f"| {value} | {c['tune']} | {c['validation']} | {c['tune'] + c['validation']} |")
+            out.append(f"| {value} | {' | '.join(str(c[s]) for s in present)} | {sum(c.values())} |")
         out.append("")
 
     table("split", lambda q: ["all"])
@@ -212,7 +219,7 @@ def stats(path: Path) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog="Exit status 1 when any check fails.")
-    ap.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES, help="JSONL sets (default: both sets here)")
+    ap.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES, help="JSONL sets (default: every *.jsonl here)")
     ap.add_argument("--shared", type=Path, default=default_shared(), help="the shared folder (corpus/ and official/)")
     ap.add_argument("--write-splits", action="store_true", help="rewrite each query's split by the fixed rule")
     ap.add_argument("--stats", action="store_true", help="print the count tables (Markdown) and check nothing")
