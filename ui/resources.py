@@ -15,6 +15,7 @@ import streamlit as st
 from index import IndexUnavailable, ModelUnavailable, Searcher, backends
 from index.build import BuildReport, build
 from index.manifest import current_version
+from index.progress import STAGES
 from ingest.catalog import CatalogError
 from ingest.settings import Settings
 
@@ -106,10 +107,9 @@ def get_searcher(index: str, version: str, model: str, multilingual: str) -> Sea
 def run_build(cfg: Settings, force: bool = False) -> Optional[BuildReport]:
     """Build or update the index with a progress bar; None (and an error shown) if it failed."""
     bar = st.progress(0.0, text="Preparing the language model (the first start exports it: about a minute)…")
-    labels = {"ingest": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
 
-    def progress(stage: str, done: int, total: int) -> None:
-        bar.progress(min(1.0, done / max(1, total)), text=f"{labels.get(stage, stage)}: {done}/{total}")
+    def progress(stage: str, done: int, total: int) -> None:  # the stages the terminal's bars name
+        bar.progress(min(1.0, done / max(1, total)), text=f"{STAGES.get(stage, stage).capitalize()}: {done}/{total}")
 
     try:
         multilingual = None if cfg.multilingual == backends.OFF else get_multilingual(cfg.multilingual)
