@@ -29,7 +29,7 @@ from ingest.records import Passage, Skipped, SourceEntry
 from ingest.settings import Settings, resolve_model
 from ingest.thesaurus import ThesaurusError, load_thesaurus
 
-from . import backends, fingerprints, group, lexicon, store
+from . import backends, fingerprints, group, lexicon, store, windows
 from .fusion import Tuning
 from .backends import Embedder
 from .expansion import searched_wording
@@ -83,7 +83,7 @@ def fingerprint(settings: Settings, files: list[Path]) -> str:
     h.update(f"format={FORMAT_VERSION} model={settings.model} exact={settings.exact_search_limit} "
              f"max_mb={settings.max_file_mb} pages={settings.max_pages} backends={backends.names(settings)} "
              f"multilingual={settings.multilingual} lexicon={lexicon.WORDS_FILE},{lexicon.GLOSSES_FILE} "
-             f"gloss={gloss_settings(Tuning())}\n"  # an index from before the glosses, or glossed otherwise: rebuilt
+             f"gloss={gloss_settings(Tuning())} windows={windows.SETTINGS}\n"  # made otherwise before: rebuilt
              .encode())
     for p in files:
         st = p.stat()
@@ -354,11 +354,20 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
     index.save(tmp / "vectors-multi.faiss")
     entry = {"embedder": settings.multilingual, "model": embedder.name, "dimension": int(vecs.shape[1]),
              "vector_index": index.params(), "embedded": todo}
+    places_words = backends.word_vectors(embedder, ["law"]) is not None
+
+    def encode(batch: list[str]):
+        return backends.word_vectors(embedder, batch)
+
+    if places_words:  # the long passages' clauses (index/windows.py), reused by the same hashes
+        found_windows = windows.build([(embedded, text) for embedded, (text, _) in zip(texts, passages)], encode,
+                                      _reusable_windows(old, hashes) if same else {},
+                                      lambda done, total: progress("clauses", done, total))
+        windows.save(found_windows, tmp)
+        entry["windows"] = dict(windows.SETTINGS, rows=int(len(found_windows.vectors)))
     passages = [(normal_form(text), language) for text, language in passages]  # as the word index reads them
     words = lexicon.vocabulary(t for t, language in passages if language == "en")
-    if words and backends.word_vectors(embedder, words[:1]) is not None:  # a model that places words
-        def encode(batch: list[str]):
-            return backends.word_vectors(embedder, batch)
+    if words and places_words:
 
         found = lexicon.build(words, encode, lambda done, total: progress("lexicon", done, total))
         gloss = gloss_settings(Tuning())  # as the fingerprint reads them, and recorded in the manifest
@@ -392,6 +401,22 @@ def lexical_rows(rows: list) -> list[tuple[int, Passage, SourceEntry]]:
         out.append((i, replace(p, text=normal_form(p.text), heading=normal_form(p.heading),
                                context=normal_form(p.context)), sources[id(s)]))
     return out
+
+
+def _reusable_windows(old, hashes: list[str]) -> dict[int, np.ndarray]:
+    """The live version's clause windows by embedding-input hash, when it made them as this build does."""
+    folder, manifest = old
+    made = manifest.multilingual.get("windows", {})
+    if {k: made.get(k) for k in windows.SETTINGS} != windows.SETTINGS:
+        return {}
+    try:
+        verify(folder, manifest, ("passages.sqlite",) + windows.FILES)
+        conn = store.open_readonly(folder / "passages.sqlite")
+        known = store.embed_hashes(conn)
+        conn.close()
+        return windows.reusable(windows.load(folder, manifest.passages), known, hashes)
+    except Exception:  # a damaged old version only costs us the reuse
+        return {}
 
 
 def _reusable(old, hashes: list[str], name: str = "embeddings.npy", dimension: Optional[int] = None):

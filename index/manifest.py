@@ -10,6 +10,8 @@
         embeddings-multi.npy     its raw vectors
         lexicon-en.npy, .json    the English words of the passages and their multilingual vectors (index/lexicon.py)
         glosses-en.json          the passages not in English glossed in those words (index/lexicon.py)
+        windows-multi.npy, windows-multi-offsets.npy
+                                 the long passages' clauses, placed by the same model (index/windows.py)
     <index>/.build-*/            a build in progress (removed if a build dies)
 
 A build writes a new version folder, fsyncs it, then replaces CURRENT. A
@@ -33,9 +35,10 @@ FORMAT_VERSION = 8  # 4: checksums of the index files; 5: sentence fingerprints 
 # (superseded_by) and footnotes; 7: the lexical index holds other languages' words analysed (index/analysis.py);
 # 8: its bm25() parts per word and row (passages_fts_impacts, index/backends/fts5.py)
 FILES = ("manifest.json", "passages.sqlite", "vectors.faiss", "embeddings.npy")
-# checksummed where a build wrote them (the last three: index/lexicon.py, where the model places words)
+# checksummed where a build wrote them (all but the first two: index/lexicon.py and index/windows.py, where the
+# model places words)
 MULTILINGUAL_FILES = ("vectors-multi.faiss", "embeddings-multi.npy", "lexicon-en.npy", "lexicon-en.json",
-                      "glosses-en.json")
+                      "glosses-en.json", "windows-multi.npy", "windows-multi-offsets.npy")
 DATA_FILES = FILES[1:]  # what the manifest's checksums cover
 SPARE_FILES = ("embeddings.npy",)  # read only by the next build: damage there costs reuse, not answers
 # What every index recorded before its backends were: manifests without `backends` were built by these.

@@ -23,7 +23,7 @@ from ingest.language import detect
 from ingest.masthead import JOB_LANGUAGES, VERSION_NAMES
 from ingest.settings import Settings
 
-from . import backends, lexicon
+from . import backends, lexicon, windows
 from .array_cache import read_arrays, write_arrays
 from .backends import VectorIndex
 from .manifest import REBUILD_HINT, IndexError_, Manifest, verify
@@ -74,6 +74,22 @@ def open_lexicon(folder: Path, manifest: Manifest) -> Optional[lexicon.Lexicon]:
     if len(found.glosses) != manifest.multilingual.get("glosses", 0):
         raise IndexError_(f"{folder / lexicon.GLOSSES_FILE} does not match its manifest "
                           f"({manifest.multilingual.get('glosses', 0)} glosses); {REBUILD_HINT}")
+    return found
+
+
+def open_windows(folder: Path, manifest: Manifest) -> Optional[windows.Windows]:
+    """The version's clause windows (index/windows.py) when its build made them, checked against the manifest."""
+    made = manifest.multilingual.get("windows")
+    if not made:
+        return None
+    verify(folder, manifest, windows.FILES)
+    try:
+        found = windows.load(folder, manifest.passages)
+    except ValueError as exc:
+        raise IndexError_(f"{exc}; {REBUILD_HINT}") from None
+    if len(found.vectors) != made.get("rows"):
+        raise IndexError_(f"{folder / windows.VECTORS_FILE} does not match its manifest ({made.get('rows')} rows); "
+                          f"{REBUILD_HINT}")
     return found
 
 

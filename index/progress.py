@@ -6,7 +6,8 @@ import sys
 from tqdm import tqdm
 
 STAGES = {"ingest": "reading documents", "embed": "embedding passages", "write": "writing index",
-          "lexicon": "encoding the corpus's words", "glosses": "glossing the passages not in English"}
+          "lexicon": "encoding the corpus's words", "glosses": "glossing the passages not in English",
+          "clauses": "placing the long passages' clauses"}
 
 
 class TerminalProgress:

@@ -90,6 +90,8 @@ class Searcher:
         self.multi_vectors, self.multilingual_notice = multilingual.open_index(folder, manifest, settings)
         # the English words of the corpus, for glossing a question not in English word for word
         self.lexicon = multilingual.open_lexicon(folder, manifest) if self.multi_vectors is not None else None
+        # the long passages' clauses, for reranking a question not in English (index/windows.py)
+        self.windows = multilingual.open_windows(folder, manifest) if self.multi_vectors is not None else None
 
     @classmethod
     def open(cls, path: Optional[Path | str] = None, *, settings: Optional[Settings] = None,
@@ -318,6 +320,11 @@ class Searcher:
         cosines = {}
         if multi and t.multilingual_rerank_weight and language != "en":
             cosines = {i: float(multi_vector @ self.multi_vectors.vector(i)) for i in found}
+            if self.windows is not None and t.window_weight and cosines:
+                words = backends.word_vectors(self._multilingual_model(), [q.text])
+                if words is not None and words.shape[1] == self.windows.vectors.shape[1]:
+                    for i in cosines:
+                        cosines[i] += t.window_weight * self.windows.bonus(i, words[0])
         return Retrieved(dense, lexical, q.years, years, thesaurus_dense=th_dense, thesaurus_lexical=th_lexical,
                          features=features, cues=cues, multilingual=multi, query_language=language,
                          multilingual_cosines=cosines, coverage=coverage, glossed=glossed,

