@@ -545,19 +545,30 @@ def terminated_unwinds() -> Iterator[threading.Event]:
     discards an exception raised in a weakref callback or `__del__`, and the
     signal may land in one (an import lock's callback, seen in CI). So it also
     sets the event it yields, which the copy and download loops read between
-    chunks. Only the main thread can install a handler.
+    chunks, and the discarded interrupt is not printed as a traceback
+    (`sys.unraisablehook`). Only the first signal raises: a second one must not
+    cut short the cleanup the first started. Only the main thread can install
+    a handler.
     """
     stop = threading.Event()
 
     def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            return
         stop.set()
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    def unraisable(info) -> None:  # type: ignore[no-untyped-def]
+        if not (stop.is_set() and isinstance(info.exc_value, KeyboardInterrupt)):
+            hook(info)
+
+    previous, hook = signal.signal(signal.SIGTERM, handler), sys.unraisablehook
+    sys.unraisablehook = unraisable
     try:
         yield stop
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = hook
 
 
 def _select(entries: Sequence[SourceEntry], only: Iterable[str]) -> list[SourceEntry]:
@@ -780,6 +791,7 @@ def run_cli(args: argparse.Namespace) -> int:
                                language=args.language, ods_url=args.ods_url, max_bytes=max_bytes,
                                log=None if args.json else lambda m: print(visible(m), file=sys.stderr, flush=True),
                                stop=stop)
+            halt_if(stop)  # a raise lost after the last document's last check
     except (CatalogError, FetchError, SettingsError) as exc:
         print(visible(f"error: {exc}"), file=sys.stderr)
         return 2
