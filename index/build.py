@@ -364,11 +364,11 @@ def _multilingual(tmp: Path, texts: list[str], hashes: list[str], settings: Sett
                                       _reusable_windows(old, hashes) if same else {},
                                       lambda done, total: progress("clauses", done, total))
         windows.save(found_windows, tmp)
-        entry["windows"] = dict(windows.SETTINGS, rows=int(len(found_windows.vectors)))
+        entry["windows"] = dict(windows.SETTINGS, rows=int(len(found_windows.vectors)),
+                                dimension=int(found_windows.vectors.shape[1]))
     passages = [(normal_form(text), language) for text, language in passages]  # as the word index reads them
     words = lexicon.vocabulary(t for t, language in passages if language == "en")
     if words and places_words:
-
         found = lexicon.build(words, encode, lambda done, total: progress("lexicon", done, total))
         gloss = gloss_settings(Tuning())  # as the fingerprint reads them, and recorded in the manifest
         glosses = lexicon.gloss_passages(found, {i: text for i, (text, language) in enumerate(passages)
@@ -410,10 +410,7 @@ def _reusable_windows(old, hashes: list[str]) -> dict[int, np.ndarray]:
     if {k: made.get(k) for k in windows.SETTINGS} != windows.SETTINGS:
         return {}
     try:
-        verify(folder, manifest, ("passages.sqlite",) + windows.FILES)
-        conn = store.open_readonly(folder / "passages.sqlite")
-        known = store.embed_hashes(conn)
-        conn.close()
+        known = _old_hashes(folder, manifest, windows.FILES)
         return windows.reusable(windows.load(folder, manifest.passages), known, hashes)
     except Exception:  # a damaged old version only costs us the reuse
         return {}
@@ -426,15 +423,21 @@ def _reusable(old, hashes: list[str], name: str = "embeddings.npy", dimension: O
     folder, manifest = old
     dimension = manifest.dimension if dimension is None else dimension
     try:
-        verify(folder, manifest, ("passages.sqlite", name))
-        conn = store.open_readonly(folder / "passages.sqlite")
-        known = store.embed_hashes(conn)
-        conn.close()
         wanted = set(hashes)
-        known = {h: i for h, i in known.items() if h in wanted}
+        known = {h: i for h, i in _old_hashes(folder, manifest, (name,)).items() if h in wanted}
         vecs = np.load(folder / name, mmap_mode="r", allow_pickle=False)
         if vecs.ndim != 2 or vecs.shape[1] != dimension or (known and max(known.values()) >= len(vecs)):
             return None, {}
         return vecs, known
     except Exception:  # a damaged old version only costs us the reuse
         return None, {}
+
+
+def _old_hashes(folder: Path, manifest: Manifest, names: tuple[str, ...]) -> dict[str, int]:
+    """The live version's passage id for each embedding-input hash, once its passages and `names` are verified."""
+    verify(folder, manifest, ("passages.sqlite", *names))
+    conn = store.open_readonly(folder / "passages.sqlite")
+    try:
+        return store.embed_hashes(conn)
+    finally:
+        conn.close()

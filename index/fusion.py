@@ -134,7 +134,8 @@ class Retrieved:
     renderings: Mapping[str, str] = field(default_factory=dict)  # language -> the rendering those lists searched
     # Each candidate's group (passages of one wording show as one answer); a candidate missing is its own.
     groups: Mapping[int, int] = field(default_factory=dict)
-    # The multilingual model's cosine of every candidate (not only its own list's), for a question not in English.
+    # The multilingual model's cosine of every candidate (not only its own list's), for a question not in English,
+    # plus `window_weight` times its clause windows' bonus (index/windows.py).
     multilingual_cosines: Mapping[int, float] = field(default_factory=dict)
     # For a question not in English naming thesaurus concepts: the share of them each candidate says (evidence.py).
     coverage: Mapping[int, float] = field(default_factory=dict)

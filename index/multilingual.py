@@ -87,9 +87,10 @@ def open_windows(folder: Path, manifest: Manifest) -> Optional[windows.Windows]:
         found = windows.load(folder, manifest.passages)
     except ValueError as exc:
         raise IndexError_(f"{exc}; {REBUILD_HINT}") from None
-    if len(found.vectors) != made.get("rows"):
-        raise IndexError_(f"{folder / windows.VECTORS_FILE} does not match its manifest ({made.get('rows')} rows); "
-                          f"{REBUILD_HINT}")
+    width = found.vectors.shape[1] if len(found.vectors) else made.get("dimension")
+    if len(found.vectors) != made.get("rows") or width != made.get("dimension"):
+        raise IndexError_(f"{folder / windows.VECTORS_FILE} does not match its manifest ({made.get('rows')} rows of "
+                          f"{made.get('dimension')} dimensions); {REBUILD_HINT}")
     return found
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from ingest.settings import Settings
 from ingest.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 
-from . import analysis, backends, lexicon, multilingual, store, translate
+from . import analysis, backends, lexicon, multilingual, store, translate, windows
 from .backends import Embedder, LexicalIndex
 from .evidence import QueryCues, concept_coverage, passage_features, query_cues
 from .expansion import Expansion, expand, expanded_query
@@ -197,6 +197,14 @@ class Searcher:
         t = self.tuning
         return self.lexicon.gloss(vectors[:-1], vectors[-1], t.word_gloss_floor, t.word_gloss_context)
 
+    def _clause_vector(self, text: str) -> Optional[np.ndarray]:
+        """The question as the clause windows were placed (index/windows.py): the model's short-text vector."""
+        vectors = backends.word_vectors(self._multilingual_model(), [text])
+        if vectors is not None and self.windows is not None and vectors.shape[1] != self.windows.vectors.shape[1]:
+            raise IndexError_(f"{self.folder / windows.VECTORS_FILE} holds vectors of {self.windows.vectors.shape[1]} "
+                              f"dimensions, the multilingual model gives {vectors.shape[1]}; {REBUILD_HINT}")
+        return None if vectors is None else vectors[0]
+
     def _multilingual_list(self, q: ParsedQuery, n: int, allowed) -> tuple[np.ndarray, list[tuple[int, float]]]:
         """The multilingual query vector and its nearest passages (on the multilingual thread); the
         question's language is told as the lexical side tells it (cached: once per question)."""
@@ -320,11 +328,10 @@ class Searcher:
         cosines = {}
         if multi and t.multilingual_rerank_weight and language != "en":
             cosines = {i: float(multi_vector @ self.multi_vectors.vector(i)) for i in found}
-            if self.windows is not None and t.window_weight and cosines:
-                words = backends.word_vectors(self._multilingual_model(), [q.text])
-                if words is not None and words.shape[1] == self.windows.vectors.shape[1]:
-                    for i in cosines:
-                        cosines[i] += t.window_weight * self.windows.bonus(i, words[0])
+            clause = self._clause_vector(q.text) if self.windows is not None and t.window_weight and cosines else None
+            if clause is not None:
+                for i in cosines:
+                    cosines[i] += t.window_weight * self.windows.bonus(i, clause)
         return Retrieved(dense, lexical, q.years, years, thesaurus_dense=th_dense, thesaurus_lexical=th_lexical,
                          features=features, cues=cues, multilingual=multi, query_language=language,
                          multilingual_cosines=cosines, coverage=coverage, glossed=glossed,

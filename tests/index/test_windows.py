@@ -21,13 +21,21 @@ def encode(texts: list[str]) -> np.ndarray:
     return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
+def words(n: int) -> str:
+    return " ".join(f"w{i}" for i in range(n))
+
+
+def starts(text: str, **sizes: int) -> list[int]:
+    return [int(w.split()[0][1:]) for w in windows.spans(text, **sizes)]
+
+
 def test_a_short_passage_has_no_windows_and_a_long_ones_cover_it_to_its_last_word():
     assert windows.spans("Decides to remain seized of the matter.") == []
-    got = windows.spans(LONG, size=12, stride=6, min_words=16)
-    words = LONG.split()
-    assert got[0] == " ".join(words[:12]) and got[-1] == " ".join(words[-12:])
-    assert all(len(w.split()) == 12 for w in got)
-    assert len(got) == len(range(0, len(words) - 12, 6)) + 1
+    assert starts(words(16)) == [], "16 words are one clause already"
+    assert starts(words(17)) == [0, 5] and starts(words(18)) == [0, 6] and starts(words(24)) == [0, 6, 12]
+    assert all(len(w.split()) == 12 for w in windows.spans(LONG))
+    assert windows.spans(LONG)[-1] == " ".join(LONG.split()[-12:])
+    assert starts(words(10), size=12, stride=6, min_words=5) == [], "never a window shorter than its size"
 
 
 def test_the_bonus_is_how_far_the_best_window_beats_the_passage_as_a_whole():
