@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -135,10 +135,8 @@ def load(folder: Path, passages: int) -> Windows:
     return Windows(vectors, offsets)
 
 
-def reusable(old: Optional[Windows], known: Mapping[str, int], hashes: Sequence[str]) -> dict[int, np.ndarray]:
+def reusable(old: Windows, known: Mapping[str, int], hashes: Sequence[str]) -> dict[int, np.ndarray]:
     """Passage i's rows from the live version, where its embedding hash was passage `known[hash]` there."""
-    if old is None:
-        return {}
     out = {}
     for i, h in enumerate(hashes):
         j = known.get(h)
